@@ -1,0 +1,60 @@
+package io.albjobs.operator;
+
+import io.albjobs.operator.config.OperatorConfig;
+import io.albjobs.operator.demo.Demo;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Entry point. {@code java -jar alb-asyncjob-operator.jar [--flag=value ...]} runs the operator
+ * against the current kubeconfig (or in-cluster config); {@code ... demo} runs the embedded
+ * demo: the real operator against an in-process ALB simulator and an embedded Kubernetes API.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] argv) throws Exception {
+    List<String> args = new ArrayList<>(Arrays.asList(argv));
+    if (args.contains("--help") || args.contains("-h")) {
+      System.out.print(OperatorConfig.help());
+      return;
+    }
+    boolean demo = !args.isEmpty() && "demo".equals(args.get(0));
+    if (demo) {
+      args.remove(0);
+    }
+    OperatorConfig config;
+    try {
+      config = OperatorConfig.from(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("alb-asyncjob-operator: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    // logback reads these when the first logger is created, which happens below.
+    System.setProperty("LOG_FORMAT", config.logFormat());
+    System.setProperty("LOG_LEVEL", config.get(OperatorConfig.Setting.LOG_LEVEL));
+    if (demo) {
+      System.exit(Demo.run(config));
+      return;
+    }
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    OperatorApp app = OperatorApp.start(config, client, OperatorApp.sdkClients(config), Clock.systemUTC());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  app.close();
+                  client.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
+    stopped.await();
+  }
+}

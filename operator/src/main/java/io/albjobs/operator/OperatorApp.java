@@ -1,0 +1,166 @@
+package io.albjobs.operator;
+
+import io.albjobs.operator.alb.SdkAlbJobClient;
+import io.albjobs.operator.config.OperatorConfig;
+import io.albjobs.operator.config.OperatorConfig.Setting;
+import io.albjobs.operator.http.HttpEndpoints;
+import io.albjobs.operator.metrics.OperatorMetrics;
+import io.albjobs.operator.reconciler.AsyncJobReconciler;
+import io.albjobs.operator.reconciler.AsyncJobWatchReconciler;
+import io.albjobs.operator.sync.AlbClients;
+import io.albjobs.operator.sync.AlbConfigSource;
+import io.albjobs.operator.sync.EventRecorder;
+import io.albjobs.operator.sync.JobMirror;
+import io.albjobs.operator.sync.Retention;
+import io.albjobs.operator.sync.ScopeResolver;
+import io.albjobs.operator.sync.ScopedClients;
+import io.albjobs.operator.sync.StatusWriter;
+import io.albjobs.operator.sync.SyncDefaults;
+import io.albjobs.operator.sync.UserJobPoller;
+import io.albjobs.operator.sync.WatchStates;
+import io.albjobs.operator.sync.WatchSync;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the operator: the ALB clients, the sync components, both reconcilers, the JOSDK
+ * {@link Operator} and the HTTP endpoints. {@link Main} and the demo start it; tests too.
+ */
+public final class OperatorApp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorApp.class);
+
+  private final Operator operator;
+  private final UserJobPoller poller;
+  private final HttpEndpoints http;
+  private final StatusWriter writer;
+  private final PrometheusMeterRegistry registry;
+
+  private OperatorApp(
+      Operator operator, UserJobPoller poller, HttpEndpoints http, StatusWriter writer, PrometheusMeterRegistry registry) {
+    this.operator = operator;
+    this.poller = poller;
+    this.http = http;
+    this.writer = writer;
+    this.registry = registry;
+  }
+
+  /** The production ALB client factory: the SDK client for each scope. */
+  public static AlbClients.Factory sdkClients(OperatorConfig config) {
+    Duration connect = config.duration(Setting.ALB_CONNECT_TIMEOUT);
+    Duration read = config.duration(Setting.ALB_READ_TIMEOUT);
+    return scope -> new SdkAlbJobClient(scope.endpoint(), scope.regionId(), scope.credentials(), connect, read);
+  }
+
+  public static OperatorApp start(
+      OperatorConfig config, KubernetesClient client, AlbClients.Factory albFactory, Clock clock)
+      throws IOException {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    OperatorMetrics metrics = new OperatorMetrics(registry);
+    SyncDefaults defaults = config.syncDefaults();
+    String identity = identity();
+    AlbClients clients =
+        new ScopedClients(albFactory, config.albQps(), config.albBurst(), Duration.ofSeconds(30), metrics);
+    ScopeResolver scopes = new ScopeResolver(client, config.defaultEndpoint());
+    StatusWriter writer = new StatusWriter(client);
+    EventRecorder events = new EventRecorder(client, clock, identity);
+    JobMirror mirror = new JobMirror(client, writer, events, metrics, clock);
+    WatchSync sync =
+        new WatchSync(clients, scopes, new AlbConfigSource(client), mirror, new Retention(client), metrics, defaults, clock);
+    UserJobPoller poller = new UserJobPoller(clients, mirror, events, defaults, clock);
+
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+                  .withConcurrentReconciliationThreads(8);
+              if (config.leaderElection()) {
+                String ns = config.get(Setting.LEASE_NAMESPACE);
+                String lease = config.get(Setting.LEASE_NAME);
+                o.withLeaderElectionConfiguration(
+                    ns.isBlank()
+                        ? new LeaderElectionConfiguration(lease, null, identity)
+                        : new LeaderElectionConfiguration(lease, ns, identity));
+              }
+            });
+    Set<String> namespaces = config.namespaces();
+    operator.register(
+        new AsyncJobWatchReconciler(sync, new WatchStates(), writer, events, clock, defaults.statusHeartbeat()),
+        o -> {
+          if (!namespaces.isEmpty()) {
+            o.settingNamespaces(namespaces);
+          }
+        });
+    operator.register(
+        new AsyncJobReconciler(scopes, poller, mirror, events, clock, defaults.pollInterval()),
+        o -> {
+          if (!namespaces.isEmpty()) {
+            o.settingNamespaces(namespaces);
+          }
+        });
+    HttpEndpoints http =
+        config.httpPort() < 0
+            ? null
+            : new HttpEndpoints(
+                config.httpPort(),
+                () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+                () -> operator.getRuntimeInfo().isStarted(),
+                registry);
+    poller.start(Duration.ofMillis(500));
+    operator.start();
+    LOG.info(
+        "alb-asyncjob-operator started: namespaces={}, leaderElection={}, albQps={}, http port={}",
+        namespaces.isEmpty() ? "all" : namespaces, config.leaderElection(), config.albQps(),
+        http == null ? "off" : http.port());
+    return new OperatorApp(operator, poller, http, writer, registry);
+  }
+
+  private static String identity() {
+    String pod = System.getenv("POD_NAME");
+    if (pod != null && !pod.isBlank()) {
+      return pod;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+    } catch (IOException e) {
+      return "alb-asyncjob-operator-" + ProcessHandle.current().pid();
+    }
+  }
+
+  public int httpPort() {
+    return http == null ? -1 : http.port();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public long statusWrites() {
+    return writer.writeCount();
+  }
+
+  public Operator operator() {
+    return operator;
+  }
+
+  @Override
+  public void close() {
+    LOG.info("Stopping alb-asyncjob-operator");
+    poller.close();
+    operator.stop();
+    if (http != null) {
+      http.close();
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package io.albjobs.operator.config;
+
+import io.albjobs.operator.sync.Durations;
+import io.albjobs.operator.sync.SyncDefaults;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Every setting of the operator: a flag ({@code --name=value}) or an environment variable, with
+ * a default and a description. The README's configuration table is checked against
+ * {@link Setting#values()}.
+ */
+public final class OperatorConfig {
+
+  /** One setting; the enum order is the order of the README table. */
+  public enum Setting {
+    NAMESPACES("namespaces", "WATCH_NAMESPACES", "", "Comma-separated namespaces to watch; empty means all"),
+    HTTP_PORT("http-port", "HTTP_PORT", "8080", "Port of /healthz, /readyz and /metrics"),
+    LOG_FORMAT("log-format", "LOG_FORMAT", "text", "Log format: text or json"),
+    LOG_LEVEL("log-level", "LOG_LEVEL", "INFO", "Log level of the operator's own loggers"),
+    LEADER_ELECTION("leader-election", "LEADER_ELECTION", "false", "Elect a leader through a Lease so that several replicas can run"),
+    LEASE_NAME("lease-name", "LEASE_NAME", "alb-asyncjob-operator", "Name of the leader-election Lease"),
+    LEASE_NAMESPACE("lease-namespace", "LEASE_NAMESPACE", "", "Namespace of the Lease; empty means the namespace the operator runs in"),
+    ALB_QPS("alb-qps", "ALB_QPS", "5", "ListAsynJobs calls per second per account scope (shared by all watches of the scope)"),
+    ALB_BURST("alb-burst", "ALB_BURST", "5", "Calls one account scope may make at once"),
+    ALB_DEFAULT_ENDPOINT("alb-default-endpoint", "ALB_DEFAULT_ENDPOINT", "", "Endpoint when a resource names none; may contain {region}; empty means alb.<region>.aliyuncs.com"),
+    ALB_CONNECT_TIMEOUT("alb-connect-timeout", "ALB_CONNECT_TIMEOUT", "5s", "Connect timeout of ALB calls"),
+    ALB_READ_TIMEOUT("alb-read-timeout", "ALB_READ_TIMEOUT", "10s", "Read timeout of ALB calls"),
+    POLL_INTERVAL("poll-interval", "POLL_INTERVAL", "30s", "Idle poll interval of a watch without spec.pollInterval"),
+    ACTIVE_POLL_INTERVAL("active-poll-interval", "ACTIVE_POLL_INTERVAL", "5s", "Poll interval while a job is Pending or Processing"),
+    SINCE("since", "SINCE", "1h", "How far back a watch's first poll looks without spec.since"),
+    WATERMARK_OVERLAP("watermark-overlap", "WATERMARK_OVERLAP", "5m", "How far before the watermark each poll looks again, for jobs that become visible late"),
+    NOT_FOUND_TIMEOUT("not-found-timeout", "NOT_FOUND_TIMEOUT", "10m", "How long a user-created AsyncJob may stay invisible in ALB before it is Stalled"),
+    STATUS_HEARTBEAT("status-heartbeat", "STATUS_HEARTBEAT", "10m", "Longest time a watch's lastSyncTime goes unwritten while nothing changes");
+
+    private final String flag;
+    private final String env;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String flag, String env, String defaultValue, String description) {
+      this.flag = flag;
+      this.env = env;
+      this.defaultValue = defaultValue;
+      this.description = description;
+    }
+
+    public String flag() {
+      return "--" + flag;
+    }
+
+    public String env() {
+      return env;
+    }
+
+    public String defaultValue() {
+      return defaultValue;
+    }
+
+    public String description() {
+      return description;
+    }
+  }
+
+  private final Map<Setting, String> values;
+
+  private OperatorConfig(Map<Setting, String> values) {
+    this.values = values;
+  }
+
+  /** Flags win over environment variables, which win over defaults. */
+  public static OperatorConfig from(List<String> args, Map<String, String> env) {
+    Map<Setting, String> values = new LinkedHashMap<>();
+    for (Setting s : Setting.values()) {
+      values.put(s, env.getOrDefault(s.env, s.defaultValue));
+    }
+    for (String arg : args) {
+      if (!arg.startsWith("--")) {
+        continue;
+      }
+      int eq = arg.indexOf('=');
+      String name = eq < 0 ? arg : arg.substring(0, eq);
+      String value = eq < 0 ? "true" : arg.substring(eq + 1);
+      Setting s =
+          Arrays.stream(Setting.values())
+              .filter(x -> x.flag().equals(name))
+              .findFirst()
+              .orElseThrow(() -> new IllegalArgumentException("unknown flag " + name + "; see --help"));
+      values.put(s, value);
+    }
+    OperatorConfig config = new OperatorConfig(values);
+    config.validate();
+    return config;
+  }
+
+  private void validate() {
+    syncDefaults();
+    if (!Set.of("text", "json").contains(logFormat())) {
+      throw new IllegalArgumentException("--log-format must be text or json");
+    }
+    if (albQps() <= 0 || albBurst() < 1) {
+      throw new IllegalArgumentException("--alb-qps must be > 0 and --alb-burst >= 1");
+    }
+    httpPort();
+  }
+
+  public String get(Setting s) {
+    return values.get(s);
+  }
+
+  public Set<String> namespaces() {
+    return Arrays.stream(get(Setting.NAMESPACES).split(","))
+        .map(String::trim)
+        .filter(n -> !n.isEmpty())
+        .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+  }
+
+  public int httpPort() {
+    return Integer.parseInt(get(Setting.HTTP_PORT));
+  }
+
+  public String logFormat() {
+    return get(Setting.LOG_FORMAT).toLowerCase(Locale.ROOT);
+  }
+
+  public boolean leaderElection() {
+    return Boolean.parseBoolean(get(Setting.LEADER_ELECTION));
+  }
+
+  public double albQps() {
+    return Double.parseDouble(get(Setting.ALB_QPS));
+  }
+
+  public int albBurst() {
+    return Integer.parseInt(get(Setting.ALB_BURST));
+  }
+
+  public String defaultEndpoint() {
+    return get(Setting.ALB_DEFAULT_ENDPOINT);
+  }
+
+  public Duration duration(Setting s) {
+    try {
+      return Durations.parse(get(s));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(s.flag() + ": " + e.getMessage());
+    }
+  }
+
+  public SyncDefaults syncDefaults() {
+    return new SyncDefaults(
+        duration(Setting.POLL_INTERVAL),
+        duration(Setting.ACTIVE_POLL_INTERVAL),
+        duration(Setting.SINCE),
+        duration(Setting.WATERMARK_OVERLAP),
+        duration(Setting.NOT_FOUND_TIMEOUT),
+        duration(Setting.STATUS_HEARTBEAT),
+        50);
+  }
+
+  /** The help text: one line per setting. */
+  public static String help() {
+    StringBuilder out = new StringBuilder("Usage: java -jar alb-asyncjob-operator.jar [demo] [--flag=value ...]\n\n");
+    for (Setting s : Setting.values()) {
+      out.append(String.format("  %-28s %-24s default '%s'%n      %s%n", s.flag(), s.env(), s.defaultValue(), s.description()));
+    }
+    return out.toString();
+  }
+}

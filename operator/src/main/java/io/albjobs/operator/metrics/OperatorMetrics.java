@@ -1,0 +1,147 @@
+package io.albjobs.operator.metrics;
+
+import io.albjobs.operator.crd.JobCounts;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The operator's own metrics. Labels are bounded: namespace, watch, phase, action, result code,
+ * API name, resource type and error code — never a job or resource ID.
+ */
+public final class OperatorMetrics {
+  private static final String ACTION = "ListAsynJobs";
+
+  private final MeterRegistry registry;
+  private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+  private final Map<String, Instant> inFlightSince = new ConcurrentHashMap<>();
+
+  public OperatorMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    Gauge.builder("albjobs_oldest_inflight_job_age_seconds", this, OperatorMetrics::oldestInFlightAge)
+        .description("Age of the oldest job the operator sees Pending or Processing")
+        .register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** One ALB call and its outcome ({@code Success} or the error code). */
+  public void albCall(String result, long nanos) {
+    Counter.builder("albjobs_alb_calls_total")
+        .description("ALB API calls by action and result code")
+        .tags("action", ACTION, "code", result)
+        .register(registry)
+        .increment();
+    Timer.builder("albjobs_alb_call_duration")
+        .description("ALB API call latency")
+        .tags("action", ACTION)
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void albThrottled() {
+    Counter.builder("albjobs_alb_throttled_total")
+        .description("ALB calls answered with throttling")
+        .tag("action", ACTION)
+        .register(registry)
+        .increment();
+  }
+
+  /** A mirrored job reached a final phase. */
+  public void jobFinished(
+      String phase, String apiName, String resourceType, String errorCode, Duration took) {
+    if ("Failed".equals(phase)) {
+      Counter.builder("albjobs_jobs_failed_total")
+          .description("Mirrored jobs that finished Failed")
+          .tags(
+              "api_name", nz(apiName),
+              "resource_type", nz(resourceType),
+              "error_code", nz(errorCode))
+          .register(registry)
+          .increment();
+    }
+    if (took != null && !took.isNegative()) {
+      DistributionSummary.builder("albjobs_job_duration_seconds")
+          .description("How long ALB took from job creation to a final phase")
+          .tags("phase", phase)
+          .baseUnit("seconds")
+          .serviceLevelObjectives(5, 15, 30, 60, 120, 300, 600, 1800)
+          .register(registry)
+          .record(took.toMillis() / 1000.0);
+    }
+  }
+
+  /** The jobs of one watch per phase, as last rolled up. */
+  public void watchJobs(String namespace, String watch, JobCounts counts) {
+    gauge("albjobs_watch_jobs", namespace, watch, "Processing", counts.getProcessing());
+    gauge("albjobs_watch_jobs", namespace, watch, "Succeeded", counts.getSucceeded());
+    gauge("albjobs_watch_jobs", namespace, watch, "Failed", counts.getFailed());
+  }
+
+  /** The time of the last successful poll of a watch (epoch seconds). */
+  public void watchPolled(String namespace, String watch, Instant at) {
+    gauge("albjobs_watch_last_successful_poll_timestamp_seconds", namespace, watch, null, at.getEpochSecond());
+  }
+
+  /** Tracks a job in flight (key: namespace/name), for the oldest-in-flight gauge. */
+  public void inFlight(String key, Instant createdAt, boolean stillInFlight) {
+    if (stillInFlight) {
+      inFlightSince.putIfAbsent(key, createdAt);
+    } else {
+      inFlightSince.remove(key);
+    }
+  }
+
+  private double oldestInFlightAge() {
+    Instant now = Instant.now();
+    return inFlightSince.values().stream()
+        .min(Instant::compareTo)
+        .map(t -> Math.max(0, Duration.between(t, now).toMillis() / 1000.0))
+        .orElse(0.0);
+  }
+
+  private void gauge(String name, String namespace, String watch, String phase, long value) {
+    String key = name + '|' + namespace + '|' + watch + '|' + phase;
+    gauges
+        .computeIfAbsent(
+            key,
+            k -> {
+              AtomicLong holder = new AtomicLong();
+              Tags tags = Tags.of("namespace", namespace, "watch", watch);
+              if (phase != null) {
+                tags = tags.and("phase", phase);
+              }
+              Gauge.builder(name, holder, AtomicLong::get).tags(tags).register(registry);
+              return holder;
+            })
+        .set(value);
+  }
+
+  private static String nz(String v) {
+    return v == null || v.isEmpty() ? "unknown" : v;
+  }
+}

@@ -1,0 +1,202 @@
+package io.albjobs.operator.reconciler;
+
+import io.albjobs.operator.crd.AsyncJob;
+import io.albjobs.operator.crd.AsyncJobWatch;
+import io.albjobs.operator.crd.AsyncJobWatchStatus;
+import io.albjobs.operator.crd.FailedJobRef;
+import io.albjobs.operator.sync.ChildCache;
+import io.albjobs.operator.sync.Conditions;
+import io.albjobs.operator.sync.EventRecorder;
+import io.albjobs.operator.sync.Labels;
+import io.albjobs.operator.sync.StatusWriter;
+import io.albjobs.operator.sync.Times;
+import io.albjobs.operator.sync.WatchState;
+import io.albjobs.operator.sync.WatchStates;
+import io.albjobs.operator.sync.WatchSync;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Reconciles an {@link AsyncJobWatch}: polls ALB when a poll is due (interval, spec change or
+ * {@code albjobs.io/poll-now}), mirrors the jobs and writes the roll-up status only when it
+ * changed (or at the heartbeat). Observe-then-write; every step is safe to repeat.
+ */
+@ControllerConfiguration(name = AsyncJobWatchReconciler.NAME, generationAwareEventProcessing = false)
+public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
+  public static final String NAME = "asyncjobwatch";
+  private static final Set<String> HEALTHY = Set.of("Synced", "JobsInFlight", "JobFailed", "Suspended");
+
+  private final WatchSync sync;
+  private final WatchStates states;
+  private final StatusWriter writer;
+  private final EventRecorder events;
+  private final Clock clock;
+  private final Duration heartbeat;
+  private volatile InformerEventSource<AsyncJob, AsyncJobWatch> children;
+
+  public AsyncJobWatchReconciler(
+      WatchSync sync,
+      WatchStates states,
+      StatusWriter writer,
+      EventRecorder events,
+      Clock clock,
+      Duration heartbeat) {
+    this.sync = sync;
+    this.states = states;
+    this.writer = writer;
+    this.events = events;
+    this.clock = clock;
+    this.heartbeat = heartbeat;
+  }
+
+  @Override
+  public List<EventSource<?, AsyncJobWatch>> prepareEventSources(EventSourceContext<AsyncJobWatch> context) {
+    var config =
+        InformerEventSourceConfiguration.from(AsyncJob.class, AsyncJobWatch.class)
+            .withName("watch-children")
+            .withLabelSelector(Labels.WATCH)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(AsyncJobWatch.class))
+            .withNamespacesInheritedFromController()
+            .build();
+    children = new InformerEventSource<>(config, context);
+    return List.of(children);
+  }
+
+  @Override
+  public UpdateControl<AsyncJobWatch> reconcile(AsyncJobWatch watch, Context<AsyncJobWatch> context) {
+    WatchState state = states.of(watch.getMetadata().getUid());
+    Instant now = clock.instant();
+    AsyncJobWatchStatus current =
+        state.newest(watch.getStatus(), watch.getMetadata().getResourceVersion());
+    Long generation = watch.getMetadata().getGeneration();
+    String pollNow = annotation(watch, Labels.POLL_NOW);
+    boolean specChanged = current == null || !Objects.equals(generation, current.getObservedGeneration());
+    boolean pollNowAsked = pollNow != null && !pollNow.equals(current == null ? null : current.getPollNowHandled());
+    if (!specChanged && !pollNowAsked && now.isBefore(state.nextPoll())) {
+      return UpdateControl.<AsyncJobWatch>noUpdate().rescheduleAfter(Duration.between(now, state.nextPoll()));
+    }
+    AsyncJobWatchStatus next = copy(current);
+    if (specChanged) {
+      next.setObservedGeneration(generation);
+      next.setObservedGenerationTime(Times.format(now));
+    }
+    next.setPollNowHandled(pollNow);
+    if (watch.getSpec().isSuspended()) {
+      suspend(next, generation, now);
+      save(watch, current, next, state, now);
+      state.nextPoll(Instant.MAX);
+      return UpdateControl.noUpdate();
+    }
+    WatchSync.Outcome outcome = sync.poll(watch, next, childrenOf(context), state, childCache());
+    save(watch, current, outcome.status(), state, now);
+    announce(watch, current, outcome.status());
+    state.nextPoll(now.plus(outcome.nextPoll()));
+    return UpdateControl.<AsyncJobWatch>noUpdate().rescheduleAfter(outcome.nextPoll());
+  }
+
+  /** Writes the status if anything but the sync times changed, or the heartbeat is due. */
+  private void save(
+      AsyncJobWatch watch, AsyncJobWatchStatus current, AsyncJobWatchStatus next, WatchState state, Instant now) {
+    Instant lastWrite = current == null ? null : Times.parse(current.getLastSyncTime());
+    boolean heartbeatDue = lastWrite == null || !now.isBefore(lastWrite.plus(heartbeat));
+    if (current != null && sameIgnoringSyncTimes(current, next) && !heartbeatDue) {
+      state.remember(next, watch.getMetadata().getResourceVersion());
+      return;
+    }
+    next.setLastSyncTime(Times.format(now));
+    AsyncJobWatch stored = writer.write(watch, next);
+    state.remember(next, stored.getMetadata().getResourceVersion());
+  }
+
+  /** Events for what a person should look at: a new polling problem, a newly failed job. */
+  private void announce(AsyncJobWatch watch, AsyncJobWatchStatus before, AsyncJobWatchStatus after) {
+    Condition ready = Conditions.find(after.getConditions(), Conditions.READY).orElse(null);
+    String oldReason =
+        before == null ? null : Conditions.find(before.getConditions(), Conditions.READY).map(Condition::getReason).orElse(null);
+    if (ready != null && !HEALTHY.contains(ready.getReason()) && !Objects.equals(oldReason, ready.getReason())) {
+      events.warning(watch, ready.getReason(), ready.getMessage());
+    }
+    FailedJobRef failed = after.getLastFailedJob();
+    FailedJobRef previous = before == null ? null : before.getLastFailedJob();
+    if (failed != null && (previous == null || !Objects.equals(previous.getJobId(), failed.getJobId()))) {
+      events.warning(
+          watch,
+          "JobFailed",
+          "ALB job " + failed.getJobId() + " (" + failed.getApiName() + " on " + failed.getResourceId()
+              + ") failed: " + failed.getErrorCode()
+              + (failed.getErrorMessage() == null ? "" : ": " + failed.getErrorMessage()));
+    }
+  }
+
+  private static void suspend(AsyncJobWatchStatus status, Long generation, Instant now) {
+    status.setConditions(
+        Conditions.after(status.getConditions(), generation, now)
+            .set(Conditions.READY, false, "Suspended", "polling is suspended (spec.suspend)")
+            .set(Conditions.RECONCILING, false, "Suspended", "")
+            .set(Conditions.STALLED, false, "Suspended", "")
+            .build());
+  }
+
+  private Map<String, AsyncJob> childrenOf(Context<AsyncJobWatch> context) {
+    Map<String, AsyncJob> byName = new HashMap<>();
+    for (AsyncJob job : context.getSecondaryResources(AsyncJob.class)) {
+      byName.put(job.getMetadata().getName(), job);
+    }
+    return byName;
+  }
+
+  private ChildCache childCache() {
+    InformerEventSource<AsyncJob, AsyncJobWatch> source = children;
+    if (source == null) {
+      return ChildCache.NONE;
+    }
+    return new ChildCache() {
+      @Override
+      public void created(AsyncJob job) {
+        source.handleRecentResourceCreate(ResourceID.fromResource(job), job);
+      }
+
+      @Override
+      public void updated(AsyncJob newer, AsyncJob older) {
+        source.handleRecentResourceUpdate(ResourceID.fromResource(newer), newer, older);
+      }
+    };
+  }
+
+  static boolean sameIgnoringSyncTimes(AsyncJobWatchStatus a, AsyncJobWatchStatus b) {
+    AsyncJobWatchStatus x = copy(a);
+    x.setLastSyncTime(b.getLastSyncTime());
+    x.setLastSuccessfulSyncTime(b.getLastSuccessfulSyncTime());
+    x.setWatermark(b.getWatermark());
+    return x.equals(b);
+  }
+
+  static AsyncJobWatchStatus copy(AsyncJobWatchStatus status) {
+    return status == null
+        ? new AsyncJobWatchStatus()
+        : Serialization.unmarshal(Serialization.asJson(status), AsyncJobWatchStatus.class);
+  }
+
+  private static String annotation(AsyncJobWatch watch, String key) {
+    Map<String, String> annotations = watch.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(key);
+  }
+}

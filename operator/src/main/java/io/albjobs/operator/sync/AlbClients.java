@@ -1,0 +1,15 @@
+package io.albjobs.operator.sync;
+
+import io.albjobs.operator.alb.AlbException;
+import io.albjobs.operator.alb.AlbJobClient;
+
+/** Hands out the (budgeted) ALB client of an account scope. */
+public interface AlbClients {
+  AlbJobClient forScope(AccountScope scope) throws AlbException;
+
+  /** Builds the raw client of a scope; the SDK client in production, anything in tests. */
+  @FunctionalInterface
+  interface Factory {
+    AlbJobClient create(AccountScope scope) throws AlbException;
+  }
+}

@@ -1,0 +1,206 @@
+package io.albjobs.operator.sync;
+
+import io.albjobs.operator.alb.AlbJob;
+import io.albjobs.operator.crd.AsyncJob;
+import io.albjobs.operator.crd.AsyncJobSpec;
+import io.albjobs.operator.crd.AsyncJobStatus;
+import io.albjobs.operator.crd.AsyncJobWatch;
+import io.albjobs.operator.crd.JobPhase;
+import io.albjobs.operator.metrics.OperatorMetrics;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Writes AsyncJobs: one create per new job, one status write per change, nothing when nothing
+ * changed; a finished AsyncJob is never written again.
+ */
+public final class JobMirror {
+  private final KubernetesClient client;
+  private final StatusWriter writer;
+  private final EventRecorder events;
+  private final OperatorMetrics metrics;
+  private final Clock clock;
+
+  public JobMirror(
+      KubernetesClient client,
+      StatusWriter writer,
+      EventRecorder events,
+      OperatorMetrics metrics,
+      Clock clock) {
+    this.client = client;
+    this.writer = writer;
+    this.events = events;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /**
+   * Mirrors the jobs a watch's poll returned into {@code children} (name → AsyncJob), creating
+   * the missing ones. Returns the updated view.
+   */
+  public Map<String, AsyncJob> mirror(
+      AsyncJobWatch watch,
+      List<AlbJob> jobs,
+      Map<String, AsyncJob> children,
+      WatchState state,
+      Retention retention,
+      ChildCache cache) {
+    Map<String, AsyncJob> view = new HashMap<>(children);
+    Instant now = clock.instant();
+    for (AlbJob job : jobs) {
+      String name = JobNames.forJobId(job.id());
+      AsyncJob existing = view.get(name);
+      if (existing != null && existing.getStatus() != null && existing.getStatus().isFinished()) {
+        continue;
+      }
+      if (existing == null && (state.skips(name) || retention.expiredOnArrival(watch, job, now))) {
+        continue;
+      }
+      if (existing == null) {
+        existing = create(watch, job, name, state);
+        if (existing == null) {
+          continue;
+        }
+        cache.created(existing);
+      }
+      AsyncJobStatus desired =
+          JobStatuses.fromAlb(job, existing.getStatus(), existing.getMetadata().getGeneration(), now);
+      view.put(name, writeIfChanged(existing, desired, cache));
+    }
+    return view;
+  }
+
+  /** Brings an AsyncJob's status (and phase label) to {@code desired} if it differs. */
+  public AsyncJob writeIfChanged(AsyncJob current, AsyncJobStatus desired, ChildCache cache) {
+    AsyncJobStatus before = current.getStatus();
+    boolean statusChanged = !sameIgnoringSyncTime(before, desired);
+    String phaseLabel = desired.getPhase() == null ? null : desired.getPhase().name();
+    boolean labelChanged = !Objects.equals(labelOf(current, Labels.PHASE), phaseLabel);
+    if (!statusChanged && !labelChanged) {
+      return current;
+    }
+    AsyncJob stored = current;
+    if (statusChanged) {
+      desired.setLastSyncTime(Times.format(clock.instant()));
+      stored = writer.write(current, desired);
+    }
+    if (labelChanged && phaseLabel != null) {
+      stored = patchPhaseLabel(stored, phaseLabel);
+    }
+    cache.updated(stored, current);
+    if (statusChanged) {
+      onTransition(stored, before, desired);
+    }
+    return stored;
+  }
+
+  private void onTransition(AsyncJob job, AsyncJobStatus before, AsyncJobStatus after) {
+    String key = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
+    Instant created = Times.parse(after.getCreateTime());
+    metrics.inFlight(key, created == null ? clock.instant() : created, !after.isFinished());
+    boolean newlyFinished = after.isFinished() && (before == null || !before.isFinished());
+    if (!newlyFinished) {
+      return;
+    }
+    Instant done = Times.parse(after.getCompletionTime());
+    Duration took = created == null || done == null ? null : Duration.between(created, done);
+    metrics.jobFinished(
+        after.getPhase().name(), after.getApiName(), after.getResourceType(), after.getErrorCode(), took);
+    if (after.getPhase() == JobPhase.Failed) {
+      events.warning(
+          job,
+          "JobFailed",
+          "ALB job " + job.getSpec().getJobId() + " (" + after.getApiName() + " on "
+              + after.getResourceId() + ") failed: " + after.getErrorCode()
+              + (after.getErrorMessage() == null ? "" : ": " + after.getErrorMessage()));
+    }
+  }
+
+  private AsyncJob create(AsyncJobWatch watch, AlbJob job, String name, WatchState state) {
+    AsyncJob resource = new AsyncJob();
+    Map<String, String> labels = new HashMap<>();
+    labels.put(Labels.WATCH, watch.getMetadata().getName());
+    labels.put(Labels.MANAGED_BY, Labels.MANAGER);
+    putLabel(labels, Labels.RESOURCE_TYPE, job.resourceType());
+    putLabel(labels, Labels.RESOURCE_ID, job.resourceId());
+    putLabel(labels, Labels.API_NAME, job.apiName());
+    putLabel(labels, Labels.JOB_ID, job.id());
+    labels.put(Labels.PHASE, JobStatuses.phaseOf(job).name());
+    resource.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace(watch.getMetadata().getNamespace())
+            .withLabels(labels)
+            .withAnnotations(Map.of(Labels.JOB_ID_ANNOTATION, job.id()))
+            .withOwnerReferences(
+                new OwnerReferenceBuilder()
+                    .withApiVersion(watch.getApiVersion())
+                    .withKind(watch.getKind())
+                    .withName(watch.getMetadata().getName())
+                    .withUid(watch.getMetadata().getUid())
+                    .withController(true)
+                    .withBlockOwnerDeletion(false)
+                    .build())
+            .build());
+    resource.setSpec(new AsyncJobSpec(job.id(), watch.getSpec().getRegionId()));
+    try {
+      return client.resource(resource).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      // Another writer got there first: adopt it if it is ours, else leave it to its owner.
+      AsyncJob other =
+          client.resources(AsyncJob.class)
+              .inNamespace(watch.getMetadata().getNamespace())
+              .withName(name)
+              .get();
+      if (other != null && watch.getMetadata().getName().equals(labelOf(other, Labels.WATCH))) {
+        return other;
+      }
+      state.markForeign(name);
+      return null;
+    }
+  }
+
+  private AsyncJob patchPhaseLabel(AsyncJob job, String phase) {
+    String patch = "{\"metadata\":{\"labels\":{\"" + Labels.PHASE + "\":\"" + phase + "\"}}}";
+    return client
+        .resources(AsyncJob.class)
+        .inNamespace(job.getMetadata().getNamespace())
+        .withName(job.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+  }
+
+  static boolean sameIgnoringSyncTime(AsyncJobStatus a, AsyncJobStatus b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    AsyncJobStatus x = JobStatuses.copyOf(a);
+    x.setLastSyncTime(b.getLastSyncTime());
+    return x.equals(b);
+  }
+
+  private static void putLabel(Map<String, String> labels, String key, String value) {
+    String v = Labels.valueOrNull(value);
+    if (v != null) {
+      labels.put(key, v);
+    }
+  }
+
+  static String labelOf(AsyncJob job, String key) {
+    Map<String, String> labels = job.getMetadata().getLabels();
+    return labels == null ? null : labels.get(key);
+  }
+}

@@ -1,0 +1,90 @@
+package io.albjobs.operator.sync;
+
+import io.albjobs.operator.alb.AlbCredentials;
+import io.albjobs.operator.alb.AlbEndpoint;
+import io.albjobs.operator.crd.SecretReference;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * Works out the account scope of a watch or AsyncJob: its endpoint and its credentials, read from
+ * a Secret in the object's own namespace or, when none is named, the operator's own chain.
+ */
+public final class ScopeResolver {
+  public static final String KEY_ID = "accessKeyId";
+  public static final String KEY_SECRET = "accessKeySecret";
+  public static final String TOKEN = "securityToken";
+
+  private final KubernetesClient client;
+  private final String defaultEndpoint;
+
+  public ScopeResolver(KubernetesClient client, String defaultEndpoint) {
+    this.client = client;
+    this.defaultEndpoint = defaultEndpoint;
+  }
+
+  public AccountScope resolve(
+      String namespace, String regionId, String endpoint, SecretReference secretRef)
+      throws SyncProblem {
+    AlbEndpoint resolved;
+    try {
+      resolved = AlbEndpoint.resolve(endpoint, defaultEndpoint, regionId);
+    } catch (IllegalArgumentException e) {
+      throw new SyncProblem("InvalidEndpoint", e.getMessage());
+    }
+    AlbCredentials credentials =
+        secretRef == null || secretRef.getName() == null
+            ? new AlbCredentials.DefaultChain()
+            : fromSecret(namespace, secretRef.getName());
+    return new AccountScope(regionId, resolved, credentials);
+  }
+
+  private AlbCredentials fromSecret(String namespace, String name) throws SyncProblem {
+    Secret secret;
+    try {
+      secret = client.secrets().inNamespace(namespace).withName(name).get();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 403) {
+        throw new SyncProblem(
+            "SecretForbidden",
+            "the operator may not read Secret " + name + " in namespace " + namespace
+                + "; grant it get on secrets there (the chart's RBAC does for watched namespaces)");
+      }
+      throw new SyncProblem(
+          "SecretUnreadable",
+          "could not read Secret " + name + " in namespace " + namespace + ": HTTP " + e.getCode());
+    }
+    if (secret == null) {
+      throw new SyncProblem(
+          "SecretNotFound",
+          "Secret " + name + " in namespace " + namespace
+              + " not found; create it with keys accessKeyId and accessKeySecret");
+    }
+    String id = value(secret, KEY_ID);
+    String key = value(secret, KEY_SECRET);
+    for (String[] required : new String[][] {{KEY_ID, id}, {KEY_SECRET, key}}) {
+      if (required[1] == null || required[1].isBlank()) {
+        throw new SyncProblem(
+            "SecretKeyMissing",
+            "Secret " + name + " in namespace " + namespace + " has no key " + required[0]);
+      }
+    }
+    String token = value(secret, TOKEN);
+    return new AlbCredentials.StaticKeys(
+        "secret " + namespace + "/" + name, id.trim(), key.trim(),
+        token == null || token.isBlank() ? null : token.trim());
+  }
+
+  private static String value(Secret secret, String key) {
+    Map<String, String> data = secret.getData();
+    if (data != null && data.get(key) != null) {
+      return new String(Base64.getDecoder().decode(data.get(key)), StandardCharsets.UTF_8);
+    }
+    Map<String, String> plain = secret.getStringData();
+    return plain == null ? null : plain.get(key);
+  }
+}

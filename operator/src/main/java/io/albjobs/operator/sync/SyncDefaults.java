@@ -1,0 +1,36 @@
+package io.albjobs.operator.sync;
+
+import java.time.Duration;
+
+/**
+ * Operator-wide settings of the polling loops; a watch's spec overrides the intervals within the
+ * CRD's bounds.
+ *
+ * @param pollInterval idle poll interval of a watch
+ * @param activePollInterval poll interval while a job is Pending or Processing
+ * @param since how far back a watch's first poll looks
+ * @param watermarkOverlap how far before the watermark each poll looks again, for late-visible jobs
+ * @param notFoundTimeout how long a user-created AsyncJob may stay invisible before it is Stalled
+ * @param statusHeartbeat the longest a watch's lastSyncTime/watermark go unwritten while idle
+ * @param maxPages the most pages one query may take before it is cut off as an error
+ */
+public record SyncDefaults(
+    Duration pollInterval,
+    Duration activePollInterval,
+    Duration since,
+    Duration watermarkOverlap,
+    Duration notFoundTimeout,
+    Duration statusHeartbeat,
+    int maxPages) {
+
+  public static SyncDefaults standard() {
+    return new SyncDefaults(
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(5),
+        Duration.ofHours(1),
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(10),
+        Duration.ofMinutes(10),
+        50);
+  }
+}

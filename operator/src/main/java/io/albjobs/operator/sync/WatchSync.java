@@ -1,0 +1,171 @@
+package io.albjobs.operator.sync;
+
+import io.albjobs.operator.alb.AlbException;
+import io.albjobs.operator.alb.AlbJob;
+import io.albjobs.operator.alb.AlbJobClient;
+import io.albjobs.operator.alb.ErrorClassifier;
+import io.albjobs.operator.alb.ErrorKind;
+import io.albjobs.operator.alb.JobLister;
+import io.albjobs.operator.crd.AsyncJob;
+import io.albjobs.operator.crd.AsyncJobWatch;
+import io.albjobs.operator.crd.AsyncJobWatchSpec;
+import io.albjobs.operator.crd.AsyncJobWatchStatus;
+import io.albjobs.operator.metrics.OperatorMetrics;
+import io.albjobs.operator.sync.WatchRollup.PollHealth;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One poll of one watch: resolve the account scope and resource IDs, ask ALB for the jobs created
+ * since the watermark (and, by ID, for jobs in flight that fell out of that window), mirror them,
+ * apply retention and roll everything up into the next status.
+ */
+public final class WatchSync {
+  /** The status to write and when to poll next. */
+  public record Outcome(AsyncJobWatchStatus status, Duration nextPoll) {}
+
+  private final AlbClients clients;
+  private final ScopeResolver scopes;
+  private final AlbConfigSource albConfigs;
+  private final JobLister lister;
+  private final JobMirror mirror;
+  private final Retention retention;
+  private final OperatorMetrics metrics;
+  private final SyncDefaults defaults;
+  private final Clock clock;
+  private final Backoff errorBackoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5));
+
+  public WatchSync(
+      AlbClients clients,
+      ScopeResolver scopes,
+      AlbConfigSource albConfigs,
+      JobMirror mirror,
+      Retention retention,
+      OperatorMetrics metrics,
+      SyncDefaults defaults,
+      Clock clock) {
+    this.clients = clients;
+    this.scopes = scopes;
+    this.albConfigs = albConfigs;
+    this.lister = new JobLister(defaults.maxPages());
+    this.mirror = mirror;
+    this.retention = retention;
+    this.metrics = metrics;
+    this.defaults = defaults;
+    this.clock = clock;
+  }
+
+  public Outcome poll(
+      AsyncJobWatch watch,
+      AsyncJobWatchStatus next,
+      Map<String, AsyncJob> children,
+      WatchState state,
+      ChildCache cache) {
+    Instant now = clock.instant();
+    AsyncJobWatchSpec spec = watch.getSpec();
+    String ns = watch.getMetadata().getNamespace();
+    Long generation = watch.getMetadata().getGeneration();
+    next.setLastSyncTime(Times.format(now));
+    Duration idle = defaults.pollInterval();
+    Duration active = defaults.activePollInterval();
+    Map<String, AsyncJob> view = children;
+    PollHealth health;
+    try {
+      idle = interval(spec.getPollInterval(), idle, "spec.pollInterval");
+      active = interval(spec.getActivePollInterval(), active, "spec.activePollInterval");
+      Duration since = interval(spec.getSince(), defaults.since(), "spec.since");
+      AccountScope scope =
+          scopes.resolve(ns, spec.getRegionId(), spec.getEndpoint(), spec.getCredentialsSecretRef());
+      List<String> ids = resourceIds(spec);
+      next.setResourceCount(ids.size());
+      Instant watermark = Times.parse(next.getWatermark());
+      Instant begin = watermark == null ? now.minus(since) : watermark.minus(defaults.watermarkOverlap());
+      List<AlbJob> jobs = new ArrayList<>();
+      if (!ids.isEmpty() || spec.getAlbConfigSelector() == null) {
+        AlbJobClient client = clients.forScope(scope);
+        jobs.addAll(
+            lister.byResources(client, spec.getResourceType().wire(), ids, spec.getApiNames(), begin.toEpochMilli()));
+        jobs.addAll(lister.byJobIds(client, inFlightNotSeen(children, jobs)));
+      }
+      view = mirror.mirror(watch, jobs, children, state, retention, cache);
+      view = retention.apply(watch, view, state, now);
+      state.pruneDeleted(begin);
+      next.setWatermark(Times.format(now));
+      next.setLastSuccessfulSyncTime(Times.format(now));
+      metrics.watchPolled(ns, watch.getMetadata().getName(), now);
+      state.succeeded();
+      health = PollHealth.OK;
+    } catch (SyncProblem p) {
+      state.failed();
+      health = new PollHealth(true, p.reason(), p.getMessage());
+    } catch (AlbException e) {
+      state.failed();
+      health = fromAlb(e, state.failuresInARow());
+    }
+    WatchRollup.apply(next, view.values(), health, generation, now);
+    metrics.watchJobs(ns, watch.getMetadata().getName(), next.getJobs());
+    Duration wait;
+    if (health.reason() != null && !health.stalled()) {
+      wait = errorBackoff.delay(state.failuresInARow());
+    } else {
+      wait = next.getJobs().getProcessing() > 0 && !health.stalled() ? active : idle;
+    }
+    return new Outcome(next, Backoff.jitter(wait, 0.1));
+  }
+
+  private List<String> resourceIds(AsyncJobWatchSpec spec) throws SyncProblem {
+    Set<String> ids = new LinkedHashSet<>(spec.getResourceIds());
+    if (spec.getAlbConfigSelector() != null) {
+      ids.addAll(albConfigs.loadBalancerIds(spec.getAlbConfigSelector()));
+    }
+    return new ArrayList<>(ids);
+  }
+
+  /** In-flight AsyncJobs the resource query did not return: ask for them by ID. */
+  private static List<String> inFlightNotSeen(Map<String, AsyncJob> children, List<AlbJob> seen) {
+    Set<String> seenIds = new HashSet<>();
+    seen.forEach(j -> seenIds.add(j.id()));
+    List<String> missing = new ArrayList<>();
+    for (AsyncJob child : children.values()) {
+      boolean inFlight = child.getStatus() == null || !child.getStatus().isFinished();
+      if (inFlight && !seenIds.contains(child.getSpec().getJobId())) {
+        missing.add(child.getSpec().getJobId());
+      }
+    }
+    return missing;
+  }
+
+  private static Duration interval(String value, Duration fallback, String field) throws SyncProblem {
+    try {
+      return Durations.parseOr(value, fallback);
+    } catch (IllegalArgumentException e) {
+      throw new SyncProblem("InvalidSpec", field + ": " + e.getMessage());
+    }
+  }
+
+  static PollHealth fromAlb(AlbException e, int failures) {
+    if (e.kind() == ErrorKind.TERMINAL) {
+      String reason =
+          ErrorClassifier.isCredentialProblem(e.code())
+              ? "InvalidCredentials"
+              : ErrorClassifier.isPermissionProblem(e.code()) ? "PermissionDenied" : "AlbRequestRefused";
+      String hint =
+          switch (reason) {
+            case "InvalidCredentials" -> "; check accessKeyId/accessKeySecret in the credentials Secret";
+            case "PermissionDenied" -> "; grant the RAM identity alb:ListAsynJobs";
+            default -> "";
+          };
+      return new PollHealth(true, reason, "ALB refused ListAsynJobs: " + e.getMessage() + hint);
+    }
+    String reason = e.kind() == ErrorKind.THROTTLED ? "AlbThrottled" : "AlbUnavailable";
+    return new PollHealth(
+        false, reason, "ListAsynJobs failed (" + failures + " in a row), retrying: " + e.getMessage());
+  }
+}
