@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,19 @@ public final class AlbConfigSource {
   public static final String API_VERSION = "alibabacloud.com/v1";
   public static final String KIND = "AlbConfig";
 
+  /**
+   * Listed at the cluster-wide path, which serves both the cluster-scoped AlbConfig of current
+   * ACK and the namespaced one of old versions, and needs no discovery call.
+   */
+  private static final ResourceDefinitionContext CONTEXT =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("alibabacloud.com")
+          .withVersion("v1")
+          .withKind(KIND)
+          .withPlural("albconfigs")
+          .withNamespaced(false)
+          .build();
+
   private final KubernetesClient client;
 
   public AlbConfigSource(KubernetesClient client) {
@@ -27,7 +41,7 @@ public final class AlbConfigSource {
     List<GenericKubernetesResource> items;
     try {
       items =
-          client.genericKubernetesResources(API_VERSION, KIND).withLabelSelector(selector).list().getItems();
+          client.genericKubernetesResources(CONTEXT).withLabelSelector(selector).list().getItems();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 403) {
         throw new SyncProblem(

@@ -1,0 +1,178 @@
+package io.albjobs.operator.sim;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An in-process ALB endpoint on the loopback interface that speaks the RPC wire protocol of {@code
+ * ListAsynJobs} (version {@code 2020-06-16}) as {@code aliyun-java-sdk-core} sends it: GET or
+ * POST, signature version 1.0 verified, ALB's error bodies, filters, limits and paging. Tests and
+ * the demo point the operator's real SDK client at {@link #endpoint()}.
+ *
+ * <p>Two clocks: the job clock decides job progress (tests move it by hand), while request
+ * timestamps and nonce expiry always use the real clock, because the SDK stamps requests with the
+ * real time.
+ */
+public final class AlbSimulator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AlbSimulator.class);
+  private static final int THREADS = 8;
+  private static final int MAX_NONCES = 1_000_000;
+
+  static {
+    // The JDK server writes response headers and body separately; with Nagle on, the body waits
+    // for the client's delayed ACK and every call costs ~40 ms. The flag is read once, when the
+    // first JDK HttpServer of the JVM starts, and only makes that server send sooner.
+    System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
+  }
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final Clock jobClock;
+  private final Map<String, SimAccount> accountsByKeyId = new ConcurrentHashMap<>();
+  private final JobStore jobs = new JobStore();
+  private final Faults faults = new Faults();
+  private final CallLog calls = new CallLog();
+  private final String hostAndPort;
+
+  private AlbSimulator(Clock jobClock, int port) throws IOException {
+    this.jobClock = jobClock;
+    Clock realClock = Clock.systemUTC();
+    SignatureVerifier verifier =
+        new SignatureVerifier(
+            accountsByKeyId,
+            new NonceCache(realClock, SignatureVerifier.MAX_CLOCK_SKEW, MAX_NONCES),
+            realClock);
+    SimHttpHandler handler =
+        new SimHttpHandler(
+            verifier, new ListAsynJobsHandler(jobs, faults), faults, calls, jobClock);
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+    server.createContext("/", handler);
+    executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
+    server.setExecutor(executor);
+    server.start();
+    InetSocketAddress bound = server.getAddress();
+    hostAndPort = bound.getAddress().getHostAddress() + ":" + bound.getPort();
+  }
+
+  /** A simulator on an OS-chosen loopback port whose jobs run on the system clock. */
+  public static AlbSimulator start() {
+    return start(Clock.systemUTC());
+  }
+
+  /** A simulator on an OS-chosen loopback port whose jobs progress by {@code jobClock}. */
+  public static AlbSimulator start(Clock jobClock) {
+    return start(jobClock, 0);
+  }
+
+  /** As {@link #start(Clock)} on a fixed port ({@code 0}: any free port). */
+  public static AlbSimulator start(Clock jobClock, int port) {
+    try {
+      AlbSimulator sim = new AlbSimulator(jobClock, port);
+      LOG.info("ALB simulator listening on {}", sim.endpoint());
+      return sim;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the ALB simulator on port " + port, e);
+    }
+  }
+
+  /** {@code http://127.0.0.1:<port>}: the value for a watch's {@code spec.endpoint}. */
+  public String endpoint() {
+    return "http://" + hostAndPort();
+  }
+
+  /** {@code 127.0.0.1:<port>}: the SDK's {@code sysDomain} (the SDK accepts a port there). */
+  public String hostAndPort() {
+    return hostAndPort;
+  }
+
+  public void addAccount(String accountId, String accessKeyId, String accessKeySecret) {
+    addAccount(new SimAccount(accountId, accessKeyId, accessKeySecret, null));
+  }
+
+  /** A temporary (STS) key: its calls must carry {@code SecurityToken=securityToken}. */
+  public void addStsAccount(
+      String accountId, String accessKeyId, String accessKeySecret, String securityToken) {
+    addAccount(new SimAccount(accountId, accessKeyId, accessKeySecret, securityToken));
+  }
+
+  public void addAccount(SimAccount account) {
+    accountsByKeyId.put(account.accessKeyId(), account);
+  }
+
+  /** Adds or replaces (by id) a job. */
+  public void addJob(SimJob job) {
+    jobs.add(job);
+  }
+
+  /** Forgets a job, as ALB does once its record ages out. */
+  public void removeJob(String jobId) {
+    jobs.remove(jobId);
+  }
+
+  /** Loads the accounts and jobs of a YAML or JSON scenario, relative times counted from t0. */
+  public void loadScenario(InputStream yamlOrJson, Instant t0) {
+    loadScenario(Scenario.read(yamlOrJson), t0);
+  }
+
+  public void loadScenario(Scenario scenario, Instant t0) {
+    scenario.accounts().forEach(this::addAccount);
+    scenario.jobs(t0).forEach(this::addJob);
+  }
+
+  public Faults faults() {
+    return faults;
+  }
+
+  /** Requests that reached the simulator since the last reset, refused ones included. */
+  public long callCount() {
+    return calls.count();
+  }
+
+  public long callCount(String accessKeyId) {
+    return calls.count(accessKeyId);
+  }
+
+  /** The last {@value CallLog#CAPACITY} requests, oldest first, without signatures or secrets. */
+  public List<RecordedCall> calls() {
+    return calls.calls();
+  }
+
+  public void resetCounters() {
+    calls.reset();
+  }
+
+  public Clock jobClock() {
+    return jobClock;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+    LOG.info("ALB simulator on {} stopped", endpoint());
+  }
+
+  private static ThreadFactory daemonThreads() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "alb-sim-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}
