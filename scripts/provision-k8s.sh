@@ -395,5 +395,7 @@ export KUBECTL=\"$BIN_DIR/kubectl\"
 export HELM=\"$HELM\""
 printf '%s\n' "$ENV_LINES" > "$CACHE/env.sh.tmp" && mv -f "$CACHE/env.sh.tmp" "$CACHE/env.sh"
 
+# Release the cache lock before starting daemons (they must not inherit fd 9).
+exec 9>&-
 if [ "$VERIFY" = 1 ]; then verify; fi
 printf '%s\n' "$ENV_LINES"

@@ -24,9 +24,11 @@ public final class Main {
       System.out.print(OperatorConfig.help());
       return;
     }
-    boolean demo = !args.isEmpty() && "demo".equals(args.get(0));
-    if (demo) {
-      args.remove(0);
+    if (!args.isEmpty() && "demo".equals(args.get(0))) {
+      System.setProperty("LOG_LEVEL", "WARN");
+      System.setProperty("JOSDK_LOG_LEVEL", "WARN");
+      System.exit(Demo.run(args.subList(1, args.size())));
+      return;
     }
     OperatorConfig config;
     try {
@@ -39,10 +41,6 @@ public final class Main {
     // logback reads these when the first logger is created, which happens below.
     System.setProperty("LOG_FORMAT", config.logFormat());
     System.setProperty("LOG_LEVEL", config.get(OperatorConfig.Setting.LOG_LEVEL));
-    if (demo) {
-      System.exit(Demo.run(config));
-      return;
-    }
     KubernetesClient client = new KubernetesClientBuilder().build();
     OperatorApp app = OperatorApp.start(config, client, OperatorApp.sdkClients(config), Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);

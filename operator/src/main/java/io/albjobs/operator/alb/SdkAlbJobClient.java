@@ -139,6 +139,10 @@ public final class SdkAlbJobClient implements AlbJobClient, AutoCloseable {
       return "";
     }
     int cut = message.toLowerCase(java.util.Locale.ROOT).indexOf("string to sign");
+    if (cut >= 0) {
+      int sentence = message.lastIndexOf('.', cut);
+      cut = sentence >= 0 ? sentence + 1 : cut;
+    }
     String kept = cut >= 0 ? message.substring(0, cut).trim() : message.trim();
     return kept.length() > 300 ? kept.substring(0, 300) + "..." : kept;
   }

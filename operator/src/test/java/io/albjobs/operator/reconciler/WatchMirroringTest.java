@@ -85,7 +85,7 @@ class WatchMirroringTest {
     assertEquals("lbs", inFlight.getMetadata().getOwnerReferences().get(0).getName());
     assertTrue(Conditions.isTrue(inFlight.getStatus().getConditions(), Conditions.RECONCILING));
     assertNull(inFlight.getStatus().getCompletionTime());
-    assertEquals("False/JobsInFlight", ready("lbs"));
+    Await.until(WAIT, "watch shows jobs in flight", () -> "False/JobsInFlight".equals(ready("lbs")));
 
     // It fails after the watch was created, so the watch turns Stalled (older failures do not).
     alb.put(job("AAAA-1", "CreateListener", "alb-1", AlbJob.FAILED, now - 5_000, System.currentTimeMillis()));

@@ -1,0 +1,159 @@
+package io.albjobs.operator.alb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.albjobs.operator.sim.AlbSimulator;
+import io.albjobs.operator.sim.RecordedCall;
+import io.albjobs.operator.sim.SimJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The operator's real SDK client against the simulator over loopback HTTP: wire form and errors. */
+class SdkAlbJobClientTest {
+  private static final String REGION = "cn-hangzhou";
+  private final Instant t0 = Instant.now();
+  private AlbSimulator sim;
+
+  @BeforeEach
+  void start() {
+    sim = AlbSimulator.start();
+    sim.addAccount("acct", "LTAIgood", "good-secret");
+    sim.addStsAccount("sts", "STS.key", "sts-secret", "sts-token");
+    for (int i = 0; i < 250; i++) {
+      sim.addJob(SimJob.builder(String.format("JOB-%04d", i), "acct").region(REGION)
+          .api(i % 2 == 0 ? "CreateRule" : "DeleteRule", "Create")
+          .resource("loadbalancer", "alb-" + (i % 25))
+          .createdAt(t0.minusSeconds(1000 - i)).succeedsAt(t0.minusSeconds(900 - i)).build());
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    sim.close();
+  }
+
+  private AlbJobClient client(String keyId, String secret, String token) throws AlbException {
+    return client(sim.endpoint(), keyId, secret, token, Duration.ofSeconds(5));
+  }
+
+  private static AlbJobClient client(String endpoint, String keyId, String secret, String token, Duration read)
+      throws AlbException {
+    return new SdkAlbJobClient(AlbEndpoint.parse(endpoint), REGION,
+        new AlbCredentials.StaticKeys("test", keyId, secret, token), Duration.ofSeconds(2), read);
+  }
+
+  private AlbException failure(AlbJobClient client) {
+    return assertThrows(AlbException.class, () -> client.listJobs(JobQuery.byJobIds(List.of("JOB-0001")), null, 10));
+  }
+
+  @Test
+  void signedCallsPassTheSimulatorsSignatureCheckAndCarryEveryFilter() throws AlbException {
+    AlbJobClient client = client("LTAIgood", "good-secret", null);
+    JobPage page = client.listJobs(
+        new JobQuery("loadbalancer", List.of("alb-1", "alb-2"), List.of(), "CreateRule",
+            t0.minusSeconds(1000).toEpochMilli(), t0.toEpochMilli()), null, 100);
+    assertFalse(page.jobs().isEmpty());
+    assertTrue(page.jobs().stream().allMatch(j -> j.apiName().equals("CreateRule")
+        && List.of("alb-1", "alb-2").contains(j.resourceId())));
+    Map<String, String> params = sim.calls().get(0).params();
+    assertEquals("ListAsynJobs", params.get("Action"));
+    assertEquals("2020-06-16", params.get("Version"));
+    assertEquals("alb-1", params.get("ResourceIds.1"));
+    assertEquals("alb-2", params.get("ResourceIds.2"));
+    assertEquals("CreateRule", params.get("ApiName"));
+    assertEquals("100", params.get("MaxResults"));
+    assertEquals(Long.toString(t0.toEpochMilli()), params.get("EndTime"));
+    assertFalse(params.containsKey("Signature") && params.get("Signature").contains("good-secret"));
+  }
+
+  @Test
+  void pagingThroughTheSdkReturnsEveryJobOnceNewestFirst() throws AlbException {
+    AlbJobClient client = client("LTAIgood", "good-secret", null);
+    List<AlbJob> jobs = new JobLister(50).byResources(client, "loadbalancer",
+        new ArrayList<>(java.util.stream.IntStream.range(0, 25).mapToObj(i -> "alb-" + i).toList()), List.of(), null);
+    assertEquals(250, jobs.size());
+    assertEquals(250, jobs.stream().map(AlbJob::id).distinct().count());
+    // 3 chunks of ≤10 load balancers holding 100, 100 and 50 jobs: 1 + 1 + 1 pages of 100 (+ none).
+    assertTrue(sim.callCount() <= 6, "calls: " + sim.callCount());
+    assertTrue(sim.calls().stream().allMatch(c -> c.params().keySet().stream().filter(k -> k.startsWith("ResourceIds.")).count() <= 10));
+  }
+
+  @Test
+  void temporaryCredentialsSendTheirToken() throws AlbException {
+    sim.addJob(SimJob.builder("STS-JOB", "sts").region(REGION).api("CreateRule", "Create")
+        .resource("loadbalancer", "alb-x").createdAt(t0).build());
+    JobPage page = client("STS.key", "sts-secret", "sts-token").listJobs(JobQuery.byJobIds(List.of("STS-JOB")), null, 10);
+    assertEquals("Processing", page.jobs().get(0).status());
+    AlbException e = failure(client("STS.key", "sts-secret", "wrong-token"));
+    assertEquals(ErrorKind.TERMINAL, e.kind());
+  }
+
+  @Test
+  void credentialErrorsAreTerminalAndNeverEchoTheSecret() throws AlbException {
+    AlbException wrongSecret = failure(client("LTAIgood", "not-the-secret", null));
+    assertEquals("SignatureDoesNotMatch", wrongSecret.code());
+    assertEquals(ErrorKind.TERMINAL, wrongSecret.kind());
+    assertFalse(wrongSecret.getMessage().contains("not-the-secret"));
+    assertFalse(wrongSecret.getMessage().toLowerCase().contains("string to sign"), wrongSecret.getMessage());
+    AlbException unknown = failure(client("LTAIunknown", "x", null));
+    assertEquals("InvalidAccessKeyId.NotFound", unknown.code());
+    assertEquals(ErrorKind.TERMINAL, unknown.kind());
+    sim.faults().denyAccount("acct");
+    AlbException denied = failure(client("LTAIgood", "good-secret", null));
+    assertEquals("Forbidden.RAM", denied.code());
+    assertEquals(ErrorKind.TERMINAL, denied.kind());
+  }
+
+  @Test
+  void throttlingAndServerErrorsAreRetryable() throws AlbException {
+    AlbJobClient client = client("LTAIgood", "good-secret", null);
+    sim.faults().throttleNext(1);
+    AlbException throttled = failure(client);
+    assertEquals(ErrorKind.THROTTLED, throttled.kind());
+    assertTrue(throttled.code().startsWith("Throttling"));
+    sim.faults().serverErrorNext(1);
+    assertEquals(ErrorKind.RETRYABLE, failure(client).kind());
+    sim.faults().internalErrorNext(1);
+    assertEquals("InternalError", failure(client).code());
+    sim.faults().resetNext(1);
+    assertEquals(ErrorKind.RETRYABLE, failure(client).kind());
+    sim.faults().malformedNext(1);
+    AlbException malformed = failure(client);
+    assertEquals("MalformedResponse", malformed.code());
+    assertEquals(ErrorKind.RETRYABLE, malformed.kind());
+    sim.faults().oversizePage(true);
+    AlbException oversize = assertThrows(AlbException.class, () -> client.listJobs(
+        JobQuery.byResources("loadbalancer", List.of("alb-1"), null, null), null, 5));
+    assertEquals("MalformedResponse", oversize.code(), "a page larger than MaxResults is refused");
+    sim.faults().clear();
+    assertEquals(1, client.listJobs(JobQuery.byJobIds(List.of("JOB-0001")), null, 10).jobs().size());
+  }
+
+  @Test
+  void aSlowAnswerTimesOutAsRetryable() throws AlbException {
+    sim.faults().latency(Duration.ofMillis(1500));
+    AlbException e = assertThrows(AlbException.class, () ->
+        client(sim.endpoint(), "LTAIgood", "good-secret", null, Duration.ofMillis(300))
+            .listJobs(JobQuery.byJobIds(List.of("JOB-0001")), null, 10));
+    assertEquals(ErrorKind.RETRYABLE, e.kind());
+  }
+
+  @Test
+  void anEndpointWithoutSchemeIsCalledOverHttps() throws AlbException {
+    // The simulator speaks plain HTTP: an HTTPS call to it fails before any request is recorded.
+    AlbException e = assertThrows(AlbException.class, () ->
+        client(sim.hostAndPort(), "LTAIgood", "good-secret", null, Duration.ofSeconds(2))
+            .listJobs(JobQuery.byJobIds(List.of("JOB-0001")), null, 10));
+    assertEquals(ErrorKind.RETRYABLE, e.kind());
+    assertTrue(sim.calls().stream().map(RecordedCall::httpStatus).noneMatch(s -> s == 200));
+  }
+}
