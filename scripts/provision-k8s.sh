@@ -75,10 +75,13 @@ have_go() {
 }
 
 # ---- checks: a cached binary counts only if it runs and reports the wanted version ------------
-check_apiserver() { [ -x "$1" ] && "$1" --version 2> /dev/null | grep -q "Kubernetes v${K8S_VERSION}\$"; }
-check_kubectl() { [ -x "$1" ] && "$1" version --client 2> /dev/null | grep -q "Client Version: v${K8S_VERSION}\$"; }
-check_etcd() { [ -x "$1" ] && "$1" --version 2> /dev/null | grep -q "etcd Version: ${ETCD_VERSION}\$"; }
-check_helm() { [ -x "$1" ] && "$1" version --short 2> /dev/null | grep -q "^v${2}"; }
+# (Output is captured first: `cmd | grep -q` under pipefail fails at random when grep exits early
+# and cmd dies of SIGPIPE.)
+version_of() { [ -x "$1" ] && "$@" 2> /dev/null; }
+check_apiserver() { grep -qxF "Kubernetes v${K8S_VERSION}" <<< "$(version_of "$1" --version || true)"; }
+check_kubectl() { grep -qxF "Client Version: v${K8S_VERSION}" <<< "$(version_of "$1" version --client || true)"; }
+check_etcd() { grep -qxF "etcd Version: ${ETCD_VERSION}" <<< "$(version_of "$1" --version || true)"; }
+check_helm() { case "$(version_of "$1" version --short || true)" in "v${2}" | "v${2}+"*) return 0 ;; *) return 1 ;; esac; }
 
 # ---- k8s.io/kubernetes build (kube-apiserver, kubectl) -------------------------------------------
 k8s_build_dir() {
@@ -300,10 +303,23 @@ free_port() {
 ETCD_PID=""
 API_PID=""
 VERIFY_WORK=""
+stop_pid() { # SIGTERM, up to 20s grace, then SIGKILL
+  local pid="$1"
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2> /dev/null || return 0
+  for _ in $(seq 1 40); do # gone, or a zombie waiting to be reaped
+    case "$(awk '{print $3}' "/proc/$pid/stat" 2> /dev/null)" in "" | Z) break ;; esac
+    sleep 0.5
+  done
+  kill -9 "$pid" 2> /dev/null || true
+  wait "$pid" 2> /dev/null || true
+}
 verify_cleanup() {
-  for pid in $API_PID $ETCD_PID; do kill "$pid" 2> /dev/null || true; done
-  wait 2> /dev/null || true
-  if [ -n "$VERIFY_WORK" ]; then rm -rf "$VERIFY_WORK"; fi
+  # apiserver first, while etcd is still up (it hangs in shutdown when etcd is gone)
+  stop_pid "$API_PID"
+  stop_pid "$ETCD_PID"
+  [ -n "$VERIFY_WORK" ] || return 0
+  if [ -n "${KEEP_VERIFY_LOGS:-}" ]; then log "verify logs kept in $VERIFY_WORK"; else rm -rf "$VERIFY_WORK"; fi
 }
 
 verify() {
@@ -324,6 +340,11 @@ verify() {
     --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
     --initial-cluster "default=http://127.0.0.1:$peer_port" > "$work/etcd.log" 2>&1 &
   ETCD_PID=$!
+  for _ in $(seq 1 60); do # wait until etcd accepts connections
+    (exec 3<> "/dev/tcp/127.0.0.1/$etcd_port") 2> /dev/null && break
+    kill -0 "$ETCD_PID" 2> /dev/null || { tail -20 "$work/etcd.log" >&2; die "verify: etcd exited"; }
+    sleep 0.5
+  done
   "$BIN_DIR/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$etcd_port" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
@@ -332,6 +353,7 @@ verify() {
     --service-account-key-file "$work/sa.key" --service-account-signing-key-file "$work/sa.key" \
     --service-cluster-ip-range 10.0.0.0/24 \
     --authorization-mode RBAC --token-auth-file "$work/tokens.csv" \
+    --endpoint-reconciler-type none \
     --allow-privileged > "$work/apiserver.log" 2>&1 &
   API_PID=$!
 
@@ -365,7 +387,9 @@ EOF
   if [ "$ok" = 1 ]; then
     log "verify: /readyz = ok after $(($(now) - t0))s (etcd :$etcd_port, kube-apiserver :$api_port)"
     log "verify: $("$BIN_DIR/kubectl" --kubeconfig "$work/kubeconfig" version 2>&1 | tr '\n' ' ')"
-    "$BIN_DIR/kubectl" --kubeconfig "$work/kubeconfig" get --raw /version > /dev/null
+    "$BIN_DIR/kubectl" --kubeconfig "$work/kubeconfig" create namespace provision-verify > /dev/null \
+      || die "verify: could not create a namespace"
+    log "verify: $(grep -c '^E' "$work/apiserver.log" || true) error lines in the apiserver log"
   else
     log "verify: kube-apiserver not ready; last kubectl output: $out"
     log "--- etcd.log (tail) ---"
