@@ -36,6 +36,10 @@ case "$(uname -m)" in
   *) ARCH="$(uname -m)" ;;
 esac
 BIN_DIR="$CACHE/k8s/${K8S_VERSION}-linux-${ARCH}"
+# Binaries are assembled here and moved to BIN_DIR only when all three work, so kube-api-test
+# (which picks the newest *-linux-amd64 dir) never sees a half-provisioned version.
+STAGE_DIR="$CACHE/k8s/.partial-${K8S_VERSION}-linux-${ARCH}"
+WORK_DIR="$BIN_DIR"
 BUILD_ROOT="$CACHE/build"
 
 log() { printf '[provision-k8s] %s\n' "$*" >&2; }
@@ -57,7 +61,7 @@ for arg in "$@"; do
   esac
 done
 
-mkdir -p "$CACHE" "$BIN_DIR" "$BUILD_ROOT" || die "cannot create cache dir $CACHE"
+mkdir -p "$CACHE/k8s" "$BUILD_ROOT" || die "cannot create cache dir $CACHE"
 
 # One provisioning at a time per cache (parallel CI/test runs share it).
 if command -v flock > /dev/null 2>&1; then
@@ -94,7 +98,7 @@ k8s_build_dir() {
   log "resolving k8s.io/kubernetes@v${K8S_VERSION} from the Go module proxy"
   local json gomod
   json="$(cd "$dir" && GOFLAGS='' "$GO" mod download -json "k8s.io/kubernetes@v${K8S_VERSION}")" \
-    || die "go mod download k8s.io/kubernetes@v${K8S_VERSION} failed: $json"
+    || die "go mod download k8s.io/kubernetes@v${K8S_VERSION} failed: $(printf '%s' "$json" | sed -n 's/^[[:space:]]*"Error": //p')"
   gomod="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
   [ -f "$gomod" ] || die "no go.mod for k8s.io/kubernetes@v${K8S_VERSION} in: $json"
   local go_directive
@@ -139,19 +143,19 @@ k8s_ldflags() {
 build_k8s_cmd() { # $1 = cmd name (kube-apiserver | kubectl)
   local cmd="$1" dir out t0
   dir="$(k8s_build_dir)" || return 1
-  out="$BIN_DIR/.$cmd.tmp"
+  out="$WORK_DIR/.$cmd.tmp"
   t0=$(now)
   log "building $cmd v${K8S_VERSION} (CGO_ENABLED=0; several minutes on a cold Go build cache)"
   (cd "$dir" && "$GO" build -trimpath -ldflags "$(k8s_ldflags)" -o "$out" "k8s.io/kubernetes/cmd/$cmd" >&2) || {
     rm -f "$out"
     return 1
   }
-  mv -f "$out" "$BIN_DIR/$cmd"
+  mv -f "$out" "$WORK_DIR/$cmd"
   log "built $cmd in $(($(now) - t0))s"
 }
 
 ensure_apiserver() {
-  local bin="$BIN_DIR/kube-apiserver"
+  local bin="$WORK_DIR/kube-apiserver"
   if check_apiserver "$bin"; then
     log "kube-apiserver v${K8S_VERSION}: cached"
     return
@@ -161,7 +165,7 @@ ensure_apiserver() {
 }
 
 ensure_kubectl() {
-  local bin="$BIN_DIR/kubectl"
+  local bin="$WORK_DIR/kubectl"
   if check_kubectl "$bin"; then
     log "kubectl v${K8S_VERSION}: cached"
     return
@@ -183,7 +187,7 @@ ensure_kubectl() {
 # ---- etcd ----------------------------------------------------------------------------------------
 build_etcd() {
   have_go
-  local dir="$BUILD_ROOT/etcd-v${ETCD_VERSION}" out="$BIN_DIR/.etcd.tmp" t0
+  local dir="$BUILD_ROOT/etcd-v${ETCD_VERSION}" out="$WORK_DIR/.etcd.tmp" t0
   mkdir -p "$dir"
   t0=$(now)
   # go.etcd.io/etcd/server/v3 is itself the etcd main package (3.5 and 3.6 layouts); its go.mod has
@@ -195,12 +199,12 @@ build_etcd() {
     rm -f "$out"
     return 1
   }
-  mv -f "$out" "$BIN_DIR/etcd"
+  mv -f "$out" "$WORK_DIR/etcd"
   log "built etcd in $(($(now) - t0))s"
 }
 
 ensure_etcd() {
-  local bin="$BIN_DIR/etcd"
+  local bin="$WORK_DIR/etcd"
   if check_etcd "$bin"; then
     log "etcd v${ETCD_VERSION}: cached"
     return
@@ -401,9 +405,21 @@ EOF
 # ---- main ----------------------------------------------------------------------------------------
 T0=$(now)
 log "cache: $CACHE (k8s v${K8S_VERSION}, etcd v${ETCD_VERSION}, helm v${HELM_VERSION})"
-ensure_apiserver
-ensure_kubectl
-ensure_etcd
+if check_apiserver "$BIN_DIR/kube-apiserver" && check_kubectl "$BIN_DIR/kubectl" && check_etcd "$BIN_DIR/etcd"; then
+  log "kube-apiserver, kubectl v${K8S_VERSION} and etcd v${ETCD_VERSION}: cached in $BIN_DIR"
+else
+  mkdir -p "$STAGE_DIR"
+  for b in kube-apiserver kubectl etcd; do # reuse what already works
+    if [ -x "$BIN_DIR/$b" ] && [ ! -e "$STAGE_DIR/$b" ]; then cp -p "$BIN_DIR/$b" "$STAGE_DIR/$b"; fi
+  done
+  WORK_DIR="$STAGE_DIR"
+  ensure_apiserver
+  ensure_kubectl
+  ensure_etcd
+  rm -rf "$BIN_DIR"
+  mv "$STAGE_DIR" "$BIN_DIR"
+  WORK_DIR="$BIN_DIR"
+fi
 ensure_helm
 log "toolchain ready in $(($(now) - T0))s"
 

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates the CRDs from the Java types (fabric8 CRD generator) and copies them to crds/.
+# Regenerates crds/ from the Java types (fabric8 CRD generator, printer columns in declared order).
 # The build fails (CrdDriftTest) when crds/ differs from what the generator produces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -ntp -q -pl operator -am process-classes
-for f in operator/target/classes/META-INF/fabric8/*.albjobs.io-v1.yml; do
-  cp "$f" "crds/$(basename "$f" .yml).yaml"
-done
+mvn -B -ntp -q -pl operator -am test-compile
+mvn -B -ntp -q -pl operator exec:java -Dexec.classpathScope=test \
+  -Dexec.mainClass=io.albjobs.operator.crd.CrdGenerator -Dexec.args="$PWD/crds"
 echo "crds/ updated:"; ls crds/

@@ -21,7 +21,7 @@ import java.util.List;
  */
 public final class EmbeddedKubernetes implements AutoCloseable {
   public static final List<String> CRD_RESOURCES =
-      List.of("META-INF/fabric8/asyncjobs.albjobs.io-v1.yml", "META-INF/fabric8/asyncjobwatches.albjobs.io-v1.yml");
+      List.of("crds/asyncjobs.albjobs.io-v1.yaml", "crds/asyncjobwatches.albjobs.io-v1.yaml");
 
   private final KubernetesMockServer server;
   private final NamespacedKubernetesClient client;
