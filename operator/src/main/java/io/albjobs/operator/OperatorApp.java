@@ -64,6 +64,20 @@ public final class OperatorApp implements AutoCloseable {
   public static OperatorApp start(
       OperatorConfig config, KubernetesClient client, AlbClients.Factory albFactory, Clock clock)
       throws IOException {
+    return start(config, client, albFactory, clock, true);
+  }
+
+  /**
+   * Starts the operator. {@code exitOnLeaseLoss}: a leader that loses its Lease exits the process
+   * (so it can never act beside a new leader); tests running two instances in one JVM pass false.
+   */
+  public static OperatorApp start(
+      OperatorConfig config,
+      KubernetesClient client,
+      AlbClients.Factory albFactory,
+      Clock clock,
+      boolean exitOnLeaseLoss)
+      throws IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OperatorMetrics metrics = new OperatorMetrics(registry);
     SyncDefaults defaults = config.syncDefaults();
@@ -89,9 +103,15 @@ public final class OperatorApp implements AutoCloseable {
                 String ns = config.get(Setting.LEASE_NAMESPACE);
                 String lease = config.get(Setting.LEASE_NAME);
                 o.withLeaderElectionConfiguration(
-                    ns.isBlank()
-                        ? new LeaderElectionConfiguration(lease, null, identity)
-                        : new LeaderElectionConfiguration(lease, ns, identity));
+                    new LeaderElectionConfiguration(
+                        lease,
+                        ns.isBlank() ? null : ns,
+                        config.duration(Setting.LEASE_DURATION),
+                        config.duration(Setting.LEASE_RENEW_DEADLINE),
+                        config.duration(Setting.LEASE_RETRY_PERIOD),
+                        identity,
+                        null,
+                        exitOnLeaseLoss));
               }
             });
     Set<String> namespaces = config.namespaces();
@@ -132,7 +152,8 @@ public final class OperatorApp implements AutoCloseable {
       return pod;
     }
     try {
-      return java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+      return java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid()
+          + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     } catch (IOException e) {
       return "alb-asyncjob-operator-" + ProcessHandle.current().pid();
     }

@@ -40,12 +40,30 @@ final class E2e implements AutoCloseable {
 
   /** Starts the real operator in this JVM, watching this test's namespace. */
   OperatorApp operator(String... flags) throws Exception {
+    return operator(new java.util.concurrent.atomic.AtomicLong(), flags);
+  }
+
+  /** As {@link #operator(String...)}, counting this instance's ALB calls in {@code calls}. */
+  OperatorApp operator(java.util.concurrent.atomic.AtomicLong calls, String... flags) throws Exception {
     List<String> args = new ArrayList<>(List.of("--http-port=0", "--namespaces=" + ns, "--poll-interval=2s", "--active-poll-interval=500ms"));
     args.addAll(List.of(flags));
     OperatorConfig config = OperatorConfig.from(args, Map.of());
-    OperatorApp app = OperatorApp.start(config, cp.client(ControlPlane.ADMIN_TOKEN), OperatorApp.sdkClients(config), Clock.systemUTC());
+    io.albjobs.operator.sync.AlbClients.Factory sdk = OperatorApp.sdkClients(config);
+    io.albjobs.operator.sync.AlbClients.Factory counting = scope -> {
+      io.albjobs.operator.alb.AlbJobClient client = sdk.create(scope);
+      return (query, token, max) -> {
+        calls.incrementAndGet();
+        return client.listJobs(query, token, max);
+      };
+    };
+    OperatorApp app = OperatorApp.start(config, cp.client(ControlPlane.ADMIN_TOKEN), counting, Clock.systemUTC(), false);
     apps.add(app);
     return app;
+  }
+
+  void stop(OperatorApp app) {
+    apps.remove(app);
+    app.close();
   }
 
   AsyncJob job(String name) {

@@ -102,7 +102,8 @@ public final class ControlPlane implements AutoCloseable {
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         "--service-account-key-file=" + pub, "--service-account-signing-key-file=" + key,
         "--service-cluster-ip-range=10.96.0.0/16", "--allow-privileged=true",
-        "--disable-admission-plugins=ServiceAccount", "--profiling=false", "--v=0"));
+        "--disable-admission-plugins=ServiceAccount", "--endpoint-reconciler-type=none",
+        "--profiling=false", "--v=0"));
     waitReady(Duration.ofSeconds(90));
   }
 
