@@ -98,6 +98,22 @@ class SdkAlbJobClientTest {
   }
 
   @Test
+  void withoutASecretTheOperatorsOwnCredentialChainIsUsed() throws AlbException {
+    // The chain's first link (JVM system properties) stands in for env vars, RRSA and the ECS role.
+    System.setProperty("alibabacloud.accessKeyId", "LTAIgood");
+    System.setProperty("alibabacloud.accessKeySecret", "good-secret");
+    try {
+      AlbJobClient client = new SdkAlbJobClient(AlbEndpoint.parse(sim.endpoint()), REGION,
+          new AlbCredentials.DefaultChain(), Duration.ofSeconds(2), Duration.ofSeconds(5));
+      assertEquals(1, client.listJobs(JobQuery.byJobIds(List.of("JOB-0001")), null, 10).jobs().size());
+      assertEquals("LTAIgood", sim.calls().get(0).accessKeyId());
+    } finally {
+      System.clearProperty("alibabacloud.accessKeyId");
+      System.clearProperty("alibabacloud.accessKeySecret");
+    }
+  }
+
+  @Test
   void credentialErrorsAreTerminalAndNeverEchoTheSecret() throws AlbException {
     AlbException wrongSecret = failure(client("LTAIgood", "not-the-secret", null));
     assertEquals("SignatureDoesNotMatch", wrongSecret.code());
