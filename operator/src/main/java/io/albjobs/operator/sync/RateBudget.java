@@ -1,17 +1,22 @@
 package io.albjobs.operator.sync;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket shared by every call of one account scope: {@code qps} calls per second on
- * average and at most {@code burst} at once, so no one-second window holds more than
- * {@code qps + burst} calls. A throttled answer pauses the whole bucket.
+ * The call budget shared by every call of one account scope. Two limits hold together: a sliding
+ * one-second window never holds more than {@code qps} calls (so no one-second window of ALB's
+ * quota is ever exceeded, whatever the timing), and a token bucket lets at most {@code burst}
+ * calls go at once. A throttled answer pauses the whole budget.
  */
 public final class RateBudget {
-  private final double qps;
+  private final long windowNanos;
+  private final int perWindow;
+  private final double refillPerNano;
   private final double burst;
   private final LongSupplier nanoClock;
+  private final ArrayDeque<Long> granted = new ArrayDeque<>();
   private double tokens;
   private long lastRefill;
   private long pausedUntil;
@@ -24,18 +29,21 @@ public final class RateBudget {
     if (qps <= 0 || burst < 1) {
       throw new IllegalArgumentException("qps must be > 0 and burst >= 1");
     }
-    this.qps = qps;
-    this.burst = burst;
+    // Below one call per second the window stretches: 0.5/s is one call per two seconds.
+    this.windowNanos = qps >= 1 ? 1_000_000_000L : (long) (1e9 / qps);
+    this.perWindow = qps >= 1 ? (int) Math.floor(qps) : 1;
+    this.refillPerNano = qps / 1e9;
+    this.burst = Math.min(burst, perWindow);
     this.nanoClock = nanoClock;
-    this.tokens = burst;
+    this.tokens = this.burst;
     this.lastRefill = nanoClock.getAsLong();
     this.pausedUntil = lastRefill;
   }
 
   /**
-   * Takes one token, waiting for it up to {@code maxWait}.
+   * Takes one call from the budget, waiting for it up to {@code maxWait}.
    *
-   * @return false if no token could be had in time (the caller skips this poll)
+   * @return false if no call could be had in time (the caller postpones its poll)
    */
   public boolean acquire(Duration maxWait) throws InterruptedException {
     long deadline = nanoClock.getAsLong() + maxWait.toNanos();
@@ -43,19 +51,35 @@ public final class RateBudget {
       long waitNanos;
       synchronized (this) {
         long now = nanoClock.getAsLong();
-        refill(now);
-        if (now >= pausedUntil && tokens >= 1) {
+        waitNanos = waitFor(now);
+        if (waitNanos == 0) {
           tokens -= 1;
+          granted.addLast(now);
           return true;
         }
-        long untilToken = tokens >= 1 ? 0 : (long) ((1 - tokens) / qps * 1e9);
-        waitNanos = Math.max(pausedUntil - now, untilToken);
         if (now + waitNanos > deadline) {
           return false;
         }
       }
-      Thread.sleep(Math.max(1, waitNanos / 1_000_000));
+      Thread.sleep(Math.max(1, (waitNanos + 999_999) / 1_000_000));
     }
+  }
+
+  /** Nanoseconds until a call may go (0 = now). */
+  private long waitFor(long now) {
+    tokens = Math.min(burst, tokens + (now - lastRefill) * refillPerNano);
+    lastRefill = now;
+    while (!granted.isEmpty() && granted.peekFirst() <= now - windowNanos) {
+      granted.pollFirst();
+    }
+    long wait = Math.max(0, pausedUntil - now);
+    if (granted.size() >= perWindow) {
+      wait = Math.max(wait, granted.peekFirst() + windowNanos - now + 1);
+    }
+    if (tokens < 1) {
+      wait = Math.max(wait, (long) Math.ceil((1 - tokens) / refillPerNano));
+    }
+    return wait;
   }
 
   /** Stops all calls of the scope for {@code pause} (after a throttled answer). */
@@ -63,11 +87,5 @@ public final class RateBudget {
     long until = nanoClock.getAsLong() + pause.toNanos();
     pausedUntil = Math.max(pausedUntil, until);
     tokens = Math.min(tokens, 0);
-  }
-
-  private void refill(long now) {
-    double add = (now - lastRefill) / 1e9 * qps;
-    tokens = Math.min(burst, tokens + add);
-    lastRefill = now;
   }
 }
