@@ -83,7 +83,10 @@ public final class OperatorApp implements AutoCloseable {
     SyncDefaults defaults = config.syncDefaults();
     String identity = identity();
     AlbClients clients =
-        new ScopedClients(albFactory, config.albQps(), config.albBurst(), Duration.ofSeconds(30), metrics);
+        // A short wait for the budget: a throttled account gives its reconciler thread back soon,
+        // so it never holds up the watches of other accounts.
+        new ScopedClients(
+            albFactory, config.albQps(), config.albBurst(), Duration.ofSeconds(5), defaults.pollInterval(), metrics);
     ScopeResolver scopes = new ScopeResolver(client, config.defaultEndpoint());
     StatusWriter writer = new StatusWriter(client);
     EventRecorder events = new EventRecorder(client, clock, identity);

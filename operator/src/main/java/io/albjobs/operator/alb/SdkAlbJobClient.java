@@ -95,6 +95,15 @@ public final class SdkAlbJobClient implements AlbJobClient, AutoCloseable {
     } catch (ServerException e) {
       throw translate(e, 500);
     } catch (ClientException e) {
+      if (causedBy(e, java.net.UnknownHostException.class)) {
+        throw new AlbException(
+            ErrorKind.TERMINAL,
+            "EndpointNotFound",
+            0,
+            "no ALB endpoint answers at " + endpoint.hostAndPort() + " (DNS lookup failed); check"
+                + " spec.regionId, or set spec.endpoint (or --alb-default-endpoint)",
+            null);
+      }
       throw translate(e, e.getErrCode() != null && e.getErrCode().startsWith("SDK.") ? 0 : 400);
     } catch (RuntimeException e) {
       throw new AlbException(ErrorKind.RETRYABLE, "ClientError", 0, e.toString(), null);
@@ -108,6 +117,18 @@ public final class SdkAlbJobClient implements AlbJobClient, AutoCloseable {
           null);
     }
     return ResponseParser.parse(response.getData(), maxResults);
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   private static void putIfSet(CommonRequest request, String name, String value) {

@@ -24,6 +24,7 @@ public final class Faults {
   private final AtomicInteger malformedNext = new AtomicInteger();
   private final AtomicInteger resetNext = new AtomicInteger();
   private final Set<String> deniedAccounts = ConcurrentHashMap.newKeySet();
+  private final Set<String> throttledAccounts = ConcurrentHashMap.newKeySet();
   private volatile double throttleRate;
   private volatile double serverErrorRate;
   private volatile Duration latency = Duration.ZERO;
@@ -85,7 +86,14 @@ public final class Faults {
     return this;
   }
 
+  /** Every call of this account is throttled (its quota is used up by someone else). */
+  public Faults throttleAccount(String accountId) {
+    throttledAccounts.add(accountId);
+    return this;
+  }
+
   public Faults allowAccount(String accountId) {
+    throttledAccounts.remove(accountId);
     deniedAccounts.remove(accountId);
     return this;
   }
@@ -116,6 +124,7 @@ public final class Faults {
       counter.set(0);
     }
     deniedAccounts.clear();
+    throttledAccounts.clear();
     throttleRate = 0;
     serverErrorRate = 0;
     latency = Duration.ZERO;
@@ -137,8 +146,8 @@ public final class Faults {
     return deniedAccounts.contains(accountId);
   }
 
-  boolean takeThrottle() {
-    return take(throttleNext) || draw(throttleRate);
+  boolean takeThrottle(String accountId) {
+    return throttledAccounts.contains(accountId) || take(throttleNext) || draw(throttleRate);
   }
 
   /** The server error this call should get, or {@code null}. */

@@ -119,7 +119,7 @@ final class SimHttpHandler implements HttpHandler {
     if (faults.isDenied(account.accountId())) {
       throw AlbError.forbidden();
     }
-    if (faults.takeThrottle()) {
+    if (faults.takeThrottle(account.accountId())) {
       throw AlbError.throttled();
     }
     AlbError serverError = faults.takeServerError();

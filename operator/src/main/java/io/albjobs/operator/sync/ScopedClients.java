@@ -20,12 +20,17 @@ public final class ScopedClients implements AlbClients {
   private final int burst;
   private final Duration maxWait;
   private final OperatorMetrics metrics;
-  private final Backoff throttleBackoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
+  private final Backoff throttleBackoff;
   private final Map<AccountScope, Budgeted> clients = new ConcurrentHashMap<>();
 
+  /**
+   * @param maxPause the longest a throttled scope pauses (the idle poll interval, so that an
+   *     account recovers within two intervals once ALB stops throttling)
+   */
   public ScopedClients(
-      Factory factory, double qps, int burst, Duration maxWait, OperatorMetrics metrics) {
+      Factory factory, double qps, int burst, Duration maxWait, Duration maxPause, OperatorMetrics metrics) {
     this.factory = factory;
+    this.throttleBackoff = new Backoff(Duration.ofSeconds(1), maxPause);
     this.qps = qps;
     this.burst = burst;
     this.maxWait = maxWait;

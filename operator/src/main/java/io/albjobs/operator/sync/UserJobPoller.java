@@ -181,7 +181,8 @@ public final class UserJobPoller implements AutoCloseable {
         }
         t.due = now.plus(defaults.pollInterval());
       } else {
-        t.due = now.plus(backoff.delay(t.failures));
+        Duration delay = backoff.delay(t.failures);
+        t.due = now.plus(delay.compareTo(defaults.pollInterval()) < 0 ? delay : defaults.pollInterval());
       }
     }
   }

@@ -113,11 +113,17 @@ public final class WatchSync {
     metrics.watchJobs(ns, watch.getMetadata().getName(), next.getJobs());
     Duration wait;
     if (health.reason() != null && !health.stalled()) {
-      wait = errorBackoff.delay(state.failuresInARow());
+      // Back off, but never longer than the idle interval: a watch recovers within two
+      // intervals after ALB does.
+      wait = min(errorBackoff.delay(state.failuresInARow()), idle);
     } else {
       wait = next.getJobs().getProcessing() > 0 && !health.stalled() ? active : idle;
     }
     return new Outcome(next, Backoff.jitter(wait, 0.1));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private List<String> resourceIds(AsyncJobWatchSpec spec) throws SyncProblem {

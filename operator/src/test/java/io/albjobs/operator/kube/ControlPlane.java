@@ -42,6 +42,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Path dir;
   private final Binaries bin;
   private final List<Process> processes = new ArrayList<>();
+  private List<String> apiServerCommand;
   private final int apiPort;
   private final Path kubeconfig;
   private final KubernetesClient admin;
@@ -94,7 +95,7 @@ public final class ControlPlane implements AutoCloseable {
     Files.writeString(tokens,
         ADMIN_TOKEN + ",admin,admin-uid,\"system:masters\"\n"
             + OPERATOR_TOKEN + "," + OPERATOR_USER + ",operator-uid,\"system:authenticated\"\n");
-    spawn("kube-apiserver", List.of(bin.kubeApiServer().toString(),
+    apiServerCommand = List.of(bin.kubeApiServer().toString(),
         "--etcd-servers=http://127.0.0.1:" + etcdPort,
         "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
         "--secure-port=" + apiPort, "--cert-dir=" + dir.resolve("certs"),
@@ -103,7 +104,8 @@ public final class ControlPlane implements AutoCloseable {
         "--service-account-key-file=" + pub, "--service-account-signing-key-file=" + key,
         "--service-cluster-ip-range=10.96.0.0/16", "--allow-privileged=true",
         "--disable-admission-plugins=ServiceAccount", "--endpoint-reconciler-type=none",
-        "--profiling=false", "--v=0"));
+        "--profiling=false", "--v=0");
+    spawn("kube-apiserver", apiServerCommand);
     waitReady(Duration.ofSeconds(90));
   }
 
@@ -119,7 +121,8 @@ public final class ControlPlane implements AutoCloseable {
 
   private void spawn(String name, List<String> command) throws IOException {
     Path log = dir.resolve(name + ".log");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     processes.add(p);
   }
 
@@ -176,6 +179,27 @@ public final class ControlPlane implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Kills kube-apiserver (SIGKILL) and starts it again on the same port and etcd, as a control
+   * plane upgrade or crash would; returns once it is ready again.
+   */
+  public synchronized Duration restartApiServer() {
+    long start = System.nanoTime();
+    Process old = processes.remove(processes.size() - 1);
+    old.destroyForcibly();
+    try {
+      old.waitFor(10, TimeUnit.SECONDS);
+      spawn("kube-apiserver", apiServerCommand);
+      waitReady(Duration.ofSeconds(90));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return Duration.ofNanos(System.nanoTime() - start);
   }
 
   /** Writes a kubeconfig for a token (the API server's certificate is self-signed). */
