@@ -157,6 +157,9 @@ public final class WatchSync {
   }
 
   static PollHealth fromAlb(AlbException e, int failures) {
+    if (e.kind() == ErrorKind.TERMINAL && "EndpointNotFound".equals(e.code())) {
+      return new PollHealth(true, "EndpointNotFound", e.getMessage());
+    }
     if (e.kind() == ErrorKind.TERMINAL) {
       String reason =
           ErrorClassifier.isCredentialProblem(e.code())
@@ -168,7 +171,8 @@ public final class WatchSync {
             case "PermissionDenied" -> "; grant the RAM identity alb:ListAsynJobs";
             default -> "";
           };
-      return new PollHealth(true, reason, "ALB refused ListAsynJobs: " + e.getMessage() + hint);
+      String message = e.getMessage().endsWith(".") ? e.getMessage().substring(0, e.getMessage().length() - 1) : e.getMessage();
+      return new PollHealth(true, reason, "ALB refused ListAsynJobs: " + message + hint);
     }
     String reason = e.kind() == ErrorKind.THROTTLED ? "AlbThrottled" : "AlbUnavailable";
     return new PollHealth(
