@@ -164,6 +164,46 @@ class SdkAlbJobClientTest {
   }
 
   @Test
+  void tlsCertificatesAreVerified(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    // An HTTPS server with a self-signed certificate: the operator must refuse to talk to it.
+    java.nio.file.Path store = dir.resolve("server.p12");
+    Process keytool = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "sim", "-keyalg", "RSA", "-keysize", "2048", "-validity", "1", "-dname", "CN=127.0.0.1",
+        "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
+        .redirectErrorStream(true).start();
+    assertEquals(0, keytool.waitFor());
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    try (var in = java.nio.file.Files.newInputStream(store)) {
+      ks.load(in, "changeit".toCharArray());
+    }
+    javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("SunX509");
+    kmf.init(ks, "changeit".toCharArray());
+    javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+    ssl.init(kmf.getKeyManagers(), null, null);
+    com.sun.net.httpserver.HttpsServer https =
+        com.sun.net.httpserver.HttpsServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(ssl));
+    java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+    https.createContext("/", ex -> {
+      answered.incrementAndGet();
+      byte[] body = "{\"Jobs\":[],\"RequestId\":\"x\",\"TotalCount\":0}".getBytes();
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    https.start();
+    try {
+      AlbException e = assertThrows(AlbException.class, () ->
+          client("127.0.0.1:" + https.getAddress().getPort(), "LTAIgood", "good-secret", null, Duration.ofSeconds(2))
+              .listJobs(JobQuery.byJobIds(List.of("JOB-0001")), null, 10));
+      assertEquals(ErrorKind.RETRYABLE, e.kind());
+      assertEquals(0, answered.get(), "no request reached a server with an untrusted certificate");
+    } finally {
+      https.stop(0);
+    }
+  }
+
+  @Test
   void anEndpointWithoutSchemeIsCalledOverHttps() throws AlbException {
     // The simulator speaks plain HTTP: an HTTPS call to it fails before any request is recorded.
     AlbException e = assertThrows(AlbException.class, () ->
