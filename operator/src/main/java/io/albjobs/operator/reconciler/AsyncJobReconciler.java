@@ -16,6 +16,7 @@ import io.albjobs.operator.sync.UserJobPoller;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -56,6 +57,17 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
     this.events = events;
     this.clock = clock;
     this.retryProblemsAfter = retryProblemsAfter;
+  }
+
+  /**
+   * A reconcile failed with an exception (JOSDK retries it with backoff). A refused permission is
+   * something a person must fix: say which in an Event, not only in the log.
+   */
+  @Override
+  public ErrorStatusUpdateControl<AsyncJob> updateErrorStatus(
+      AsyncJob resource, Context<AsyncJob> context, Exception e) {
+    Forbidden.report(resource, e, events);
+    return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
   @Override

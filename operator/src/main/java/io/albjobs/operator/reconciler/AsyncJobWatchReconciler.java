@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -78,6 +79,17 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
             .build();
     children = new InformerEventSource<>(config, context);
     return List.of(children);
+  }
+
+  /**
+   * A reconcile failed with an exception (JOSDK retries it with backoff). A refused permission is
+   * something a person must fix: say which in an Event, not only in the log.
+   */
+  @Override
+  public ErrorStatusUpdateControl<AsyncJobWatch> updateErrorStatus(
+      AsyncJobWatch resource, Context<AsyncJobWatch> context, Exception e) {
+    Forbidden.report(resource, e, events);
+    return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
   @Override
