@@ -37,6 +37,8 @@ public final class OperatorConfig {
     ALB_READ_TIMEOUT("alb-read-timeout", "ALB_READ_TIMEOUT", "10s", "Read timeout of ALB calls"),
     POLL_INTERVAL("poll-interval", "POLL_INTERVAL", "30s", "Idle poll interval of a watch without spec.pollInterval"),
     ACTIVE_POLL_INTERVAL("active-poll-interval", "ACTIVE_POLL_INTERVAL", "5s", "Poll interval while a job is Pending or Processing"),
+    MIN_POLL_INTERVAL("min-poll-interval", "MIN_POLL_INTERVAL", "5s", "Shortest idle poll interval a watch may ask for; shorter spec values are raised to it"),
+    MIN_ACTIVE_POLL_INTERVAL("min-active-poll-interval", "MIN_ACTIVE_POLL_INTERVAL", "1s", "Shortest active poll interval a watch may ask for; shorter spec values are raised to it"),
     SINCE("since", "SINCE", "1h", "How far back a watch's first poll looks without spec.since"),
     WATERMARK_OVERLAP("watermark-overlap", "WATERMARK_OVERLAP", "5m", "How far before the watermark each poll looks again, for jobs that become visible late"),
     NOT_FOUND_TIMEOUT("not-found-timeout", "NOT_FOUND_TIMEOUT", "10m", "How long a user-created AsyncJob may stay invisible in ALB before it is Stalled"),
@@ -164,7 +166,9 @@ public final class OperatorConfig {
         duration(Setting.WATERMARK_OVERLAP),
         duration(Setting.NOT_FOUND_TIMEOUT),
         duration(Setting.STATUS_HEARTBEAT),
-        50);
+        50,
+        duration(Setting.MIN_POLL_INTERVAL),
+        duration(Setting.MIN_ACTIVE_POLL_INTERVAL));
   }
 
   /** The help text: one line per setting. */

@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param notFoundTimeout how long a user-created AsyncJob may stay invisible before it is Stalled
  * @param statusHeartbeat the longest a watch's lastSyncTime/watermark go unwritten while idle
  * @param maxPages the most pages one query may take before it is cut off as an error
+ * @param minPollInterval the floor for a watch's own {@code spec.pollInterval}
+ * @param minActivePollInterval the floor for a watch's own {@code spec.activePollInterval}
  */
 public record SyncDefaults(
     Duration pollInterval,
@@ -21,16 +23,6 @@ public record SyncDefaults(
     Duration watermarkOverlap,
     Duration notFoundTimeout,
     Duration statusHeartbeat,
-    int maxPages) {
-
-  public static SyncDefaults standard() {
-    return new SyncDefaults(
-        Duration.ofSeconds(30),
-        Duration.ofSeconds(5),
-        Duration.ofHours(1),
-        Duration.ofMinutes(5),
-        Duration.ofMinutes(10),
-        Duration.ofMinutes(10),
-        50);
-  }
-}
+    int maxPages,
+    Duration minPollInterval,
+    Duration minActivePollInterval) {}

@@ -78,8 +78,10 @@ public final class WatchSync {
     Map<String, AsyncJob> view = children;
     PollHealth health;
     try {
-      idle = interval(spec.getPollInterval(), idle, "spec.pollInterval");
-      active = interval(spec.getActivePollInterval(), active, "spec.activePollInterval");
+      idle = atLeast(interval(spec.getPollInterval(), idle, "spec.pollInterval"), defaults.minPollInterval(),
+          spec.getPollInterval());
+      active = atLeast(interval(spec.getActivePollInterval(), active, "spec.activePollInterval"),
+          defaults.minActivePollInterval(), spec.getActivePollInterval());
       Duration since = interval(spec.getSince(), defaults.since(), "spec.since");
       AccountScope scope =
           scopes.resolve(ns, spec.getRegionId(), spec.getEndpoint(), spec.getCredentialsSecretRef());
@@ -120,6 +122,11 @@ public final class WatchSync {
       wait = next.getJobs().getProcessing() > 0 && !health.stalled() ? active : idle;
     }
     return new Outcome(next, Backoff.jitter(wait, 0.1));
+  }
+
+  /** A watch's own interval, raised to the operator-wide floor (operator defaults are not). */
+  private static Duration atLeast(Duration value, Duration floor, String fromSpec) {
+    return fromSpec == null || value.compareTo(floor) >= 0 ? value : floor;
   }
 
   private static Duration min(Duration a, Duration b) {
