@@ -75,6 +75,9 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
     AsyncJobStatus status = job.getStatus();
     if (status != null && status.isFinished()) {
       poller.untrack(job);
+      if (JobStatuses.lagsBehind(job)) {
+        mirror.writeIfChanged(job, JobStatuses.observed(status, job.getMetadata().getGeneration()), ChildCache.NONE);
+      }
       return UpdateControl.noUpdate();
     }
     AsyncJobSpec spec = job.getSpec();

@@ -7,6 +7,7 @@ import io.albjobs.operator.crd.FailedJobRef;
 import io.albjobs.operator.sync.ChildCache;
 import io.albjobs.operator.sync.Conditions;
 import io.albjobs.operator.sync.EventRecorder;
+import io.albjobs.operator.sync.JobMirror;
 import io.albjobs.operator.sync.Labels;
 import io.albjobs.operator.sync.StatusWriter;
 import io.albjobs.operator.sync.Times;
@@ -46,6 +47,7 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
   private static final Set<String> HEALTHY = Set.of("Synced", "JobsInFlight", "JobFailed", "Suspended");
 
   private final WatchSync sync;
+  private final JobMirror mirror;
   private final WatchStates states;
   private final StatusWriter writer;
   private final EventRecorder events;
@@ -55,12 +57,14 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
 
   public AsyncJobWatchReconciler(
       WatchSync sync,
+      JobMirror mirror,
       WatchStates states,
       StatusWriter writer,
       EventRecorder events,
       Clock clock,
       Duration heartbeat) {
     this.sync = sync;
+    this.mirror = mirror;
     this.states = states;
     this.writer = writer;
     this.events = events;
@@ -96,6 +100,7 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
   public UpdateControl<AsyncJobWatch> reconcile(AsyncJobWatch watch, Context<AsyncJobWatch> context) {
     WatchState state = states.of(watch.getMetadata().getUid());
     Instant now = clock.instant();
+    mirror.acknowledgeGenerations(context.getSecondaryResources(AsyncJob.class), childCache());
     AsyncJobWatchStatus current =
         state.newest(watch.getStatus(), watch.getMetadata().getResourceVersion());
     Long generation = watch.getMetadata().getGeneration();

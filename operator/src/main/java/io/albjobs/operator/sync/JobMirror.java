@@ -81,6 +81,18 @@ public final class JobMirror {
     return view;
   }
 
+  /**
+   * Finished jobs whose spec a user edited: acknowledge the new generation (nothing else
+   * changes), so that kstatus and Flux do not wait on them forever. No ALB call is involved.
+   */
+  public void acknowledgeGenerations(Iterable<AsyncJob> jobs, ChildCache cache) {
+    for (AsyncJob job : jobs) {
+      if (job.getStatus() != null && job.getStatus().isFinished() && JobStatuses.lagsBehind(job)) {
+        writeIfChanged(job, JobStatuses.observed(job.getStatus(), job.getMetadata().getGeneration()), cache);
+      }
+    }
+  }
+
   /** Brings an AsyncJob's status (and phase label) to {@code desired} if it differs. */
   public AsyncJob writeIfChanged(AsyncJob current, AsyncJobStatus desired, ChildCache cache) {
     AsyncJobStatus before = current.getStatus();

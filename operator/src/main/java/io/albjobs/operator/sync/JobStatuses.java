@@ -60,6 +60,30 @@ public final class JobStatuses {
     return s;
   }
 
+  /**
+   * A finished job's status acknowledging a newer generation (a user edited the spec): only
+   * {@code observedGeneration} moves, so kstatus and Flux do not wait on it forever.
+   */
+  public static AsyncJobStatus observed(AsyncJobStatus finished, Long generation) {
+    AsyncJobStatus s = copyOf(finished);
+    s.setObservedGeneration(generation);
+    java.util.List<io.fabric8.kubernetes.api.model.Condition> conditions = new java.util.ArrayList<>();
+    for (io.fabric8.kubernetes.api.model.Condition c : finished.getConditions()) {
+      io.fabric8.kubernetes.api.model.Condition copy =
+          new io.fabric8.kubernetes.api.model.ConditionBuilder(c).withObservedGeneration(generation).build();
+      conditions.add(copy);
+    }
+    s.setConditions(conditions);
+    return s;
+  }
+
+  /** True when a finished job's status lags behind its spec's generation. */
+  public static boolean lagsBehind(io.albjobs.operator.crd.AsyncJob job) {
+    Long generation = job.getMetadata().getGeneration();
+    return job.getStatus() != null && generation != null
+        && !generation.equals(job.getStatus().getObservedGeneration());
+  }
+
   private static void carryOver(AsyncJobStatus previous, AsyncJobStatus s, Long generation) {
     s.setObservedGeneration(generation);
     if (previous != null) {

@@ -62,6 +62,19 @@ class StatusSubresourceIT {
   }
 
   @Test
+  void aFinishedJobAcknowledgesASpecEditWithoutChangingItsOutcome() {
+    Kubectl.Result r = e2e.kubectl.run("patch", "ajob/s-1", "-n", e2e.ns, "--type=merge",
+        "-p", "{\"spec\":{\"endpoint\":\"alb-vpc.cn-hangzhou.aliyuncs.com\"}}");
+    assertTrue(r.ok(), r.toString());
+    Await.until(Duration.ofSeconds(20), "observedGeneration caught up", () -> {
+      AsyncJob j = e2e.job("s-1");
+      return j.getMetadata().getGeneration().equals(j.getStatus().getObservedGeneration())
+          && j.getStatus().getConditions().stream().allMatch(c -> j.getMetadata().getGeneration().equals(c.getObservedGeneration()));
+    });
+    assertEquals(JobPhase.Succeeded, e2e.job("s-1").getStatus().getPhase(), "the outcome never changes");
+  }
+
+  @Test
   void statusInTheMainResourceIsIgnoredAndOurWritesUseTheSubresource() {
     Kubectl.Result r = e2e.kubectl.run("patch", "ajob/s-1", "-n", e2e.ns, "--type=merge",
         "-p", "{\"status\":{\"phase\":\"Failed\"}}");
