@@ -119,7 +119,7 @@ public final class OperatorApp implements AutoCloseable {
             });
     Set<String> namespaces = config.namespaces();
     operator.register(
-        new AsyncJobWatchReconciler(sync, mirror, new WatchStates(), writer, events, clock, defaults.statusHeartbeat()),
+        new AsyncJobWatchReconciler(sync, mirror, metrics, new WatchStates(), writer, events, clock, defaults.statusHeartbeat()),
         o -> {
           if (!namespaces.isEmpty()) {
             o.settingNamespaces(namespaces);

@@ -23,16 +23,31 @@ public final class HttpEndpoints implements AutoCloseable {
       t.setDaemon(true);
       return t;
     }));
-    server.createContext("/healthz", ex -> probe(ex, healthy.getAsBoolean()));
-    server.createContext("/readyz", ex -> probe(ex, ready.getAsBoolean()));
+    server.createContext("/healthz", ex -> guarded(ex, () -> probe(ex, healthy.getAsBoolean())));
+    server.createContext("/readyz", ex -> guarded(ex, () -> probe(ex, ready.getAsBoolean())));
     server.createContext(
         "/metrics",
-        ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        ex -> guarded(ex, () -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape())));
     server.start();
   }
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  private interface Handler {
+    void handle() throws IOException;
+  }
+
+  /** Any failure answers 500 rather than leaving a probe hanging until its timeout. */
+  private static void guarded(HttpExchange ex, Handler handler) throws IOException {
+    try {
+      handler.handle();
+    } catch (IOException e) {
+      throw e;
+    } catch (Throwable t) {
+      send(ex, 500, "text/plain", "error: " + t.getClass().getSimpleName() + "\n");
+    }
   }
 
   private static void probe(HttpExchange ex, boolean ok) throws IOException {

@@ -29,6 +29,7 @@ public final class OperatorMetrics {
 
   private final MeterRegistry registry;
   private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+  private final Map<String, java.util.List<io.micrometer.core.instrument.Meter>> watchMeters = new ConcurrentHashMap<>();
   private final Map<String, Instant> inFlightSince = new ConcurrentHashMap<>();
 
   public OperatorMetrics(MeterRegistry registry) {
@@ -107,6 +108,22 @@ public final class OperatorMetrics {
     gauge("albjobs_watch_last_successful_poll_timestamp_seconds", namespace, watch, null, at.getEpochSecond());
   }
 
+  /**
+   * Drops the per-watch series of watches that no longer exist or are suspended (given as
+   * {@code namespace/name}), so that a deleted watch does not look stale forever.
+   */
+  public void retainWatches(java.util.Set<String> live) {
+    for (String watch : java.util.List.copyOf(watchMeters.keySet())) {
+      if (!live.contains(watch)) {
+        java.util.List<io.micrometer.core.instrument.Meter> meters = watchMeters.remove(watch);
+        if (meters != null) {
+          meters.forEach(registry::remove);
+        }
+        gauges.keySet().removeIf(k -> k.contains('|' + watch.replace('/', '|') + '|'));
+      }
+    }
+  }
+
   /** Tracks a job in flight (key: namespace/name), for the oldest-in-flight gauge. */
   public void inFlight(String key, Instant createdAt, boolean stillInFlight) {
     if (stillInFlight) {
@@ -135,7 +152,8 @@ public final class OperatorMetrics {
               if (phase != null) {
                 tags = tags.and("phase", phase);
               }
-              Gauge.builder(name, holder, AtomicLong::get).tags(tags).register(registry);
+              Gauge gauge = Gauge.builder(name, holder, AtomicLong::get).tags(tags).register(registry);
+              watchMeters.computeIfAbsent(namespace + '/' + watch, w -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(gauge);
               return holder;
             })
         .set(value);

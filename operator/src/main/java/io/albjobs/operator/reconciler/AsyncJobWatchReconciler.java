@@ -4,6 +4,7 @@ import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.crd.AsyncJobWatchStatus;
 import io.albjobs.operator.crd.FailedJobRef;
+import io.albjobs.operator.metrics.OperatorMetrics;
 import io.albjobs.operator.sync.ChildCache;
 import io.albjobs.operator.sync.Conditions;
 import io.albjobs.operator.sync.EventRecorder;
@@ -48,6 +49,7 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
 
   private final WatchSync sync;
   private final JobMirror mirror;
+  private final OperatorMetrics metrics;
   private final WatchStates states;
   private final StatusWriter writer;
   private final EventRecorder events;
@@ -58,6 +60,7 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
   public AsyncJobWatchReconciler(
       WatchSync sync,
       JobMirror mirror,
+      OperatorMetrics metrics,
       WatchStates states,
       StatusWriter writer,
       EventRecorder events,
@@ -65,6 +68,7 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
       Duration heartbeat) {
     this.sync = sync;
     this.mirror = mirror;
+    this.metrics = metrics;
     this.states = states;
     this.writer = writer;
     this.events = events;
@@ -101,6 +105,10 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     WatchState state = states.of(watch.getMetadata().getUid());
     Instant now = clock.instant();
     mirror.acknowledgeGenerations(context.getSecondaryResources(AsyncJob.class), childCache());
+    metrics.retainWatches(context.getPrimaryCache().list()
+        .filter(w -> !w.getSpec().isSuspended())
+        .map(w -> w.getMetadata().getNamespace() + "/" + w.getMetadata().getName())
+        .collect(java.util.stream.Collectors.toSet()));
     AsyncJobWatchStatus current =
         state.newest(watch.getStatus(), watch.getMetadata().getResourceVersion());
     Long generation = watch.getMetadata().getGeneration();

@@ -99,7 +99,8 @@ class ChartIT {
     namespace("chart-team-b", false);
     String rendered = Helm.template("rel-" + name, ns, sets);
     assertFalse(rendered.contains("accessKeySecret:"), "no credential literal in the chart");
-    Kubectl.Result applied = kubectl.run(rendered, Duration.ofSeconds(60), "apply", "-n", ns, "-f", "-");
+    // Every object carries its namespace (Roles live in the watched namespaces), as helm install puts them.
+    Kubectl.Result applied = kubectl.run(rendered, Duration.ofSeconds(60), "apply", "-f", "-");
     assertTrue(applied.ok(), name + ":\n" + applied);
     List<HasMetadata> objects = admin.load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8))).items();
     Deployment deployment = objects.stream().filter(o -> o instanceof Deployment).map(o -> (Deployment) o).findFirst().orElseThrow();
@@ -132,7 +133,7 @@ class ChartIT {
     String team = "chart-workload";
     namespace(system, true);
     namespace(team, false);
-    Kubectl.Result applied = kubectl.run(Helm.template(release, system), Duration.ofSeconds(60), "apply", "-n", system, "-f", "-");
+    Kubectl.Result applied = kubectl.run(Helm.template(release, system), Duration.ofSeconds(60), "apply", "-f", "-");
     assertTrue(applied.ok(), applied.toString());
     admin.resource(Fixtures.credentials(team, "alb-creds", "LTAIchart", "chart-secret")).serverSideApply();
 

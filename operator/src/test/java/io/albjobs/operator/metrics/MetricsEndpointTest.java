@@ -124,6 +124,18 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void aDeletedWatchLeavesNoStaleSeries() throws Exception {
+    h.client.resource(Fixtures.watch(NS, "gone", sim.endpoint(), "alb-creds", List.of("alb-x"))).create();
+    h.client.resource(Fixtures.watch(NS, "stays", sim.endpoint(), "alb-creds", List.of("alb-y"))).create();
+    Await.until(Duration.ofSeconds(20), "both polled", () -> !Double.isNaN(value(scrape(),
+        "albjobs_watch_last_successful_poll_timestamp_seconds", "watch=\"gone\""))
+        && !Double.isNaN(value(scrape(), "albjobs_watch_last_successful_poll_timestamp_seconds", "watch=\"stays\"")));
+    h.client.resources(io.albjobs.operator.crd.AsyncJobWatch.class).inNamespace(NS).withName("gone").delete();
+    Await.until(Duration.ofSeconds(20), "the deleted watch's series removed", () -> !scrape().contains("watch=\"gone\""));
+    assertTrue(scrape().contains("watch=\"stays\""));
+  }
+
+  @Test
   void healthAndReadinessAnswer() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     for (String path : List.of("/healthz", "/readyz")) {
