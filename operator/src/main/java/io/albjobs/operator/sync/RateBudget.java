@@ -46,6 +46,11 @@ public final class RateBudget {
    * @return false if no call could be had in time (the caller postpones its poll)
    */
   public boolean acquire(Duration maxWait) throws InterruptedException {
+    return acquireAt(maxWait) >= 0;
+  }
+
+  /** As {@link #acquire}, returning the clock reading at which the call was granted, or -1. */
+  long acquireAt(Duration maxWait) throws InterruptedException {
     long deadline = nanoClock.getAsLong() + maxWait.toNanos();
     while (true) {
       long waitNanos;
@@ -55,10 +60,10 @@ public final class RateBudget {
         if (waitNanos == 0) {
           tokens -= 1;
           granted.addLast(now);
-          return true;
+          return now;
         }
         if (now + waitNanos > deadline) {
-          return false;
+          return -1;
         }
       }
       Thread.sleep(Math.max(1, (waitNanos + 999_999) / 1_000_000));

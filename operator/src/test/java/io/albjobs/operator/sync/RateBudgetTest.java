@@ -24,8 +24,9 @@ class RateBudgetTest {
       pool.execute(() -> {
         try {
           while (System.nanoTime() < end) {
-            if (budget.acquire(Duration.ofMillis(100))) {
-              stamps.add(System.nanoTime());
+            long grantedAt = budget.acquireAt(Duration.ofMillis(100));
+            if (grantedAt >= 0) {
+              stamps.add(grantedAt);
             }
           }
         } catch (InterruptedException e) {
