@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * not — and convergence within two poll intervals after the fault stops.
  */
 class FaultIT {
-  private static final Duration POLL = Duration.ofSeconds(2);
+  private static final Duration POLL = Duration.ofSeconds(5);
   private static final Duration FAULT_WINDOW = Duration.ofSeconds(14);
   private static final Map<String, String> RESULTS = new LinkedHashMap<>();
 
