@@ -26,6 +26,23 @@ public sealed interface AlbCredentials {
     public String toString() {
       return "StaticKeys[" + source + "]";
     }
+
+    /**
+     * The same key in Secrets of several namespaces is one account: one scope, one budget. So
+     * equality ignores where the key was read from.
+     */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof StaticKeys k
+          && accessKeyId.equals(k.accessKeyId)
+          && accessKeySecret.equals(k.accessKeySecret)
+          && java.util.Objects.equals(securityToken, k.securityToken);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(accessKeyId, accessKeySecret, securityToken);
+    }
   }
 
   /** The operator's own chain: environment variables, RRSA (OIDC), ECS RAM role. */

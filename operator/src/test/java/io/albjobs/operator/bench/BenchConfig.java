@@ -33,6 +33,7 @@ record BenchConfig(
     int rawThreads,
     int rawObjects,
     long seed,
+    boolean profile,
     Path out,
     Path jar,
     Path crdDir) {
@@ -42,7 +43,7 @@ record BenchConfig(
       "  --watches=N --lbs-per-watch=N --namespaces=N --history=N --inflight=N --idle-seconds=N",
       "  --poll-interval=30s --active-poll-interval=5s --alb-qps=Q --alb-burst=B --operator-xmx=384m",
       "  --baseline-interval=3s --baseline-threads=N --wave-ramp=20s --job-min=40s --job-max=160s",
-      "  --fail-share=0.05 --raw-threads=8 --raw-objects=N --seed=N --out=DIR --jar=PATH --crd-dir=DIR");
+      "  --fail-share=0.05 --raw-threads=8 --raw-objects=N --seed=N --profile=false --out=DIR --jar=PATH --crd-dir=DIR");
 
   static BenchConfig parse(List<String> args) {
     Map<String, String> v = new LinkedHashMap<>();
@@ -76,6 +77,7 @@ record BenchConfig(
     d.put("fail-share", "0.05");
     d.put("raw-threads", "8");
     d.put("seed", "42");
+    d.put("profile", "false");
     d.put("out", "operator/target/bench");
     d.put("jar", "operator/target/alb-asyncjob-operator.jar");
     d.put("crd-dir", "crds");
@@ -117,6 +119,7 @@ record BenchConfig(
         Integer.parseInt(d.get("raw-threads")),
         d.containsKey("raw-objects") ? Integer.parseInt(d.get("raw-objects")) : history,
         Long.parseLong(d.get("seed")),
+        Boolean.parseBoolean(d.get("profile")),
         Path.of(d.get("out")),
         Path.of(d.get("jar")),
         Path.of(d.get("crd-dir")));
@@ -143,6 +146,7 @@ record BenchConfig(
     m.put("rawThreads", rawThreads);
     m.put("rawObjects", rawObjects);
     m.put("seed", seed);
+    m.put("profile", profile);
     return m;
   }
 }

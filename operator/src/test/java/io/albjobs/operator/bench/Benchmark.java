@@ -88,6 +88,7 @@ public final class Benchmark {
     return all;
   }
 
+  @SuppressWarnings("unchecked")
   private void run() throws Exception {
     results.put("config", c.describe());
     results.put("machine", machine());
@@ -138,6 +139,10 @@ public final class Benchmark {
       for (int w = 0; w < c.watches(); w++) {
         AsyncJobWatch watch = Fixtures.watch(nsList.get(w % nsList.size()), String.format("w-%04d", w),
             simOp.endpoint(), "alb-creds", sc.lbsOfWatch(w, c.lbsPerWatch()));
+        // The history reaches 55 minutes back. With 200 watches the last watch's first poll comes
+        // minutes after the operator starts (8 reconciler threads, each mirroring a whole watch),
+        // so the default 1h window would drop its oldest jobs: look back 2h.
+        watch.getSpec().setSince("2h");
         admin.resource(watch).create();
       }
       JobTimeline timeline = new JobTimeline(admin, namespaces);
@@ -153,6 +158,8 @@ public final class Benchmark {
           ProcStats.HeapSampler heap = new ProcStats.HeapSampler(op.pid(), out.resolve("jstat.log"))) {
         cpu.add("operator", op.pid());
         long ready = op.awaitReady(Duration.ofMinutes(2));
+        cpu.mark("mirror");
+        double startupCpu = cpu.since("backlog");
         log("operator pid %d ready in %d ms", op.pid(), ready - op.startedMillis);
         List<String> historyIds = sc.history.stream().map(SimJob::id).toList();
         await(op, Duration.ofMinutes(40), "backlog mirrored", () -> allFinal(timeline, historyIds), () ->
@@ -161,10 +168,13 @@ public final class Benchmark {
         long firstSeen = historyIds.stream().mapToLong(id -> timeline.get(id).firstSeenMillis()).min().orElse(ready);
         ApiServerWrites.Snapshot w1 = writes.snapshot();
         backlog(sc, timeline, op, ready, firstSeen, mirrored, opCalls.between(op.startedMillis, mirrored + 1), w1.minus(w0), cpu);
+        ((Map<String, Object>) results.get("backlog")).put("operatorStartupCpuSeconds", startupCpu);
 
         // (3) Wave, operator.
         Thread.sleep(2000);
         cpu.mark("wave");
+        Profiles.start(op.pid(), "wave", c.profile());
+        Map<String, Double> waveThreads = ProcStats.threadCpu(op.pid());
         Instant waveStart = Instant.now().plusSeconds(2);
         sc.loadWave(simOp, waveStart);
         List<String> waveIds = sc.wave.stream().map(BenchScenario.WaveJob::id).toList();
@@ -173,20 +183,30 @@ public final class Benchmark {
             () -> String.format("%d/%d wave jobs final, %d in flight in ALB", finals(timeline, waveIds), waveIds.size(),
                 sc.inFlightAt(Duration.between(waveStart, Instant.now()))));
         long waveEnd = System.currentTimeMillis();
+        Profiles.stop(op.pid(), "wave", out.resolve("wave.jfr"), c.profile());
         double waveCpu = cpu.since("wave");
         Map<String, Double> waveCpuAll = cpu.sinceAll("wave");
+        results.put("operatorThreadCpuSecondsWave", ProcStats.threadCpuDelta(waveThreads, ProcStats.threadCpu(op.pid()), 12));
         Thread.sleep(c.activePollInterval().multipliedBy(2).plusSeconds(5).toMillis());
         ApiServerWrites.Snapshot w2 = writes.snapshot();
         List<CallRecorder.Call> waveCalls = opCalls.between(waveStart.toEpochMilli(), waveEnd);
 
         // (4) Idle.
         cpu.mark("idle");
+        Profiles.start(op.pid(), "idle", c.profile());
+        Map<String, Double> idleThreads = ProcStats.threadCpu(op.pid());
         long idleStart = System.currentTimeMillis();
         log("idle window of %d s", c.idle().toSeconds());
         Thread.sleep(c.idle().toMillis());
         long idleEnd = System.currentTimeMillis();
         ApiServerWrites.Snapshot w3 = writes.snapshot();
         double idleCpu = cpu.since("idle");
+        results.put("operatorThreadCpuSecondsIdle", ProcStats.threadCpuDelta(idleThreads, ProcStats.threadCpu(op.pid()), 12));
+        Profiles.stop(op.pid(), "idle", out.resolve("idle.jfr"), c.profile());
+        if (c.profile()) {
+          results.put("profileIdle", Profiles.summarize(out.resolve("idle.jfr"), out.resolve("idle-profile.txt")));
+          results.put("profileWave", Profiles.summarize(out.resolve("wave.jfr"), out.resolve("wave-profile.txt")));
+        }
         Map<String, Object> idle = new LinkedHashMap<>();
         ApiServerWrites.Snapshot idleWrites = w3.minus(w2);
         idle.put("seconds", (idleEnd - idleStart) / 1000.0);
@@ -205,6 +225,7 @@ public final class Benchmark {
         // Heap and memory with every AsyncJob in the cache.
         ProcStats.HeapSampler.Heap h = heap.read();
         double live = ProcStats.liveHeapMiB(op.pid());
+        results.put("heapHistogramTop", Profiles.histogram(op.pid(), out.resolve("heap-histogram.txt"), 12));
         Map<String, Object> mem = new LinkedHashMap<>();
         mem.put("xmx", c.operatorXmx());
         mem.put("asyncJobs", c.history() + c.inflight());
@@ -258,7 +279,15 @@ public final class Benchmark {
       }
     }
     int h = sc.history.size();
+    // When each watch's first AsyncJob appeared: watches wait for a reconciler thread in turn.
+    Map<String, Long> firstOfWatch = new java.util.HashMap<>();
+    for (SimJob j : sc.history) {
+      String watch = j.resourceId().substring(0, j.resourceId().indexOf('x'));
+      firstOfWatch.merge(watch, timeline.get(j.id()).firstSeenMillis(), Math::min);
+    }
+    long lastWatchStart = firstOfWatch.values().stream().mapToLong(Long::longValue).max().orElse(ready);
     Map<String, Object> b = new LinkedHashMap<>();
+    b.put("lastWatchFirstAsyncJobSecondsFromReady", (lastWatchStart - ready) / 1000.0);
     b.put("jobs", h);
     b.put("failedJobs", sc.historyFailed);
     b.put("wrongPhase", wrong);
@@ -274,6 +303,7 @@ public final class Benchmark {
     b.put("asyncJobWritesLowerBound", 2L * h);
     b.put("writes", w.counts());
     b.put("cpuSeconds", cpu.sinceAll("backlog"));
+    b.put("cpuSecondsFromReady", cpu.sinceAll("mirror"));
     results.put("backlog", b);
     log("backlog: %d jobs mirrored %.1f s after ready (%.1f s after process start) = %.0f objects/s; %d wrong phase; %d ALB calls; %d AsyncJob writes (lower bound %d)",
         h, (mirrored - ready) / 1000.0, (mirrored - op.startedMillis) / 1000.0, h * 1000.0 / (mirrored - ready), wrong,
@@ -305,6 +335,7 @@ public final class Benchmark {
     m.put("albCallsPerPollCycle", calls.size() / cycles);
     m.put("finishDetectionMillis", percentiles(finish));
     m.put("appearDetectionMillis", percentiles(appear));
+    m.put("pollGapMillisWhileActive", pollGaps(calls, c.pollInterval().toMillis()));
     m.put("asyncJobWrites", w.of("asyncjobs"));
     m.put("asyncJobWritesLowerBound", 3L * sc.wave.size());
     m.put("phaseLabelPatches", w.get("asyncjobs PATCH"));
@@ -390,6 +421,15 @@ public final class Benchmark {
         String.format(Locale.ROOT, "%d vs %d = +%.1f%% (%d of them phase-label patches; without them +%.1f%%)", writes, bound,
             100.0 * (writes - bound) / bound, labels, 100.0 * (writes - labels - bound) / bound),
         writes <= bound * 1.05);
+    Map<String, Long> bw = (Map<String, Long>) backlog.get("writes");
+    Map<String, Long> ww = (Map<String, Long>) wave.get("writes");
+    long watchWrites = bw.getOrDefault("asyncjobwatches/status APPLY", 0L) + ww.getOrDefault("asyncjobwatches/status APPLY", 0L);
+    long events = bw.getOrDefault("events POST", 0L) + ww.getOrDefault("events POST", 0L)
+        + bw.getOrDefault("events PATCH", 0L) + ww.getOrDefault("events PATCH", 0L);
+    long all = writes + watchWrites + events;
+    target("(information) all operator writes: AsyncJobs + watch status + Events, vs the AsyncJob lower bound",
+        String.format(Locale.ROOT, "%d + %d + %d = %d vs %d = +%.1f%%", writes, watchWrites, events, all, bound,
+            100.0 * (all - bound) / bound), all <= bound * 1.05);
     Object idleWrites = idle.get("operatorWrites");
     target("zero writes over the idle window (" + c.idle().toSeconds() + " s)", String.valueOf(idleWrites),
         ((Map<String, Long>) idleWrites).values().stream().mapToLong(Long::longValue).sum() == 0);
@@ -484,6 +524,25 @@ public final class Benchmark {
       }
     }
     return n;
+  }
+
+  /**
+   * Time between two first-page resource calls of the same watch, leaving out the gaps of idle
+   * polling (those longer than 80% of the idle interval): how often an active watch really polls.
+   */
+  private static Map<String, Long> pollGaps(List<CallRecorder.Call> calls, long idleMillis) {
+    Map<String, Long> last = new java.util.HashMap<>();
+    List<Long> gaps = new ArrayList<>();
+    for (CallRecorder.Call x : calls.stream().sorted(java.util.Comparator.comparingLong(CallRecorder.Call::atMillis)).toList()) {
+      if (x.kind() != CallRecorder.Kind.RESOURCES) {
+        continue;
+      }
+      Long prev = last.put(x.key(), x.atMillis());
+      if (prev != null && x.atMillis() - prev < idleMillis * 0.8) {
+        gaps.add(x.atMillis() - prev);
+      }
+    }
+    return percentiles(gaps);
   }
 
   private static Map<String, Long> byKind(List<CallRecorder.Call> calls) {

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 final class CallRecorder implements AutoCloseable {
   enum Kind { RESOURCES, RESOURCES_NEXT_PAGE, JOB_IDS, OTHER }
 
-  record Call(long atMillis, Kind kind, boolean ok) {}
+  /** {@code key}: the first ResourceIds or JobIds value, which names the watch (or job) asking. */
+  record Call(long atMillis, Kind kind, boolean ok, String key) {}
 
   private final AlbSimulator sim;
   private final Set<String> nonces = new HashSet<>();
@@ -48,7 +49,8 @@ final class CallRecorder implements AutoCloseable {
       } else {
         kind = Kind.OTHER;
       }
-      calls.add(new Call(c.at().toEpochMilli(), kind, c.succeeded()));
+      String key = c.params().getOrDefault("ResourceIds.1", c.params().getOrDefault("JobIds.1", ""));
+      calls.add(new Call(c.at().toEpochMilli(), kind, c.succeeded(), key));
     }
   }
 

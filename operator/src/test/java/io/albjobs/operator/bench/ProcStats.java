@@ -28,6 +28,40 @@ final class ProcStats {
     }
   }
 
+  /** CPU seconds per thread name of a process (digits folded to {@code #}, so pools add up). */
+  static java.util.Map<String, Double> threadCpu(long pid) {
+    java.util.Map<String, Double> m = new java.util.TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : tasks.toList()) {
+        try {
+          String name = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+", "#");
+          m.merge(name, cpuSeconds(Long.parseLong(t.getFileName().toString()), t.resolve("stat")), Double::sum);
+        } catch (IOException | RuntimeException e) {
+          // thread ended
+        }
+      }
+    } catch (IOException e) {
+      // process gone
+    }
+    return m;
+  }
+
+  /** Threads whose CPU grew most between two {@link #threadCpu} readings, seconds. */
+  static java.util.Map<String, Double> threadCpuDelta(java.util.Map<String, Double> before, java.util.Map<String, Double> after, int top) {
+    java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+    after.entrySet().stream()
+        .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+        .sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(top)
+        .forEach(e -> m.put(e.getKey(), Math.round(e.getValue() * 100) / 100.0));
+    return m;
+  }
+
+  private static double cpuSeconds(long tid, Path stat) throws IOException {
+    String s = Files.readString(stat);
+    String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+  }
+
   /** A {@code VmXXX} line of {@code /proc/<pid>/status}, in MiB. */
   static double statusMiB(long pid, String field) {
     try {

@@ -174,7 +174,8 @@ public final class ControlPlane implements AutoCloseable {
           CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions().load(in).item();
           admin.resource(crd).serverSideApply();
           admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-              .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+              .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
+                  && c.getStatus().getConditions().stream()
                   .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 30, TimeUnit.SECONDS);
         }
       }
