@@ -101,7 +101,7 @@ public final class OperatorApp implements AutoCloseable {
               o.withKubernetesClient(client)
                   .withCloseClientOnStop(false)
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
-                  .withConcurrentReconciliationThreads(8);
+                  .withConcurrentReconciliationThreads(config.reconcileThreads());
               if (config.leaderElection()) {
                 String ns = config.get(Setting.LEASE_NAMESPACE);
                 String lease = config.get(Setting.LEASE_NAME);

@@ -42,7 +42,8 @@ public final class OperatorConfig {
     SINCE("since", "SINCE", "1h", "How far back a watch's first poll looks without spec.since"),
     WATERMARK_OVERLAP("watermark-overlap", "WATERMARK_OVERLAP", "5m", "How far before the watermark each poll looks again, for jobs that become visible late"),
     NOT_FOUND_TIMEOUT("not-found-timeout", "NOT_FOUND_TIMEOUT", "10m", "How long a user-created AsyncJob may stay invisible in ALB before it is Stalled"),
-    STATUS_HEARTBEAT("status-heartbeat", "STATUS_HEARTBEAT", "10m", "Longest time a watch's lastSyncTime goes unwritten while nothing changes");
+    STATUS_HEARTBEAT("status-heartbeat", "STATUS_HEARTBEAT", "10m", "Longest time a watch's lastSyncTime goes unwritten while nothing changes"),
+    RECONCILE_THREADS("reconcile-threads", "RECONCILE_THREADS", "16", "Reconciles run at once; a reconcile mostly waits on ALB and the API server");
 
     private final String flag;
     private final String env;
@@ -113,6 +114,17 @@ public final class OperatorConfig {
       throw new IllegalArgumentException("--alb-qps must be > 0 and --alb-burst >= 1");
     }
     httpPort();
+    if (reconcileThreads() < 1) {
+      throw new IllegalArgumentException("--reconcile-threads must be >= 1");
+    }
+  }
+
+  public int reconcileThreads() {
+    try {
+      return Integer.parseInt(get(Setting.RECONCILE_THREADS).trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--reconcile-threads must be a whole number", e);
+    }
   }
 
   public String get(Setting s) {

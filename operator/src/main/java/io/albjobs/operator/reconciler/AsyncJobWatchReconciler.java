@@ -84,6 +84,7 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
             .withLabelSelector(Labels.WATCH)
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(AsyncJobWatch.class))
             .withNamespacesInheritedFromController()
+            .withItemStore(new LeanItemStore<>())
             .build();
     children = new InformerEventSource<>(config, context);
     return List.of(children);
@@ -104,7 +105,9 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
   public UpdateControl<AsyncJobWatch> reconcile(AsyncJobWatch watch, Context<AsyncJobWatch> context) {
     WatchState state = states.of(watch.getMetadata().getUid());
     Instant now = clock.instant();
-    mirror.acknowledgeGenerations(context.getSecondaryResources(AsyncJob.class), childCache());
+    // One read of the children per reconcile: the informer builds a Set of them each time.
+    Set<AsyncJob> secondaries = context.getSecondaryResources(AsyncJob.class);
+    mirror.acknowledgeGenerations(secondaries, childCache());
     metrics.retainWatches(context.getPrimaryCache().list()
         .filter(w -> !w.getSpec().isSuspended())
         .map(w -> w.getMetadata().getNamespace() + "/" + w.getMetadata().getName())
@@ -130,7 +133,7 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
       state.nextPoll(Instant.MAX);
       return UpdateControl.noUpdate();
     }
-    WatchSync.Outcome outcome = sync.poll(watch, next, childrenOf(context), state, childCache());
+    WatchSync.Outcome outcome = sync.poll(watch, next, childrenOf(secondaries), state, childCache());
     save(watch, current, outcome.status(), state, now);
     announce(watch, current, outcome.status());
     state.nextPoll(now.plus(outcome.nextPoll()));
@@ -180,9 +183,9 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
             .build());
   }
 
-  private Map<String, AsyncJob> childrenOf(Context<AsyncJobWatch> context) {
+  private static Map<String, AsyncJob> childrenOf(Set<AsyncJob> secondaries) {
     Map<String, AsyncJob> byName = new HashMap<>();
-    for (AsyncJob job : context.getSecondaryResources(AsyncJob.class)) {
+    for (AsyncJob job : secondaries) {
       byName.put(job.getMetadata().getName(), job);
     }
     return byName;

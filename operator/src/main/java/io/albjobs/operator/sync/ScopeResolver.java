@@ -7,8 +7,11 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Works out the account scope of a watch or AsyncJob: its endpoint and its credentials, read from
@@ -19,12 +22,32 @@ public final class ScopeResolver {
   public static final String KEY_SECRET = "accessKeySecret";
   public static final String TOKEN = "securityToken";
 
+  /** How long credentials read from a Secret are reused before the Secret is read again. */
+  public static final Duration SECRET_TTL = Duration.ofSeconds(10);
+
+  private record Cached(AlbCredentials credentials, long readAtNanos) {}
+
   private final KubernetesClient client;
   private final String defaultEndpoint;
+  private final Duration secretTtl;
+  private final LongSupplier nanoTime;
+  private final Map<String, Cached> secrets = new ConcurrentHashMap<>();
 
   public ScopeResolver(KubernetesClient client, String defaultEndpoint) {
+    this(client, defaultEndpoint, SECRET_TTL, System::nanoTime);
+  }
+
+  /**
+   * Credentials read from a Secret are kept for {@code secretTtl}: every watch of a namespace
+   * polls with the same Secret, and a GET per poll would be most of the operator's API traffic
+   * when idle. A rotated Secret is used within {@code secretTtl}; a Secret that could not be
+   * read or was incomplete is read again at the next poll.
+   */
+  public ScopeResolver(KubernetesClient client, String defaultEndpoint, Duration secretTtl, LongSupplier nanoTime) {
     this.client = client;
     this.defaultEndpoint = defaultEndpoint;
+    this.secretTtl = secretTtl;
+    this.nanoTime = nanoTime;
   }
 
   public AccountScope resolve(
@@ -44,6 +67,19 @@ public final class ScopeResolver {
   }
 
   private AlbCredentials fromSecret(String namespace, String name) throws SyncProblem {
+    String key = namespace + "/" + name;
+    long now = nanoTime.getAsLong();
+    Cached cached = secrets.get(key);
+    if (cached != null && now - cached.readAtNanos() < secretTtl.toNanos()) {
+      return cached.credentials();
+    }
+    secrets.remove(key);
+    AlbCredentials read = readSecret(namespace, name);
+    secrets.put(key, new Cached(read, now));
+    return read;
+  }
+
+  private AlbCredentials readSecret(String namespace, String name) throws SyncProblem {
     Secret secret;
     try {
       secret = client.secrets().inNamespace(namespace).withName(name).get();

@@ -247,6 +247,8 @@ class WatchMirroringTest {
     watch.getSpec().setAlbConfigSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("team", "a")).build());
     createWatch(watch);
     Await.until(WAIT, "job of the AlbConfig's load balancer", () -> phaseIs(h.job(NS, "lb-job"), JobPhase.Succeeded));
+    // The watch writes its status after it has mirrored the job.
+    Await.until(WAIT, "watch status written", () -> h.watch(NS, "from-config").getStatus() != null);
     assertEquals(1, h.watch(NS, "from-config").getStatus().getResourceCount(), "the unprovisioned AlbConfig adds no ID");
   }
 }
