@@ -92,7 +92,9 @@ public final class OperatorApp implements AutoCloseable {
     EventRecorder events = new EventRecorder(client, clock, identity);
     JobMirror mirror = new JobMirror(client, writer, events, metrics, clock);
     WatchSync sync =
-        new WatchSync(clients, scopes, new AlbConfigSource(client), mirror, new Retention(client), metrics, defaults, clock);
+        new WatchSync(
+            clients, scopes, new AlbConfigSource(client), mirror, new Retention(client), metrics, defaults,
+            config.shareListings(), clock);
     UserJobPoller poller = new UserJobPoller(clients, mirror, events, defaults, clock);
 
     Operator operator =

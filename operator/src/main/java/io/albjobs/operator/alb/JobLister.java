@@ -55,13 +55,40 @@ public final class JobLister {
     return new ArrayList<>(seen.values());
   }
 
+  /** What a listing of every job of a resource type found, and what it cost. */
+  public record TypeListing(List<AlbJob> jobs, int pages, long totalCount) {}
+
+  /**
+   * Every job of a resource type created at or after {@code beginTimeMillis}, one query without
+   * resource IDs. When the first page's {@code TotalCount} says the listing would take more than
+   * {@code pageLimit} pages, it stops there: the result has the count and no jobs.
+   */
+  public TypeListing allOfType(AlbJobClient client, String resourceType, long beginTimeMillis, int pageLimit)
+      throws AlbException {
+    JobQuery query = JobQuery.byResources(resourceType, List.of(), null, beginTimeMillis);
+    JobPage first = client.listJobs(query, null, AlbJobClient.MAX_RESULTS);
+    int needed = (int) Math.max(1, (first.totalCount() + AlbJobClient.MAX_RESULTS - 1) / AlbJobClient.MAX_RESULTS);
+    if (first.nextToken() != null && needed > pageLimit) {
+      return new TypeListing(null, needed, first.totalCount());
+    }
+    Map<String, AlbJob> seen = new LinkedHashMap<>();
+    int pages = collect(client, query, seen, first);
+    return new TypeListing(new ArrayList<>(seen.values()), pages, first.totalCount());
+  }
+
   private void collect(AlbJobClient client, JobQuery query, Map<String, AlbJob> into)
+      throws AlbException {
+    collect(client, query, into, null);
+  }
+
+  /** Follows the pages of one query; {@code first} is its first page if already fetched. */
+  private int collect(AlbJobClient client, JobQuery query, Map<String, AlbJob> into, JobPage first)
       throws AlbException {
     Set<String> tokens = new HashSet<>();
     String token = null;
     int pages = 0;
     do {
-      JobPage page = client.listJobs(query, token, AlbJobClient.MAX_RESULTS);
+      JobPage page = pages == 0 && first != null ? first : client.listJobs(query, token, AlbJobClient.MAX_RESULTS);
       for (AlbJob job : page.jobs()) {
         into.putIfAbsent(job.id(), job);
       }
@@ -80,6 +107,7 @@ public final class JobLister {
             null);
       }
     } while (token != null);
+    return pages;
   }
 
   static List<List<String>> chunk(List<String> ids) {

@@ -43,7 +43,8 @@ public final class OperatorConfig {
     WATERMARK_OVERLAP("watermark-overlap", "WATERMARK_OVERLAP", "5m", "How far before the watermark each poll looks again, for jobs that become visible late"),
     NOT_FOUND_TIMEOUT("not-found-timeout", "NOT_FOUND_TIMEOUT", "10m", "How long a user-created AsyncJob may stay invisible in ALB before it is Stalled"),
     STATUS_HEARTBEAT("status-heartbeat", "STATUS_HEARTBEAT", "10m", "Longest time a watch's lastSyncTime goes unwritten while nothing changes"),
-    RECONCILE_THREADS("reconcile-threads", "RECONCILE_THREADS", "16", "Reconciles run at once; a reconcile mostly waits on ALB and the API server");
+    RECONCILE_THREADS("reconcile-threads", "RECONCILE_THREADS", "16", "Reconciles run at once; a reconcile mostly waits on ALB and the API server"),
+    SHARE_LISTINGS("share-listings", "SHARE_LISTINGS", "true", "Watches of one account scope share one ListAsynJobs listing per poll when it takes fewer calls than a query per 10 resources of each watch");
 
     private final String flag;
     private final String env;
@@ -117,6 +118,10 @@ public final class OperatorConfig {
     if (reconcileThreads() < 1) {
       throw new IllegalArgumentException("--reconcile-threads must be >= 1");
     }
+  }
+
+  public boolean shareListings() {
+    return Boolean.parseBoolean(get(Setting.SHARE_LISTINGS).trim());
   }
 
   public int reconcileThreads() {

@@ -133,11 +133,15 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
       state.nextPoll(Instant.MAX);
       return UpdateControl.noUpdate();
     }
+    if (specChanged || pollNowAsked || state.nextPoll().equals(Instant.EPOCH)) {
+      state.nextPoll(now); // due now: a shared listing must be this fresh
+    }
     WatchSync.Outcome outcome = sync.poll(watch, next, childrenOf(secondaries), state, childCache());
     save(watch, current, outcome.status(), state, now);
     announce(watch, current, outcome.status());
-    state.nextPoll(now.plus(outcome.nextPoll()));
-    return UpdateControl.<AsyncJobWatch>noUpdate().rescheduleAfter(outcome.nextPoll());
+    state.nextPoll(outcome.nextPollAt());
+    Duration wait = Duration.between(clock.instant(), outcome.nextPollAt());
+    return UpdateControl.<AsyncJobWatch>noUpdate().rescheduleAfter(wait.isNegative() ? Duration.ZERO : wait);
   }
 
   /** Writes the status if anything but the sync times changed, or the heartbeat is due. */

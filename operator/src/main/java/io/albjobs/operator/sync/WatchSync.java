@@ -6,6 +6,7 @@ import io.albjobs.operator.alb.AlbJobClient;
 import io.albjobs.operator.alb.ErrorClassifier;
 import io.albjobs.operator.alb.ErrorKind;
 import io.albjobs.operator.alb.JobLister;
+import io.albjobs.operator.alb.JobQuery;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.crd.AsyncJobWatchSpec;
@@ -29,12 +30,13 @@ import java.util.Set;
  */
 public final class WatchSync {
   /** The status to write and when to poll next. */
-  public record Outcome(AsyncJobWatchStatus status, Duration nextPoll) {}
+  public record Outcome(AsyncJobWatchStatus status, Instant nextPollAt) {}
 
   private final AlbClients clients;
   private final ScopeResolver scopes;
   private final AlbConfigSource albConfigs;
   private final JobLister lister;
+  private final SharedListings listings;
   private final JobMirror mirror;
   private final Retention retention;
   private final OperatorMetrics metrics;
@@ -50,11 +52,14 @@ public final class WatchSync {
       Retention retention,
       OperatorMetrics metrics,
       SyncDefaults defaults,
+      boolean shareListings,
       Clock clock) {
     this.clients = clients;
     this.scopes = scopes;
     this.albConfigs = albConfigs;
     this.lister = new JobLister(defaults.maxPages());
+    this.listings =
+        new SharedListings(shareListings, lister, defaults.watermarkOverlap(), defaults.pollInterval(), defaults.maxPages());
     this.mirror = mirror;
     this.retention = retention;
     this.metrics = metrics;
@@ -62,6 +67,10 @@ public final class WatchSync {
     this.clock = clock;
   }
 
+  /**
+   * Polls one watch. {@code state.nextPoll()} is when this poll was due (the reconciler sets it to
+   * now for a spec change or {@code albjobs.io/poll-now}): a shared listing must be that fresh.
+   */
   public Outcome poll(
       AsyncJobWatch watch,
       AsyncJobWatchStatus next,
@@ -77,6 +86,8 @@ public final class WatchSync {
     Duration active = defaults.activePollInterval();
     Map<String, AsyncJob> view = children;
     PollHealth health;
+    AccountScope sharedScope = null;
+    String type = spec.getResourceType() == null ? null : spec.getResourceType().wire();
     try {
       idle = atLeast(interval(spec.getPollInterval(), idle, "spec.pollInterval"), defaults.minPollInterval(),
           spec.getPollInterval());
@@ -90,16 +101,30 @@ public final class WatchSync {
       Instant watermark = Times.parse(next.getWatermark());
       Instant begin = watermark == null ? now.minus(since) : watermark.minus(defaults.watermarkOverlap());
       List<AlbJob> jobs = new ArrayList<>();
+      Instant asOf = now;
       if (!ids.isEmpty() || spec.getAlbConfigSelector() == null) {
         AlbJobClient client = clients.forScope(scope);
-        jobs.addAll(
-            lister.byResources(client, spec.getResourceType().wire(), ids, spec.getApiNames(), begin.toEpochMilli()));
+        SharedListings.Listing shared =
+            listings.listing(scope, client, type, ns + "/" + watch.getMetadata().getName(),
+                (ids.size() + JobQuery.MAX_IDS - 1) / JobQuery.MAX_IDS, begin, state.nextPoll(), now);
+        if (shared != null) {
+          sharedScope = scope;
+          asOf = shared.startedAt();
+          Set<String> apiNames = new HashSet<>(spec.getApiNames());
+          for (AlbJob job : shared.jobsOf(ids)) {
+            if (apiNames.isEmpty() || apiNames.contains(job.apiName())) {
+              jobs.add(job);
+            }
+          }
+        } else {
+          jobs.addAll(lister.byResources(client, type, ids, spec.getApiNames(), begin.toEpochMilli()));
+        }
         jobs.addAll(lister.byJobIds(client, inFlightNotSeen(children, jobs)));
       }
       view = mirror.mirror(watch, jobs, children, state, retention, cache);
       view = retention.apply(watch, view, state, now);
       state.pruneDeleted(begin);
-      next.setWatermark(Times.format(now));
+      next.setWatermark(Times.format(asOf));
       next.setLastSuccessfulSyncTime(Times.format(now));
       metrics.watchPolled(ns, watch.getMetadata().getName(), now);
       state.succeeded();
@@ -121,7 +146,12 @@ public final class WatchSync {
     } else {
       wait = next.getJobs().getProcessing() > 0 && !health.stalled() ? active : idle;
     }
-    return new Outcome(next, Backoff.jitter(wait, 0.1));
+    Instant at = now.plus(Backoff.jitter(wait, 0.1));
+    if (sharedScope != null && health.reason() == null) {
+      // On a tick of the scope, so that one listing serves every watch due then.
+      at = listings.align(sharedScope, type, at, wait.multipliedBy(15).dividedBy(100), now);
+    }
+    return new Outcome(next, at);
   }
 
   /** A watch's own interval, raised to the operator-wide floor (operator defaults are not). */

@@ -34,6 +34,7 @@ record BenchConfig(
     int rawObjects,
     long seed,
     boolean profile,
+    boolean shareListings,
     Path out,
     Path jar,
     Path crdDir) {
@@ -43,7 +44,7 @@ record BenchConfig(
       "  --watches=N --lbs-per-watch=N --namespaces=N --history=N --inflight=N --idle-seconds=N",
       "  --poll-interval=30s --active-poll-interval=5s --alb-qps=Q --alb-burst=B --operator-xmx=384m",
       "  --baseline-interval=3s --baseline-threads=N --wave-ramp=20s --job-min=40s --job-max=160s",
-      "  --fail-share=0.05 --raw-threads=8 --raw-objects=N --seed=N --profile=false --out=DIR --jar=PATH --crd-dir=DIR");
+      "  --fail-share=0.05 --raw-threads=8 --raw-objects=N --seed=N --profile=false --share-listings=true --out=DIR --jar=PATH --crd-dir=DIR");
 
   static BenchConfig parse(List<String> args) {
     Map<String, String> v = new LinkedHashMap<>();
@@ -78,6 +79,7 @@ record BenchConfig(
     d.put("raw-threads", "8");
     d.put("seed", "42");
     d.put("profile", "false");
+    d.put("share-listings", "true");
     d.put("out", "operator/target/bench");
     d.put("jar", "operator/target/alb-asyncjob-operator.jar");
     d.put("crd-dir", "crds");
@@ -120,6 +122,7 @@ record BenchConfig(
         d.containsKey("raw-objects") ? Integer.parseInt(d.get("raw-objects")) : history,
         Long.parseLong(d.get("seed")),
         Boolean.parseBoolean(d.get("profile")),
+        Boolean.parseBoolean(d.get("share-listings")),
         Path.of(d.get("out")),
         Path.of(d.get("jar")),
         Path.of(d.get("crd-dir")));

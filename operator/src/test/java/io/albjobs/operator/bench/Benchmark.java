@@ -151,7 +151,8 @@ public final class Benchmark {
       List<String> flags = List.of("--namespaces=" + String.join(",", namespaces),
           "--alb-qps=" + c.albQps(), "--alb-burst=" + c.albBurst(),
           "--poll-interval=" + Durations.format(c.pollInterval()),
-          "--active-poll-interval=" + Durations.format(c.activePollInterval()));
+          "--active-poll-interval=" + Durations.format(c.activePollInterval()),
+          "--share-listings=" + c.shareListings());
       results.put("operatorFlags", flags);
       cpu.mark("backlog");
       try (OperatorProcess op = new OperatorProcess(c.jar(), kubeconfig, out.resolve("operator.log"), c.operatorXmx(), flags);
@@ -324,7 +325,9 @@ public final class Benchmark {
       }
     }
     long resourcePolls = calls.stream().filter(x -> x.kind() == CallRecorder.Kind.RESOURCES).count();
-    double cycles = resourcePolls / (double) (c.watches() * ((c.lbsPerWatch() + 9) / 10));
+    long scopeListings = calls.stream().filter(x -> x.kind() == CallRecorder.Kind.SCOPE).count();
+    // A cycle: every watch's own queries once, or one shared listing of the scope.
+    double cycles = resourcePolls / (double) (c.watches() * ((c.lbsPerWatch() + 9) / 10)) + scopeListings;
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("jobs", sc.wave.size());
     m.put("wrongPhase", wrong);
@@ -332,6 +335,7 @@ public final class Benchmark {
     m.put("albCalls", calls.size());
     m.put("albCallsByKind", byKind(calls));
     m.put("pollCycles", cycles);
+    m.put("sharedListings", scopeListings);
     m.put("albCallsPerPollCycle", calls.size() / cycles);
     m.put("finishDetectionMillis", percentiles(finish));
     m.put("appearDetectionMillis", percentiles(appear));
@@ -527,14 +531,15 @@ public final class Benchmark {
   }
 
   /**
-   * Time between two first-page resource calls of the same watch, leaving out the gaps of idle
-   * polling (those longer than 80% of the idle interval): how often an active watch really polls.
+   * Time between two first-page resource calls of the same watch (or two shared listings of the
+   * scope), leaving out the gaps of idle polling (those longer than 80% of the idle interval): how
+   * often an active watch really polls.
    */
   private static Map<String, Long> pollGaps(List<CallRecorder.Call> calls, long idleMillis) {
     Map<String, Long> last = new java.util.HashMap<>();
     List<Long> gaps = new ArrayList<>();
     for (CallRecorder.Call x : calls.stream().sorted(java.util.Comparator.comparingLong(CallRecorder.Call::atMillis)).toList()) {
-      if (x.kind() != CallRecorder.Kind.RESOURCES) {
+      if (x.kind() != CallRecorder.Kind.RESOURCES && x.kind() != CallRecorder.Kind.SCOPE) {
         continue;
       }
       Long prev = last.put(x.key(), x.atMillis());

@@ -16,7 +16,11 @@ import java.util.concurrent.TimeUnit;
  * calls went by too fast to be seen (the total from {@code callCount()} is always exact).
  */
 final class CallRecorder implements AutoCloseable {
-  enum Kind { RESOURCES, RESOURCES_NEXT_PAGE, JOB_IDS, OTHER }
+  /**
+   * RESOURCES: a query naming resource IDs (one watch's); SCOPE: a listing of a resource type with
+   * no IDs (shared by the watches of a scope); JOB_IDS: by job ID.
+   */
+  enum Kind { RESOURCES, RESOURCES_NEXT_PAGE, SCOPE, SCOPE_NEXT_PAGE, JOB_IDS, OTHER }
 
   /** {@code key}: the first ResourceIds or JobIds value, which names the watch (or job) asking. */
   record Call(long atMillis, Kind kind, boolean ok, String key) {}
@@ -44,8 +48,10 @@ final class CallRecorder implements AutoCloseable {
       Kind kind;
       if (c.params().containsKey("JobIds.1")) {
         kind = Kind.JOB_IDS;
-      } else if (c.params().containsKey("ResourceType") || c.params().containsKey("ResourceIds.1")) {
+      } else if (c.params().containsKey("ResourceIds.1")) {
         kind = c.params().containsKey("NextToken") ? Kind.RESOURCES_NEXT_PAGE : Kind.RESOURCES;
+      } else if (c.params().containsKey("ResourceType")) {
+        kind = c.params().containsKey("NextToken") ? Kind.SCOPE_NEXT_PAGE : Kind.SCOPE;
       } else {
         kind = Kind.OTHER;
       }
