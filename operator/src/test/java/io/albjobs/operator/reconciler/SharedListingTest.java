@@ -90,6 +90,8 @@ class SharedListingTest {
     assertEquals(0, alone.sharedCalls(), "without sharing, every call names resources");
     assertEquals(0, shared.perWatchCalls(), "with sharing, no watch asks on its own: " + shared);
     assertTrue(alone.calls() >= 10, "each watch polls several times a window: " + alone);
+    // One listing (one page here) per 500 ms tick, not one per watch and not one per reconcile.
+    assertTrue(shared.sharedCalls() <= WINDOW.toMillis() / 500 + 2, "listings in " + WINDOW + ": " + shared);
     assertTrue(shared.calls() * 4 <= alone.calls(),
         "shared " + shared.calls() + " calls vs " + alone.calls() + " per watch in " + WINDOW);
   }
