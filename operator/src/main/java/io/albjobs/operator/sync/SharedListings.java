@@ -36,6 +36,7 @@ import java.util.concurrent.ExecutionException;
  * tried again after {@link #PROBE_AGAIN}.
  */
 public final class SharedListings {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SharedListings.class);
   /** How long after a listing was found too large sharing is tried again. */
   public static final Duration PROBE_AGAIN = Duration.ofMinutes(5);
   /** A listing that started this long before a watch's due time still counts as fresh. */
@@ -155,6 +156,10 @@ public final class SharedListings {
               listBegin = m.begin();
             }
           }
+          if (LOG.isDebugEnabled()) {
+            LOG.debug("listing for {} due {} (last started {}, begin {}; this begin {}, listing begin {})",
+                member, due, last == null ? null : last.startedAt(), last == null ? null : last.begin(), begin, listBegin);
+          }
           wait = new CompletableFuture<>();
           pool.running = wait;
           pool.runningStartedAt = now;
@@ -241,10 +246,13 @@ public final class SharedListings {
   }
 
   /**
-   * The time of a watch's next poll: a tick of its scope within {@code tolerance} of
-   * {@code target} if there is one, else {@code target}, which becomes a tick for the others.
+   * The time of a watch's next poll: the earliest tick of its scope from {@code early} before
+   * {@code target} to {@code late} after it, else {@code target}, which becomes a tick for the
+   * others. Taking the earliest (polling a little early, never much later) merges the ticks of
+   * watches that started at different times into one within a few intervals.
    */
-  public Instant align(AccountScope scope, String resourceType, Instant target, Duration tolerance, Instant now) {
+  public Instant align(
+      AccountScope scope, String resourceType, Instant target, Duration early, Duration late, Instant now) {
     if (!enabled) {
       return target;
     }
@@ -254,8 +262,9 @@ public final class SharedListings {
     }
     synchronized (pool) {
       pool.ticks.headSet(now.minus(lag), false).clear();
-      Instant tick = pool.ticks.ceiling(target.minus(tolerance));
-      if (tick != null && !tick.isAfter(target.plus(tolerance))) {
+      Instant from = target.minus(early);
+      Instant tick = pool.ticks.ceiling(from.isBefore(now) ? now : from);
+      if (tick != null && !tick.isAfter(target.plus(late))) {
         return tick;
       }
       pool.ticks.add(target);

@@ -155,7 +155,7 @@ public final class WatchSync {
       Instant due = state.nextPoll();
       Instant fromTick = due.isAfter(now.minus(wait)) ? due.plus(Backoff.jitter(wait, 0.1)) : at;
       at = listings.align(sharedScope, type, fromTick.isBefore(now) ? now : fromTick,
-          wait.multipliedBy(15).dividedBy(100), now);
+          wait.multipliedBy(6).dividedBy(10), wait.multipliedBy(15).dividedBy(100), now);
     }
     return new Outcome(next, at);
   }

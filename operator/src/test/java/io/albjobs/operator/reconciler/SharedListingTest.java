@@ -95,4 +95,49 @@ class SharedListingTest {
     assertTrue(shared.calls() * 4 <= alone.calls(),
         "shared " + shared.calls() + " calls vs " + alone.calls() + " per watch in " + WINDOW);
   }
+
+  /**
+   * Fifty watches created one after another (so their first polls fall at different times), 500
+   * jobs in flight = 5 pages per listing, 20 ms per ALB call: after a few intervals the watches
+   * poll on one tick per active interval, so a 1 s interval costs one listing a second.
+   */
+  @Test
+  void watchesThatStartedAtDifferentTimesConvergeOnOneListingPerInterval() throws Exception {
+    FakeAlb alb = new FakeAlb();
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < 500; i++) {
+      alb.put(job("RUN-" + i, "CreateListener", "alb-" + i, AlbJob.PROCESSING, now - 1_000 - i, now - 1_000));
+    }
+    io.albjobs.operator.alb.AlbJobClient slow = (q, token, max) -> {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return alb.listJobs(q, token, max);
+    };
+    try (OperatorHarness h = new OperatorHarness(scope -> slow, "--active-poll-interval=1s", "--alb-qps=500",
+        "--alb-burst=100")) {
+      h.client.resource(Fixtures.credentials(NS, "alb-creds", "LTAItest", "test-secret")).create();
+      for (int w = 0; w < 50; w++) {
+        List<String> lbs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+          lbs.add("alb-" + (w * 10 + i));
+        }
+        AsyncJobWatch watch = Fixtures.watch(NS, "watch-" + w, null, "alb-creds", lbs);
+        watch.getSpec().setSince("10m");
+        h.client.resource(watch).create();
+      }
+      Await.until(WAIT, "500 jobs in flight mirrored", () -> count(h, JobPhase.Processing) == 500);
+      Thread.sleep(8_000);
+      int before = alb.queries().size();
+      Thread.sleep(5_000);
+      List<JobQuery> window = alb.queries().subList(before, alb.queries().size());
+      long pages = window.stream().filter(q -> q.resourceIds().isEmpty() && q.jobIds().isEmpty()).count();
+      // 5 s at 1 s (jitter ±10%): 5 or 6 listings of 5 pages; 15 when three groups keep apart.
+      System.out.println("shared listing pages in 5 s: " + pages);
+      assertTrue(pages <= 7 * 5, "pages of shared listings in 5 s: " + pages + " of " + window.size() + " calls");
+      assertEquals(pages, window.size(), "no watch polls on its own");
+    }
+  }
 }

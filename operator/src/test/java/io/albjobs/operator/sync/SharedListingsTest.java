@@ -154,15 +154,24 @@ class SharedListingsTest {
   }
 
   @Test
-  void nextPollsLandOnTheScopesTicks() throws Exception {
+  void nextPollsLandOnTheScopesTicksAndTwoGroupsOfTicksMerge() throws Exception {
     fill();
     register(4);
-    Duration tolerance = Duration.ofMillis(750);
-    Instant tick = listings.align(SCOPE, "loadbalancer", t0.plusMillis(5_000), tolerance, t0);
+    Duration early = Duration.ofMillis(2_000);
+    Duration late = Duration.ofMillis(750);
+    Instant tick = listings.align(SCOPE, "loadbalancer", t0.plusMillis(5_000), early, late, t0);
     assertEquals(t0.plusMillis(5_000), tick);
-    assertEquals(tick, listings.align(SCOPE, "loadbalancer", t0.plusMillis(5_400), tolerance, t0));
-    assertEquals(tick, listings.align(SCOPE, "loadbalancer", t0.plusMillis(4_300), tolerance, t0));
-    assertEquals(t0.plusMillis(6_000), listings.align(SCOPE, "loadbalancer", t0.plusMillis(6_000), tolerance, t0),
+    assertEquals(tick, listings.align(SCOPE, "loadbalancer", t0.plusMillis(5_700), early, late, t0), "a little later");
+    assertEquals(tick, listings.align(SCOPE, "loadbalancer", t0.plusMillis(6_900), early, late, t0),
+        "earlier, up to 2 s");
+    assertEquals(t0.plusMillis(8_000), listings.align(SCOPE, "loadbalancer", t0.plusMillis(8_000), early, late, t0),
         "too far from any tick: a tick of its own");
+    // A group polling at 8 s, 13 s, ... joins the group at 5 s, 10 s, ...: its next target
+    // (13 s) takes the earlier tick at 10 s + jitter = 10.2 s, never a later one.
+    Instant other = listings.align(SCOPE, "loadbalancer", t0.plusMillis(10_200), early, late, t0);
+    assertEquals(t0.plusMillis(10_200), other);
+    assertEquals(other, listings.align(SCOPE, "loadbalancer", t0.plusMillis(12_000), early, late, t0));
+    assertEquals(t0.plusMillis(10_200),
+        listings.align(SCOPE, "loadbalancer", t0.plusMillis(10_900), early, late, t0.plusMillis(9_000)));
   }
 }
