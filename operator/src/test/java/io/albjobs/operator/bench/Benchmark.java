@@ -140,7 +140,7 @@ public final class Benchmark {
         AsyncJobWatch watch = Fixtures.watch(nsList.get(w % nsList.size()), String.format("w-%04d", w),
             simOp.endpoint(), "alb-creds", sc.lbsOfWatch(w, c.lbsPerWatch()));
         // The history reaches 55 minutes back. With 200 watches the last watch's first poll comes
-        // minutes after the operator starts (8 reconciler threads, each mirroring a whole watch),
+        // minutes after the operator starts (16 reconciler threads, each mirroring a whole watch),
         // so the default 1h window would drop its oldest jobs: look back 2h.
         watch.getSpec().setSince("2h");
         admin.resource(watch).create();
