@@ -146,14 +146,15 @@ public final class WatchSync {
     } else {
       wait = next.getJobs().getProcessing() > 0 && !health.stalled() ? active : idle;
     }
-    Instant at = now.plus(Backoff.jitter(wait, 0.1));
+    Duration jittered = Backoff.jitter(wait, 0.1);
+    Instant at = now.plus(jittered);
     if (sharedScope != null && health.reason() == null) {
       // On a tick of the scope, so that one listing serves every watch due then. The interval
       // counts from the tick this poll was due at, not from when its reconcile ran: the watches
       // of one tick are reconciled one after another, and counting from that would spread them
       // over new ticks.
       Instant due = state.nextPoll();
-      Instant fromTick = due.isAfter(now.minus(wait)) ? due.plus(Backoff.jitter(wait, 0.1)) : at;
+      Instant fromTick = due.isAfter(now.minus(wait)) ? due.plus(jittered) : at;
       at = listings.align(sharedScope, type, fromTick.isBefore(now) ? now : fromTick,
           wait.multipliedBy(6).dividedBy(10), wait.multipliedBy(15).dividedBy(100), now);
     }

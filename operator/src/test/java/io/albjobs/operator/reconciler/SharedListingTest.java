@@ -30,24 +30,35 @@ class SharedListingTest {
 
   private record Run(int calls, int sharedCalls, int perWatchCalls) {}
 
-  private Run run(boolean share) throws Exception {
+  /** One job in flight on each of alb-0 .. alb-(n-1). */
+  private static FakeAlb jobsInFlight(int n, long now) {
     FakeAlb alb = new FakeAlb();
-    long now = System.currentTimeMillis();
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < n; i++) {
       alb.put(job("RUN-" + i, "CreateListener", "alb-" + i, AlbJob.PROCESSING, now - 1_000 - i, now - 1_000));
     }
+    return alb;
+  }
+
+  /** The Secret and {@code count} watches of ten load balancers each: watch-w has alb-10w .. alb-10w+9. */
+  private static void createWatches(OperatorHarness h, int count) {
+    h.client.resource(Fixtures.credentials(NS, "alb-creds", "LTAItest", "test-secret")).create();
+    for (int w = 0; w < count; w++) {
+      List<String> lbs = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        lbs.add("alb-" + (w * 10 + i));
+      }
+      AsyncJobWatch watch = Fixtures.watch(NS, "watch-" + w, null, "alb-creds", lbs);
+      watch.getSpec().setSince("10m");
+      h.client.resource(watch).create();
+    }
+  }
+
+  private Run run(boolean share) throws Exception {
+    long now = System.currentTimeMillis();
+    FakeAlb alb = jobsInFlight(100, now);
     try (OperatorHarness h = new OperatorHarness(scope -> alb, "--share-listings=" + share,
         "--active-poll-interval=500ms", "--alb-qps=500", "--alb-burst=100")) {
-      h.client.resource(Fixtures.credentials(NS, "alb-creds", "LTAItest", "test-secret")).create();
-      for (int w = 0; w < 10; w++) {
-        List<String> lbs = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-          lbs.add("alb-" + (w * 10 + i));
-        }
-        AsyncJobWatch watch = Fixtures.watch(NS, "watch-" + w, null, "alb-creds", lbs);
-        watch.getSpec().setSince("10m");
-        h.client.resource(watch).create();
-      }
+      createWatches(h, 10);
       Await.until(WAIT, "100 jobs in flight mirrored", () -> count(h, JobPhase.Processing) == 100);
 
       int before = alb.queries().size();
@@ -103,11 +114,7 @@ class SharedListingTest {
    */
   @Test
   void watchesThatStartedAtDifferentTimesConvergeOnOneListingPerInterval() throws Exception {
-    FakeAlb alb = new FakeAlb();
-    long now = System.currentTimeMillis();
-    for (int i = 0; i < 500; i++) {
-      alb.put(job("RUN-" + i, "CreateListener", "alb-" + i, AlbJob.PROCESSING, now - 1_000 - i, now - 1_000));
-    }
+    FakeAlb alb = jobsInFlight(500, System.currentTimeMillis());
     io.albjobs.operator.alb.AlbJobClient slow = (q, token, max) -> {
       try {
         Thread.sleep(20);
@@ -118,16 +125,7 @@ class SharedListingTest {
     };
     try (OperatorHarness h = new OperatorHarness(scope -> slow, "--active-poll-interval=1s", "--alb-qps=500",
         "--alb-burst=100")) {
-      h.client.resource(Fixtures.credentials(NS, "alb-creds", "LTAItest", "test-secret")).create();
-      for (int w = 0; w < 50; w++) {
-        List<String> lbs = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-          lbs.add("alb-" + (w * 10 + i));
-        }
-        AsyncJobWatch watch = Fixtures.watch(NS, "watch-" + w, null, "alb-creds", lbs);
-        watch.getSpec().setSince("10m");
-        h.client.resource(watch).create();
-      }
+      createWatches(h, 50);
       Await.until(WAIT, "500 jobs in flight mirrored", () -> count(h, JobPhase.Processing) == 500);
       Thread.sleep(8_000);
       int before = alb.queries().size();
