@@ -1,21 +1,17 @@
 package io.albjobs.operator.bench;
 
+import io.albjobs.operator.kube.ControlPlane;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * Counts writes as the API server saw them: {@code apiserver_request_total} from its
@@ -61,7 +57,7 @@ final class ApiServerWrites {
   ApiServerWrites(String server, String token) {
     this.server = server;
     this.token = token;
-    this.http = HttpClient.newBuilder().sslContext(trustAll()).connectTimeout(Duration.ofSeconds(5)).build();
+    this.http = HttpClient.newBuilder().sslContext(ControlPlane.trustAll()).connectTimeout(Duration.ofSeconds(5)).build();
   }
 
   Snapshot snapshot() {
@@ -96,23 +92,5 @@ final class ApiServerWrites {
       counts.merge(key, (long) Double.parseDouble(m.group(2)), Long::sum);
     }
     return new Snapshot(counts);
-  }
-
-  static SSLContext trustAll() {
-    try {
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new TrustManager[] {new X509TrustManager() {
-        public void checkClientTrusted(X509Certificate[] c, String a) {}
-
-        public void checkServerTrusted(X509Certificate[] c, String a) {}
-
-        public X509Certificate[] getAcceptedIssuers() {
-          return new X509Certificate[0];
-        }
-      }}, new SecureRandom());
-      return ctx;
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -284,7 +284,8 @@ public final class ControlPlane implements AutoCloseable {
     return java.util.HexFormat.of().formatHex(b);
   }
 
-  private static SSLContext trustAll() {
+  /** TLS that accepts the control plane's self-signed serving certificate (tests only, loopback). */
+  public static SSLContext trustAll() {
     try {
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, new TrustManager[] {new X509TrustManager() {
