@@ -7,6 +7,9 @@ import io.albjobs.operator.alb.AlbJobClient;
 public interface AlbClients {
   AlbJobClient forScope(AccountScope scope) throws AlbException;
 
+  /** Called with each scope whose client was closed and state dropped (rotated away, or idle). */
+  default void onScopeClosed(java.util.function.Consumer<AccountScope> listener) {}
+
   /** Builds the raw client of a scope; the SDK client in production, anything in tests. */
   @FunctionalInterface
   interface Factory {

@@ -42,8 +42,12 @@ public final class SharedListings {
   /** A listing that started this long before a watch's due time still counts as fresh. */
   static final Duration SLACK = Duration.ofMillis(250);
 
-  /** Jobs of one resource type in a scope, as ALB listed them from {@link #startedAt}. */
-  public record Listing(Instant startedAt, Instant begin, List<AlbJob> all, Map<String, List<AlbJob>> byResource) {
+  /**
+   * Jobs of one resource type in a scope, as ALB listed them from {@link #startedAt} (node clock);
+   * {@code albTime} is ALB's own clock at that listing (its first answer's {@code Date}), or null.
+   */
+  public record Listing(
+      Instant startedAt, Instant begin, List<AlbJob> all, Map<String, List<AlbJob>> byResource, Instant albTime) {
     /** The jobs of these resources; all of them when the list is empty. */
     public List<AlbJob> jobsOf(Collection<String> resourceIds) {
       if (resourceIds.isEmpty()) {
@@ -114,11 +118,29 @@ public final class SharedListings {
       Instant due,
       Instant now)
       throws AlbException {
+    return listing(scope, client, resourceType, member, ownCost, begin, due, now, now);
+  }
+
+  /**
+   * As above, with {@code albNow}: ALB's clock now, which {@code begin} is counted on (the other
+   * times are this node's).
+   */
+  public Listing listing(
+      AccountScope scope,
+      AlbJobClient client,
+      String resourceType,
+      String member,
+      int ownCost,
+      Instant begin,
+      Instant due,
+      Instant now,
+      Instant albNow)
+      throws AlbException {
     if (!enabled) {
       return null;
     }
     Pool pool = pools.computeIfAbsent(new Key(scope, resourceType), k -> new Pool());
-    Instant oldest = now.minus(overlap).minus(lag);
+    Instant oldest = albNow.minus(overlap).minus(lag);
     Instant freshFrom = due.minus(SLACK);
     while (true) {
       CompletableFuture<Listing> wait;
@@ -195,7 +217,7 @@ public final class SharedListings {
       throws AlbException {
     try {
       JobLister.TypeListing found = lister.allOfType(client, resourceType, begin.toEpochMilli(), pageLimit);
-      Listing listing = found.jobs() == null ? null : index(startedAt, begin, found.jobs());
+      Listing listing = found.jobs() == null ? null : index(startedAt, begin, found.jobs(), found.serverTime());
       synchronized (pool) {
         pool.pagesEstimate = found.pages();
         if (listing == null) {
@@ -216,12 +238,22 @@ public final class SharedListings {
     }
   }
 
-  private static Listing index(Instant startedAt, Instant begin, List<AlbJob> jobs) {
+  /** Drops the listings of a scope whose client was closed (its credentials rotated, or it went idle). */
+  public void forget(AccountScope scope) {
+    pools.keySet().removeIf(k -> k.scope().equals(scope));
+  }
+
+  /** Listing pools held (one per scope and resource type). */
+  public int pools() {
+    return pools.size();
+  }
+
+  private static Listing index(Instant startedAt, Instant begin, List<AlbJob> jobs, Instant albTime) {
     Map<String, List<AlbJob>> byResource = new HashMap<>();
     for (AlbJob job : jobs) {
       byResource.computeIfAbsent(job.resourceId(), r -> new ArrayList<>()).add(job);
     }
-    return new Listing(startedAt, begin, List.copyOf(jobs), byResource);
+    return new Listing(startedAt, begin, List.copyOf(jobs), byResource, albTime);
   }
 
   private static Listing join(CompletableFuture<Listing> wait) throws AlbException {
