@@ -120,6 +120,11 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
     closeListeners.add(listener);
   }
 
+  @Override
+  public synchronized boolean isLive(AccountScope scope) {
+    return entries.containsKey(scope);
+  }
+
   public synchronized int liveScopes() {
     return entries.size();
   }
@@ -143,9 +148,15 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
   public AlbJobClient forScope(AccountScope scope) throws AlbException {
     String source = sourceOf(scope);
     AlbCredentials current = DEFAULT_CHAIN.equals(source) ? null : currentCredentials.apply(source);
-    boolean rotatedAway = current != null && !current.equals(scope.credentials());
+    if (current != null && !current.equals(scope.credentials())) {
+      // Resolved before the Secret rotated (or held by a poller since): the Secret's credentials
+      // now are the ones to call with.
+      scope = new AccountScope(scope.regionId(), scope.endpoint(), current);
+    }
     List<Entry> toClose = new ArrayList<>();
+    List<Entry> dropped = new ArrayList<>();
     Entry entry;
+    boolean opened = false;
     synchronized (this) {
       long now = nanoTime.getAsLong();
       entry = entries.get(scope);
@@ -155,20 +166,13 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
           caller = new Caller(new RateBudget(qps, burst));
         }
         entry = new Entry(scope, caller);
-        if (rotatedAway) {
-          // Asked for by a poll that resolved just before a rotation: one call's client.
-          entry.retired = true;
-        } else {
-          entries.put(scope, entry);
-          LOG.info("ALB scope {} opened ({} held)", scope, entries.size());
-        }
+        entries.put(scope, entry);
+        opened = true;
       }
-      if (!entry.retired) {
-        entry.sources.add(source);
-        callers.put(callerKey(scope, source), entry.caller);
-        entry.lastUsed = now;
-      }
-      if (current != null && !rotatedAway) {
+      entry.sources.add(source);
+      callers.put(callerKey(scope, source), entry.caller);
+      entry.lastUsed = now;
+      if (current != null) {
         for (Entry other : entries.values()) {
           if (other != entry && !other.scope.credentials().equals(current)
               && other.sources.remove(source) && other.sources.isEmpty()) {
@@ -177,23 +181,27 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
           }
         }
       }
-      collect(now, toClose);
+      collect(now, toClose, dropped);
     }
-    close(toClose);
+    close(toClose, dropped);
+    if (opened) {
+      LOG.info("ALB scope {} opened ({} held)", scope, liveScopes());
+    }
     return entry.client;
   }
 
   /** Drops and closes scopes unused for the idle time, and retired ones with no call in flight. */
   public void sweep() {
     List<Entry> toClose = new ArrayList<>();
+    List<Entry> dropped = new ArrayList<>();
     synchronized (this) {
       lastSweep = Long.MIN_VALUE;
-      collect(nanoTime.getAsLong(), toClose);
+      collect(nanoTime.getAsLong(), toClose, dropped);
     }
-    close(toClose);
+    close(toClose, dropped);
   }
 
-  private void collect(long now, List<Entry> toClose) {
+  private void collect(long now, List<Entry> toClose, List<Entry> dropped) {
     boolean sweepIdle = now - lastSweep >= Math.min(idleNanos, 1_000_000_000L) || lastSweep == Long.MIN_VALUE;
     if (sweepIdle) {
       lastSweep = now;
@@ -207,27 +215,29 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
       }
       if (e.retired) {
         it.remove();
+        dropped.add(e);
         if (e.inFlight == 0 && !e.closed) {
           e.closed = true;
           toClose.add(e);
         }
       }
     }
-    if (!toClose.isEmpty()) {
+    if (!dropped.isEmpty()) {
       Map<Caller, Boolean> held = new IdentityHashMap<>();
       entries.values().forEach(e -> held.put(e.caller, true));
       callers.values().removeIf(c -> !held.containsKey(c));
     }
   }
 
-  private void close(List<Entry> toClose) {
+  private void close(List<Entry> toClose, List<Entry> dropped) {
     for (Entry e : toClose) {
       e.closeClient();
-      if (e.why != null) {
-        LOG.info("ALB scope {} dropped and its client closed: {} ({} held)", e.scope, e.why, liveScopes());
-        for (Consumer<AccountScope> l : closeListeners) {
-          l.accept(e.scope);
-        }
+    }
+    for (Entry e : dropped) {
+      LOG.info("ALB scope {} dropped ({}), its client closed {} ({} held)", e.scope, e.why,
+          toClose.contains(e) ? "now" : "after its last call", liveScopes());
+      for (Consumer<AccountScope> l : closeListeners) {
+        l.accept(e.scope);
       }
     }
   }
@@ -371,10 +381,15 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
       Entry on = entry;
       AlbJobClient raw = on.enter();
       if (raw == null) {
-        // The scope was rotated away and closed between this poll's pages: one call's client.
-        on = new Entry(entry.scope, caller);
-        on.retired = true;
+        // The scope was rotated away and closed since this poll got it: the current scope of its
+        // Secret, or (not known) a client for this one call.
+        on = ((Budgeted) forScope(entry.scope)).entry;
         raw = on.enter();
+        if (raw == null) {
+          on = new Entry(entry.scope, caller);
+          on.retired = true;
+          raw = on.enter();
+        }
       }
       long start = System.nanoTime();
       try {

@@ -84,6 +84,7 @@ public final class SharedListings {
   private final Duration memberTtl;
   private final int maxPages;
   private final Map<Key, Pool> pools = new ConcurrentHashMap<>();
+  private volatile java.util.function.Predicate<AccountScope> live = scope -> true;
 
   /**
    * @param overlap the watermark overlap every poll looks back
@@ -136,10 +137,16 @@ public final class SharedListings {
       Instant now,
       Instant albNow)
       throws AlbException {
-    if (!enabled) {
+    if (!enabled || !live.test(scope)) {
       return null;
     }
-    Pool pool = pools.computeIfAbsent(new Key(scope, resourceType), k -> new Pool());
+    Key key = new Key(scope, resourceType);
+    Pool pool = pools.computeIfAbsent(key, k -> new Pool());
+    if (!live.test(scope)) {
+      // Rotated away meanwhile: its pool may have been forgotten before this one was made.
+      pools.remove(key, pool);
+      return null;
+    }
     Instant oldest = albNow.minus(overlap).minus(lag);
     Instant freshFrom = due.minus(SLACK);
     while (true) {
@@ -236,6 +243,14 @@ public final class SharedListings {
       result.completeExceptionally(e);
       throw e;
     }
+  }
+
+  /**
+   * Keeps listings only for scopes held by the clients: a poll that resolved a scope just before
+   * its credentials rotated polls on its own, so no pool outlives its scope.
+   */
+  public void onlyFor(java.util.function.Predicate<AccountScope> isLive) {
+    this.live = isLive;
   }
 
   /** Drops the listings of a scope whose client was closed (its credentials rotated, or it went idle). */

@@ -67,6 +67,7 @@ public final class WatchSync {
     this.listings =
         new SharedListings(shareListings, lister, defaults.watermarkOverlap(), defaults.pollInterval(), defaults.maxPages());
     clients.onScopeClosed(listings::forget);
+    listings.onlyFor(clients::isLive);
     this.mirror = mirror;
     this.retention = retention;
     this.metrics = metrics;
