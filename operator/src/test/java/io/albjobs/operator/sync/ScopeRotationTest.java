@@ -36,7 +36,7 @@ class ScopeRotationTest {
   private static final double QPS = 25;
 
   @Test
-  @Timeout(300)
+  @Timeout(600)
   void fiveHundredRotationsKeepOneScopeOneClientOneBudget() throws Exception {
     try (AlbSimulator sim = AlbSimulator.start()) {
       Instant t0 = Instant.now();
