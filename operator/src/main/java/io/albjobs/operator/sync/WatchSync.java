@@ -191,7 +191,7 @@ public final class WatchSync {
     boolean skewed = albClock.skewed(skew);
     if (skewed && !state.clockSkewed()) {
       events.warning(watch, "AlbClockSkew",
-          "ALB's clock at " + scope.endpoint() + " is " + Durations.format(skew.abs())
+          "ALB's clock at " + scope.endpoint() + " is " + Durations.format(Duration.ofSeconds(skew.abs().toSeconds()))
               + (skew.isNegative() ? " behind" : " ahead of") + " this node's clock (from the Date of ALB's answers;"
               + " more than half the watermark overlap, " + Durations.format(albClock.threshold()) + ")."
               + " Watermarks follow ALB's clock, so no job is missed; the times the operator computes itself"
