@@ -8,6 +8,7 @@ import io.albjobs.operator.metrics.OperatorMetrics;
 import io.albjobs.operator.reconciler.AsyncJobReconciler;
 import io.albjobs.operator.reconciler.AsyncJobWatchReconciler;
 import io.albjobs.operator.sync.AlbClients;
+import io.albjobs.operator.sync.AlbClock;
 import io.albjobs.operator.sync.AlbConfigSource;
 import io.albjobs.operator.sync.EventRecorder;
 import io.albjobs.operator.sync.JobMirror;
@@ -44,9 +45,12 @@ public final class OperatorApp implements AutoCloseable {
   private final HttpEndpoints http;
   private final StatusWriter writer;
   private final PrometheusMeterRegistry registry;
+  private final ScopedClients clients;
 
   private OperatorApp(
-      Operator operator, UserJobPoller poller, HttpEndpoints http, StatusWriter writer, PrometheusMeterRegistry registry) {
+      Operator operator, UserJobPoller poller, HttpEndpoints http, StatusWriter writer, PrometheusMeterRegistry registry,
+      ScopedClients clients) {
+    this.clients = clients;
     this.operator = operator;
     this.poller = poller;
     this.http = http;
@@ -82,19 +86,26 @@ public final class OperatorApp implements AutoCloseable {
     OperatorMetrics metrics = new OperatorMetrics(registry);
     SyncDefaults defaults = config.syncDefaults();
     String identity = identity();
-    AlbClients clients =
+    ScopedClients clients =
         // A short wait for the budget: a throttled account gives its reconciler thread back soon,
         // so it never holds up the watches of other accounts.
         new ScopedClients(
             albFactory, config.albQps(), config.albBurst(), Duration.ofSeconds(5), defaults.pollInterval(), metrics);
-    ScopeResolver scopes = new ScopeResolver(client, config.defaultEndpoint());
+    ScopeResolver scopes =
+        new ScopeResolver(client, config.defaultEndpoint(), config.duration(Setting.SECRET_CACHE_TTL), System::nanoTime);
+    clients.followCredentials(scopes::currentCredentials);
+    clients.startSweeper(Duration.ofMinutes(1));
     StatusWriter writer = new StatusWriter(client);
     EventRecorder events = new EventRecorder(client, clock, identity);
     JobMirror mirror = new JobMirror(client, writer, events, metrics, clock);
+    AlbClock albClock = new AlbClock(clock, defaults.watermarkOverlap().dividedBy(2));
+    metrics.gauge("albjobs_alb_clock_skew_seconds",
+        "ALB's clock minus this node's, from the Date of ALB's answers (the largest of the last 10 minutes)",
+        albClock::worstSkewSeconds);
     WatchSync sync =
         new WatchSync(
             clients, scopes, new AlbConfigSource(client), mirror, new Retention(client), metrics, defaults,
-            config.shareListings(), clock);
+            config.shareListings(), clock, albClock, events);
     UserJobPoller poller = new UserJobPoller(clients, mirror, events, defaults, clock);
 
     Operator operator =
@@ -148,7 +159,7 @@ public final class OperatorApp implements AutoCloseable {
         "alb-asyncjob-operator started: namespaces={}, leaderElection={}, albQps={}, http port={}",
         namespaces.isEmpty() ? "all" : namespaces, config.leaderElection(), config.albQps(),
         http == null ? "off" : http.port());
-    return new OperatorApp(operator, poller, http, writer, registry);
+    return new OperatorApp(operator, poller, http, writer, registry, clients);
   }
 
   private static String identity() {
@@ -176,6 +187,11 @@ public final class OperatorApp implements AutoCloseable {
     return writer.writeCount();
   }
 
+  /** The ALB clients (scopes, budgets) of this operator. */
+  public ScopedClients albClients() {
+    return clients;
+  }
+
   public Operator operator() {
     return operator;
   }
@@ -185,6 +201,7 @@ public final class OperatorApp implements AutoCloseable {
     LOG.info("Stopping alb-asyncjob-operator");
     poller.close();
     operator.stop();
+    clients.close();
     if (http != null) {
       http.close();
     }

@@ -56,7 +56,7 @@ public final class JobLister {
   }
 
   /** What a listing of every job of a resource type found, and what it cost. */
-  public record TypeListing(List<AlbJob> jobs, int pages, long totalCount) {}
+  public record TypeListing(List<AlbJob> jobs, int pages, long totalCount, java.time.Instant serverTime) {}
 
   /**
    * Every job of a resource type created at or after {@code beginTimeMillis}, one query without
@@ -69,11 +69,11 @@ public final class JobLister {
     JobPage first = client.listJobs(query, null, AlbJobClient.MAX_RESULTS);
     int needed = (int) Math.max(1, (first.totalCount() + AlbJobClient.MAX_RESULTS - 1) / AlbJobClient.MAX_RESULTS);
     if (first.nextToken() != null && needed > pageLimit) {
-      return new TypeListing(null, needed, first.totalCount());
+      return new TypeListing(null, needed, first.totalCount(), first.serverTime());
     }
     Map<String, AlbJob> seen = new LinkedHashMap<>();
     int pages = collect(client, query, seen, first);
-    return new TypeListing(new ArrayList<>(seen.values()), pages, first.totalCount());
+    return new TypeListing(new ArrayList<>(seen.values()), pages, first.totalCount(), first.serverTime());
   }
 
   private void collect(AlbJobClient client, JobQuery query, Map<String, AlbJob> into)

@@ -116,7 +116,25 @@ public final class SdkAlbJobClient implements AlbJobClient, AutoCloseable {
           "ALB answered HTTP " + response.getHttpStatus(),
           null);
     }
-    return ResponseParser.parse(response.getData(), maxResults);
+    return ResponseParser.parse(response.getData(), maxResults).withServerTime(serverTime(response));
+  }
+
+  /** ALB's clock from the answer's {@code Date} header (second precision), or null. */
+  static java.time.Instant serverTime(CommonResponse response) {
+    if (response.getHttpResponse() == null || response.getHttpResponse().getHeaders() == null) {
+      return null;
+    }
+    for (java.util.Map.Entry<String, String> h : response.getHttpResponse().getHeaders().entrySet()) {
+      if ("date".equalsIgnoreCase(h.getKey()) && h.getValue() != null) {
+        try {
+          return java.time.ZonedDateTime.parse(h.getValue().trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+              .toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+          return null;
+        }
+      }
+    }
+    return null;
   }
 
   private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

@@ -162,4 +162,12 @@ public final class OperatorMetrics {
   private static String nz(String v) {
     return v == null || v.isEmpty() ? "unknown" : v;
   }
+
+  /** A gauge without labels read from {@code value} at each scrape. */
+  public void gauge(String name, String description, java.util.function.DoubleSupplier value) {
+    Gauge.builder(name, value, java.util.function.DoubleSupplier::getAsDouble)
+        .description(description)
+        .strongReference(true)
+        .register(registry);
+  }
 }

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * <p>Two clocks: the job clock decides job progress (tests move it by hand), while request
  * timestamps and nonce expiry always use the real clock, because the SDK stamps requests with the
  * real time.
+ *
+ * <p>ALB's own clock is the job clock plus {@link #clockOffset()} (zero unless set): it stamps the
+ * {@code CreateTime} of {@link #albNow()}-created jobs, decides which jobs are visible and how far
+ * they ran, and the {@code Date} header of a simulator started with {@link #startWithClockOffset}.
+ * That is how a test puts ALB's clock ahead of or behind the operator's node.
  */
 public final class AlbSimulator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AlbSimulator.class);
@@ -48,8 +54,10 @@ public final class AlbSimulator implements AutoCloseable {
   private final Faults faults = new Faults();
   private final CallLog calls = new CallLog();
   private final String hostAndPort;
+  private final DateHeaderProxy dateProxy;
+  private volatile Duration clockOffset = Duration.ZERO;
 
-  private AlbSimulator(Clock jobClock, int port) throws IOException {
+  private AlbSimulator(Clock jobClock, int port, boolean albDates) throws IOException {
     this.jobClock = jobClock;
     Clock realClock = Clock.systemUTC();
     SignatureVerifier verifier =
@@ -59,14 +67,50 @@ public final class AlbSimulator implements AutoCloseable {
             realClock);
     SimHttpHandler handler =
         new SimHttpHandler(
-            verifier, new ListAsynJobsHandler(jobs, faults), faults, calls, jobClock);
+            verifier, new ListAsynJobsHandler(jobs, faults), faults, calls, jobClock, () -> clockOffset);
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     server.createContext("/", handler);
     executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
     server.setExecutor(executor);
     server.start();
     InetSocketAddress bound = server.getAddress();
-    hostAndPort = bound.getAddress().getHostAddress() + ":" + bound.getPort();
+    if (albDates) {
+      dateProxy = new DateHeaderProxy(bound, this::albNow);
+      hostAndPort = bound.getAddress().getHostAddress() + ":" + dateProxy.port();
+    } else {
+      dateProxy = null;
+      hostAndPort = bound.getAddress().getHostAddress() + ":" + bound.getPort();
+    }
+  }
+
+  /**
+   * A simulator on the system clock whose ALB clock runs {@code offset} ahead (negative: behind)
+   * of this machine's, {@code Date} headers included (through a loopback relay that rewrites
+   * them, since the JDK server stamps its own).
+   */
+  public static AlbSimulator startWithClockOffset(Duration offset) {
+    try {
+      AlbSimulator sim = new AlbSimulator(Clock.systemUTC(), 0, true);
+      sim.setClockOffset(offset);
+      LOG.info("ALB simulator listening on {} with its clock {} off", sim.endpoint(), offset);
+      return sim;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the ALB simulator", e);
+    }
+  }
+
+  /** Puts ALB's clock {@code offset} ahead of the job clock (negative: behind). */
+  public void setClockOffset(Duration offset) {
+    this.clockOffset = offset;
+  }
+
+  public Duration clockOffset() {
+    return clockOffset;
+  }
+
+  /** ALB's clock now: the job clock plus the offset. Create jobs at this time to be "new". */
+  public Instant albNow() {
+    return jobClock.instant().plus(clockOffset);
   }
 
   /** A simulator on an OS-chosen loopback port whose jobs run on the system clock. */
@@ -82,7 +126,7 @@ public final class AlbSimulator implements AutoCloseable {
   /** As {@link #start(Clock)} on a fixed port ({@code 0}: any free port). */
   public static AlbSimulator start(Clock jobClock, int port) {
     try {
-      AlbSimulator sim = new AlbSimulator(jobClock, port);
+      AlbSimulator sim = new AlbSimulator(jobClock, port, false);
       LOG.info("ALB simulator listening on {}", sim.endpoint());
       return sim;
     } catch (IOException e) {
@@ -162,6 +206,9 @@ public final class AlbSimulator implements AutoCloseable {
 
   @Override
   public void close() {
+    if (dateProxy != null) {
+      dateProxy.close();
+    }
     server.stop(0);
     executor.shutdownNow();
     LOG.info("ALB simulator on {} stopped", endpoint());

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,13 +30,16 @@ final class SimHttpHandler implements HttpHandler {
   private final Faults faults;
   private final CallLog calls;
   private final Clock jobClock;
+  private final Supplier<Duration> clockOffset;
 
   SimHttpHandler(
       SignatureVerifier verifier,
       ListAsynJobsHandler listHandler,
       Faults faults,
       CallLog calls,
-      Clock jobClock) {
+      Clock jobClock,
+      Supplier<Duration> clockOffset) {
+    this.clockOffset = clockOffset;
     this.verifier = verifier;
     this.listHandler = listHandler;
     this.faults = faults;
@@ -64,7 +68,7 @@ final class SimHttpHandler implements HttpHandler {
       }
       SimResponse response =
           unreadable == null
-              ? respond(request, at, requestId)
+              ? respond(request, at.plus(clockOffset.get()), requestId)
               : SimResponse.error(unreadable, requestId, request.host());
       calls.record(at, request.params(), response.httpStatus(), response.errorCode());
       LOG.debug(

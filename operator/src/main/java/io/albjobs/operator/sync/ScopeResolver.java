@@ -25,6 +25,8 @@ public final class ScopeResolver {
   /** How long credentials read from a Secret are reused before the Secret is read again. */
   public static final Duration SECRET_TTL = Duration.ofSeconds(10);
 
+  private static final String SOURCE_PREFIX = "secret ";
+
   private record Cached(AlbCredentials credentials, long readAtNanos) {}
 
   private final KubernetesClient client;
@@ -64,6 +66,19 @@ public final class ScopeResolver {
             ? new AlbCredentials.DefaultChain()
             : fromSecret(namespace, secretRef.getName());
     return new AccountScope(regionId, resolved, credentials);
+  }
+
+  /**
+   * The credentials last read from the Secret a scope's credentials came from ({@code source} as
+   * in {@link AlbCredentials.StaticKeys#source()}, {@code "secret ns/name"}), or null when not
+   * known (not read yet, or its cache entry expired).
+   */
+  public AlbCredentials currentCredentials(String source) {
+    if (source == null || !source.startsWith(SOURCE_PREFIX)) {
+      return null;
+    }
+    Cached cached = secrets.get(source.substring(SOURCE_PREFIX.length()));
+    return cached == null ? null : cached.credentials();
   }
 
   private AlbCredentials fromSecret(String namespace, String name) throws SyncProblem {
@@ -111,7 +126,7 @@ public final class ScopeResolver {
     }
     String token = value(secret, TOKEN);
     return new AlbCredentials.StaticKeys(
-        "secret " + namespace + "/" + name, id.trim(), key.trim(),
+        SOURCE_PREFIX + namespace + "/" + name, id.trim(), key.trim(),
         token == null || token.isBlank() ? null : token.trim());
   }
 

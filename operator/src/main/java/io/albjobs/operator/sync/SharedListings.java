@@ -42,8 +42,12 @@ public final class SharedListings {
   /** A listing that started this long before a watch's due time still counts as fresh. */
   static final Duration SLACK = Duration.ofMillis(250);
 
-  /** Jobs of one resource type in a scope, as ALB listed them from {@link #startedAt}. */
-  public record Listing(Instant startedAt, Instant begin, List<AlbJob> all, Map<String, List<AlbJob>> byResource) {
+  /**
+   * Jobs of one resource type in a scope, as ALB listed them from {@link #startedAt} (node clock);
+   * {@code albTime} is ALB's own clock at that listing (its first answer's {@code Date}), or null.
+   */
+  public record Listing(
+      Instant startedAt, Instant begin, List<AlbJob> all, Map<String, List<AlbJob>> byResource, Instant albTime) {
     /** The jobs of these resources; all of them when the list is empty. */
     public List<AlbJob> jobsOf(Collection<String> resourceIds) {
       if (resourceIds.isEmpty()) {
@@ -80,6 +84,7 @@ public final class SharedListings {
   private final Duration memberTtl;
   private final int maxPages;
   private final Map<Key, Pool> pools = new ConcurrentHashMap<>();
+  private volatile java.util.function.Predicate<AccountScope> live = scope -> true;
 
   /**
    * @param overlap the watermark overlap every poll looks back
@@ -114,11 +119,35 @@ public final class SharedListings {
       Instant due,
       Instant now)
       throws AlbException {
-    if (!enabled) {
+    return listing(scope, client, resourceType, member, ownCost, begin, due, now, now);
+  }
+
+  /**
+   * As above, with {@code albNow}: ALB's clock now, which {@code begin} is counted on (the other
+   * times are this node's).
+   */
+  public Listing listing(
+      AccountScope scope,
+      AlbJobClient client,
+      String resourceType,
+      String member,
+      int ownCost,
+      Instant begin,
+      Instant due,
+      Instant now,
+      Instant albNow)
+      throws AlbException {
+    if (!enabled || !live.test(scope)) {
       return null;
     }
-    Pool pool = pools.computeIfAbsent(new Key(scope, resourceType), k -> new Pool());
-    Instant oldest = now.minus(overlap).minus(lag);
+    Key key = new Key(scope, resourceType);
+    Pool pool = pools.computeIfAbsent(key, k -> new Pool());
+    if (!live.test(scope)) {
+      // Rotated away meanwhile: its pool may have been forgotten before this one was made.
+      pools.remove(key, pool);
+      return null;
+    }
+    Instant oldest = albNow.minus(overlap).minus(lag);
     Instant freshFrom = due.minus(SLACK);
     while (true) {
       CompletableFuture<Listing> wait;
@@ -195,7 +224,7 @@ public final class SharedListings {
       throws AlbException {
     try {
       JobLister.TypeListing found = lister.allOfType(client, resourceType, begin.toEpochMilli(), pageLimit);
-      Listing listing = found.jobs() == null ? null : index(startedAt, begin, found.jobs());
+      Listing listing = found.jobs() == null ? null : index(startedAt, begin, found.jobs(), found.serverTime());
       synchronized (pool) {
         pool.pagesEstimate = found.pages();
         if (listing == null) {
@@ -216,12 +245,30 @@ public final class SharedListings {
     }
   }
 
-  private static Listing index(Instant startedAt, Instant begin, List<AlbJob> jobs) {
+  /**
+   * Keeps listings only for scopes held by the clients: a poll that resolved a scope just before
+   * its credentials rotated polls on its own, so no pool outlives its scope.
+   */
+  public void onlyFor(java.util.function.Predicate<AccountScope> isLive) {
+    this.live = isLive;
+  }
+
+  /** Drops the listings of a scope whose client was closed (its credentials rotated, or it went idle). */
+  public void forget(AccountScope scope) {
+    pools.keySet().removeIf(k -> k.scope().equals(scope));
+  }
+
+  /** Listing pools held (one per scope and resource type). */
+  public int pools() {
+    return pools.size();
+  }
+
+  private static Listing index(Instant startedAt, Instant begin, List<AlbJob> jobs, Instant albTime) {
     Map<String, List<AlbJob>> byResource = new HashMap<>();
     for (AlbJob job : jobs) {
       byResource.computeIfAbsent(job.resourceId(), r -> new ArrayList<>()).add(job);
     }
-    return new Listing(startedAt, begin, List.copyOf(jobs), byResource);
+    return new Listing(startedAt, begin, List.copyOf(jobs), byResource, albTime);
   }
 
   private static Listing join(CompletableFuture<Listing> wait) throws AlbException {

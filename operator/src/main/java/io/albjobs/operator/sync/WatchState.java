@@ -15,6 +15,7 @@ public final class WatchState {
   private volatile int failuresInARow;
   private volatile AsyncJobWatchStatus latest;
   private volatile String basedOnVersion;
+  private volatile boolean clockSkewed;
   private final Set<String> foreign = ConcurrentHashMap.newKeySet();
   private final Map<String, Instant> deleted = new ConcurrentHashMap<>();
 
@@ -24,6 +25,15 @@ public final class WatchState {
 
   public void nextPoll(Instant at) {
     nextPoll = at;
+  }
+
+  /** Whether ALB's clock was last seen out of step with this node's (for one Event per episode). */
+  public boolean clockSkewed() {
+    return clockSkewed;
+  }
+
+  public void clockSkewed(boolean skewed) {
+    clockSkewed = skewed;
   }
 
   public int failuresInARow() {

@@ -42,6 +42,8 @@ public final class WatchSync {
   private final OperatorMetrics metrics;
   private final SyncDefaults defaults;
   private final Clock clock;
+  private final AlbClock albClock;
+  private final EventRecorder events;
   private final Backoff errorBackoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5));
 
   public WatchSync(
@@ -53,13 +55,19 @@ public final class WatchSync {
       OperatorMetrics metrics,
       SyncDefaults defaults,
       boolean shareListings,
-      Clock clock) {
+      Clock clock,
+      AlbClock albClock,
+      EventRecorder events) {
+    this.albClock = albClock;
+    this.events = events;
     this.clients = clients;
     this.scopes = scopes;
     this.albConfigs = albConfigs;
     this.lister = new JobLister(defaults.maxPages());
     this.listings =
         new SharedListings(shareListings, lister, defaults.watermarkOverlap(), defaults.pollInterval(), defaults.maxPages());
+    clients.onScopeClosed(listings::forget);
+    listings.onlyFor(clients::isLive);
     this.mirror = mirror;
     this.retention = retention;
     this.metrics = metrics;
@@ -98,19 +106,27 @@ public final class WatchSync {
           scopes.resolve(ns, spec.getRegionId(), spec.getEndpoint(), spec.getCredentialsSecretRef());
       List<String> ids = resourceIds(spec);
       next.setResourceCount(ids.size());
+      // Watermarks are on ALB's clock: ALB compares BeginTime with its own CreateTime.
+      Duration skew = albClock.skew(scope.endpoint());
+      Instant albNow = skew == null ? now : now.plus(skew);
       Instant watermark = Times.parse(next.getWatermark());
-      Instant begin = watermark == null ? now.minus(since) : watermark.minus(defaults.watermarkOverlap());
+      Instant begin = watermark == null ? albNow.minus(since) : watermark.minus(defaults.watermarkOverlap());
       List<AlbJob> jobs = new ArrayList<>();
-      Instant asOf = now;
+      Instant asOf = albNow;
       if (!ids.isEmpty() || spec.getAlbConfigSelector() == null) {
-        AlbJobClient client = clients.forScope(scope);
+        AlbClock.Probe client = albClock.probe(clients.forScope(scope), scope.endpoint());
+        Instant albTime;
+        long newest = Long.MIN_VALUE;
         SharedListings.Listing shared =
             listings.listing(scope, client, type, ns + "/" + watch.getMetadata().getName(),
-                (ids.size() + JobQuery.MAX_IDS - 1) / JobQuery.MAX_IDS, begin, state.nextPoll(), now);
+                (ids.size() + JobQuery.MAX_IDS - 1) / JobQuery.MAX_IDS, begin, state.nextPoll(), now, albNow);
         if (shared != null) {
           sharedScope = scope;
-          asOf = shared.startedAt();
+          albTime = shared.albTime();
           Set<String> apiNames = new HashSet<>(spec.getApiNames());
+          for (AlbJob job : shared.all()) {
+            newest = Math.max(newest, job.createTimeMillis());
+          }
           for (AlbJob job : shared.jobsOf(ids)) {
             if (apiNames.isEmpty() || apiNames.contains(job.apiName())) {
               jobs.add(job);
@@ -118,8 +134,16 @@ public final class WatchSync {
           }
         } else {
           jobs.addAll(lister.byResources(client, type, ids, spec.getApiNames(), begin.toEpochMilli()));
+          albTime = client.serverTime();
+          for (AlbJob job : jobs) {
+            newest = Math.max(newest, job.createTimeMillis());
+          }
         }
+        // ALB's Date on the listing's first answer; without one, the newest CreateTime listed;
+        // without any, this node's clock corrected by the last skew measured at the endpoint.
+        asOf = albTime != null ? albTime : newest != Long.MIN_VALUE ? Instant.ofEpochMilli(newest) : albNow;
         jobs.addAll(lister.byJobIds(client, inFlightNotSeen(children, jobs)));
+        reportSkew(watch, scope, state);
       }
       view = mirror.mirror(watch, jobs, children, state, retention, cache);
       view = retention.apply(watch, view, state, now);
@@ -159,6 +183,21 @@ public final class WatchSync {
           wait.multipliedBy(6).dividedBy(10), wait.multipliedBy(15).dividedBy(100), now);
     }
     return new Outcome(next, at);
+  }
+
+  /** An Event when the watch's endpoint's clock goes out of step with this node's (once per episode). */
+  private void reportSkew(AsyncJobWatch watch, AccountScope scope, WatchState state) {
+    Duration skew = albClock.skew(scope.endpoint());
+    boolean skewed = albClock.skewed(skew);
+    if (skewed && !state.clockSkewed()) {
+      events.warning(watch, "AlbClockSkew",
+          "ALB's clock at " + scope.endpoint() + " is " + Durations.format(Duration.ofSeconds(skew.abs().toSeconds()))
+              + (skew.isNegative() ? " behind" : " ahead of") + " this node's clock (from the Date of ALB's answers;"
+              + " more than half the watermark overlap, " + Durations.format(albClock.threshold()) + ")."
+              + " Watermarks follow ALB's clock, so no job is missed; the times the operator computes itself"
+              + " (lastSyncTime, retention ages) are off by as much: check the node's time source (NTP)");
+    }
+    state.clockSkewed(skewed);
   }
 
   /** A watch's own interval, raised to the operator-wide floor (operator defaults are not). */

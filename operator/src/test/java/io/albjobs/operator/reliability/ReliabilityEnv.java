@@ -19,12 +19,17 @@ import java.util.Map;
 final class ReliabilityEnv implements AutoCloseable {
   final ControlPlane cp = SharedControlPlane.get();
   final KubernetesClient admin = cp.admin();
-  final AlbSimulator sim = AlbSimulator.start();
+  final AlbSimulator sim;
   final String ns;
   private final List<OperatorApp> apps = new ArrayList<>();
 
   ReliabilityEnv(String ns) {
+    this(ns, AlbSimulator.start());
+  }
+
+  ReliabilityEnv(String ns, AlbSimulator sim) {
     this.ns = ns;
+    this.sim = sim;
     sim.addAccount("acct", "LTAIreliable", "reliable-secret");
     admin.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
     admin.resource(Fixtures.credentials(ns, "alb-creds", "LTAIreliable", "reliable-secret")).serverSideApply();
