@@ -32,6 +32,12 @@ public final class Playground {
   private Playground() {}
 
   public static void main(String[] args) throws Exception {
+    // Before the first logger: the console is for the instructions, warnings only.
+    for (String level : List.of("LOG_LEVEL", "JOSDK_LOG_LEVEL")) {
+      if (System.getProperty(level) == null) {
+        System.setProperty(level, "WARN");
+      }
+    }
     PrintStream out = System.out;
     Instant t0 = Instant.now();
     out.println("Starting kube-apiserver and etcd (cached binaries)...");
@@ -75,7 +81,7 @@ public final class Playground {
     out.println();
     out.println("In another terminal:");
     out.println("  export PATH=" + kubectlDir + ":$PATH");
-    out.println("export KUBECONFIG=" + cp.kubeconfig());
+    out.println("  export KUBECONFIG=" + cp.kubeconfig());
     out.println("  kubectl get ajw,ajob -n demo                     # watch the jobs finish (add -w)");
     out.println("  kubectl explain asyncjobwatch.spec               # the API, field by field");
     out.println("  kubectl apply -f examples/                       # namespace team-a");

@@ -75,7 +75,7 @@ class PlaygroundIT {
   }
 
   private static String kubeconfig(ConcurrentLinkedQueue<String> lines) {
-    return lines.stream().filter(l -> l.startsWith("export KUBECONFIG=")).findFirst()
+    return lines.stream().map(String::trim).filter(l -> l.startsWith("export KUBECONFIG=")).findFirst()
         .map(l -> l.substring("export KUBECONFIG=".length())).orElse(null);
   }
 
