@@ -9,6 +9,7 @@ import io.albjobs.operator.crd.JobPhase;
 import io.albjobs.operator.kube.Kubectl;
 import io.albjobs.operator.sim.SimJob;
 import io.albjobs.operator.sync.Labels;
+import io.albjobs.operator.sync.Reasons;
 import io.albjobs.operator.testing.Await;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -135,6 +136,16 @@ class ExamplesIT {
     Await.until(Duration.ofSeconds(30), "both jobs of the watch mirrored and Succeeded", () -> e2e.jobs().stream()
         .filter(j -> "web-lbs".equals(j.getMetadata().getLabels().get(Labels.WATCH)))
         .filter(j -> j.getStatus() != null && j.getStatus().getPhase() == JobPhase.Succeeded).count() == 2);
+    // Every reason the operator wrote is in the documented list (or is a failed job's ALB error code).
+    List<String> undocumented = new ArrayList<>();
+    for (AsyncJob j : e2e.jobs()) {
+      j.getStatus().getConditions().stream().map(c -> c.getReason())
+          .filter(r -> Reasons.find(r).isEmpty() && !r.equals(j.getStatus().getErrorCode()))
+          .forEach(r -> undocumented.add(j.getMetadata().getName() + ": " + r));
+    }
+    e2e.watch("web-lbs").getStatus().getConditions().stream().map(c -> c.getReason())
+        .filter(r -> Reasons.find(r).isEmpty()).forEach(r -> undocumented.add("web-lbs: " + r));
+    assertEquals(List.of(), undocumented, "reasons not in sync/Reasons.java");
     AsyncJob pipeline = e2e.job("deploy-42");
     assertEquals("UpdateListenerAttribute", pipeline.getStatus().getApiName());
     assertFalse(pipeline.getMetadata().getLabels() != null && pipeline.getMetadata().getLabels().containsKey(Labels.WATCH));
