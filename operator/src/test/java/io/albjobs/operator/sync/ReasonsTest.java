@@ -130,6 +130,9 @@ class ReasonsTest {
     while (lit.find()) {
       out.add(lit.group(1));
     }
+    if (arg.matches("([A-Za-z_][A-Za-z0-9_]*\\.)+[A-Z][A-Z0-9_]*")) {
+      arg = arg.substring(arg.lastIndexOf('.') + 1); // a constant of another class, e.g. Reasons.NO_TARGETS
+    }
     if (!out.isEmpty() || !IDENT.matcher(arg).matches()) {
       return out;
     }
