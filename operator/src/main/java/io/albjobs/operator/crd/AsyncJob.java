@@ -1,5 +1,6 @@
 package io.albjobs.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -17,6 +18,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
  * job an {@link AsyncJobWatch} sees, or by a user or pipeline that knows a JobId and wants to
  * wait on it.
  */
+@JsonClassDescription(
+    "One Alibaba Cloud ALB asynchronous job, mirrored from ListAsynJobs. The operator "
+    + "creates one for each job an AsyncJobWatch sees; you can also create one for a "
+    + "JobId an ALB call returned and wait on it (kubectl wait "
+    + "--for=condition=Finished). Short name ajob.")
 @Group(AsyncJob.GROUP)
 @Version(AsyncJob.VERSION)
 @Kind("AsyncJob")

@@ -1,5 +1,6 @@
 package io.albjobs.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -16,6 +17,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
  * Which ALB resources to mirror: the operator polls {@code ListAsynJobs} for them and keeps one
  * {@link AsyncJob} per job it sees, rolled up into this object's status.
  */
+@JsonClassDescription(
+    "Which ALB resources to mirror. The operator polls ListAsynJobs for the watched "
+    + "resources, keeps one AsyncJob per job it sees (owned by the watch) and rolls "
+    + "them up into this object's status. Short name ajw.")
 @Group(AsyncJob.GROUP)
 @Version(AsyncJob.VERSION)
 @Kind("AsyncJobWatch")

@@ -27,7 +27,7 @@ import java.util.Map;
 public final class Demo {
   static final String NS = "demo";
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
-  private static final String PIPELINE_JOB = "0C3E1A57-7F4B-4C1D-9B8E-5D2A6F40B7E1";
+  static final String PIPELINE_JOB = "0C3E1A57-7F4B-4C1D-9B8E-5D2A6F40B7E1";
 
   private final PrintStream out;
 
@@ -42,21 +42,25 @@ public final class Demo {
     return new Demo(System.out).play(config);
   }
 
+  /** The job the scenario's "pipeline" waits on; the cluster playground serves it too. */
+  static SimJob pipelineJob(Instant t0) {
+    return SimJob.builder(PIPELINE_JOB, "demo")
+        .region("cn-hangzhou")
+        .api("AddServersToServerGroup", "Update")
+        .resource("servergroup", "sgp-demo-pipeline")
+        .createdAt(t0.plusSeconds(2))
+        .visibleAfter(Duration.ofSeconds(2))
+        .succeedsAt(t0.plusSeconds(16))
+        .build();
+  }
+
   int play(OperatorConfig config) throws Exception {
     Instant t0 = Instant.now();
     try (AlbSimulator alb = AlbSimulator.start();
         EmbeddedKubernetes k8s = new EmbeddedKubernetes()) {
       Scenario scenario = Scenario.demo();
       alb.loadScenario(scenario, t0);
-      SimJob pipeline =
-          SimJob.builder(PIPELINE_JOB, "demo")
-              .region("cn-hangzhou")
-              .api("AddServersToServerGroup", "Update")
-              .resource("servergroup", "sgp-demo-pipeline")
-              .createdAt(t0.plusSeconds(2))
-              .visibleAfter(Duration.ofSeconds(2))
-              .succeedsAt(t0.plusSeconds(16))
-              .build();
+      SimJob pipeline = pipelineJob(t0);
       alb.addJob(pipeline);
       List<SimJob> expected = new ArrayList<>(scenario.jobs(t0));
       expected.add(pipeline);

@@ -210,6 +210,12 @@ public final class WatchSync {
   }
 
   private List<String> resourceIds(AsyncJobWatchSpec spec) throws SyncProblem {
+    if (spec.getResourceIds().isEmpty() && spec.getAlbConfigSelector() == null) {
+      // The CRD refuses this at admission; an object stored before that rule must not mirror
+      // every resource of the type in the account either.
+      throw new SyncProblem("NoTargets", "the watch names no resources: list them in spec.resourceIds"
+          + " or select AlbConfig objects with spec.albConfigSelector");
+    }
     Set<String> ids = new LinkedHashSet<>(spec.getResourceIds());
     if (spec.getAlbConfigSelector() != null) {
       ids.addAll(albConfigs.loadBalancerIds(spec.getAlbConfigSelector()));
