@@ -94,6 +94,8 @@ public final class Reasons {
       r("AlbConfigUnavailable", Where.WATCH, true, "AlbConfig objects cannot be listed: usually the ALB ingress controller's CRD is not installed.",
           "Install the ACK ALB ingress controller, or use spec.resourceIds instead of spec.albConfigSelector."),
       // Events only.
+      r("AlbClockSkew", Where.EVENT, false, "ALB's clock (the Date of its answers) differs from the node's by more than half --watermark-overlap; watermarks follow ALB's clock, so no job is lost, but times the operator computes on the node's clock (retention ages, the not-found timeout) are off by that much.",
+          "Fix the node's time source (NTP); see albjobs_alb_clock_skew_seconds."),
       r("Forbidden", Where.EVENT, false, "The API server refused the operator an action it needs (RBAC); also logged.",
           "Grant the permission the message names in the operator's ClusterRole or Role (the chart's RBAC)."));
 
