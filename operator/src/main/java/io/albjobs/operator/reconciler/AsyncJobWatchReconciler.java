@@ -16,6 +16,7 @@ import io.albjobs.operator.sync.WatchState;
 import io.albjobs.operator.sync.WatchStates;
 import io.albjobs.operator.sync.WatchSync;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -122,6 +123,11 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
         AsyncJobWatch stored = writer.write(watch, next);
         state.remember(next, stored.getMetadata().getResourceVersion());
       }
+    } catch (KubernetesClientException gone) {
+      if (!isGone(watch, gone)) {
+        throw gone;
+      }
+      return ErrorStatusUpdateControl.noStatusUpdate();
     } finally {
       ReconcileErrors.report(watch, problem, newProblem, events);
     }
@@ -134,6 +140,25 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
       forget(watch);
       return UpdateControl.noUpdate();
     }
+    try {
+      return reconcileLive(watch, context);
+    } catch (KubernetesClientException e) {
+      if (!isGone(watch, e)) {
+        throw e;
+      }
+      // Deleted while this reconcile ran: its delete event forgets it; nothing to report.
+      return UpdateControl.noUpdate();
+    }
+  }
+
+  /** The API server answered 404 for the watch itself (not for one of its AsyncJobs). */
+  static boolean isGone(AsyncJobWatch watch, KubernetesClientException e) {
+    return e.getCode() == 404 && e.getStatus() != null && e.getStatus().getDetails() != null
+        && "asyncjobwatches".equals(e.getStatus().getDetails().getKind())
+        && watch.getMetadata().getName().equals(e.getStatus().getDetails().getName());
+  }
+
+  private UpdateControl<AsyncJobWatch> reconcileLive(AsyncJobWatch watch, Context<AsyncJobWatch> context) {
     WatchState state = states.of(watch.getMetadata().getUid());
     Instant now = clock.instant();
     // One read of the children per reconcile: the informer builds a Set of them each time.

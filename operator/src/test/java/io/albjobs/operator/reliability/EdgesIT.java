@@ -87,7 +87,7 @@ class EdgesIT {
         """.formatted(longApi, longId, longResource);
     env.sim.loadScenario(new ByteArrayInputStream(scenario.getBytes(StandardCharsets.UTF_8)), Instant.now());
     OperatorApp app = env.operator();
-    String name = ("w" + "x".repeat(250) + "-z1");
+    String name = "w" + "x".repeat(249) + "-z1";
     assertEquals(253, name.length());
     env.admin.resource(Fixtures.watch(env.ns, name, env.sim.endpoint(), "alb-creds", List.of("alb-edge", longResource)))
         .create();
@@ -163,7 +163,8 @@ class EdgesIT {
           .succeedsAt(ago(10)).build());
       OperatorApp app = env.operator();
       AsyncJobWatch w = Fixtures.watch(env.ns, "cycled", env.sim.endpoint(), "alb-creds", List.of("alb-s"));
-      w.getSpec().setPollInterval("2s");
+      w.getSpec().setPollInterval("5s");
+      w.getSpec().setActivePollInterval("1s");
       w.getSpec().setSuspend(true); // created suspended: never polled until resumed
       env.admin.resource(w).create();
       Await.until(Duration.ofSeconds(30), "shown Suspended", () -> suspended(env.watch("cycled")));
@@ -177,13 +178,14 @@ class EdgesIT {
           AsyncJob j = env.job(JobNames.forJobId(id));
           return j != null && j.getStatus() != null && j.getStatus().getPhase() == JobPhase.Succeeded;
         });
-        assertNotNull(app.registry().find("albjobs_watch_jobs").tag("watch", "cycled").gauge(), "series while polling");
+        final int c = cycle;
+        Await.until(Duration.ofSeconds(20), "series while polling (cycle " + c + ")", () -> app.registry().find("albjobs_watch_jobs").tag("watch", "cycled").gauge() != null);
         setSuspend(true);
         Await.until(Duration.ofSeconds(30), "shown Suspended", () -> suspended(env.watch("cycled")));
         long calls = env.sim.callCount();
-        // Longer than two poll intervals and its error backoff: nothing polls a suspended watch.
-        Instant until = Instant.now().plusSeconds(5);
-        Await.until(Duration.ofSeconds(10), "5 s pass", () -> Instant.now().isAfter(until));
+        // Longer than the poll interval: a poll scheduled before the suspension would have run.
+        Instant until = Instant.now().plusSeconds(6);
+        Await.until(Duration.ofSeconds(10), "6 s pass", () -> Instant.now().isAfter(until));
         assertEquals(calls, env.sim.callCount(), "no ALB call while suspended (cycle " + cycle + ")");
         assertEquals(null, app.registry().find("albjobs_watch_jobs").tag("watch", "cycled").gauge(),
             "no series while suspended");
@@ -215,11 +217,10 @@ class EdgesIT {
   }
 
   private void setSuspend(boolean suspend) {
+    // A merge patch, as kubectl patch does: no resourceVersion, so no conflict with status writes.
     env.admin.resources(AsyncJobWatch.class).inNamespace(env.ns).withName("cycled")
-        .edit(w -> {
-          w.getSpec().setSuspend(suspend);
-          return w;
-        });
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"suspend\":" + suspend + "}}");
   }
 
   private static boolean suspended(AsyncJobWatch w) {
@@ -275,7 +276,10 @@ class EdgesIT {
           .succeedsAt(ago(10)).build());
       env.sim.addJob(SimJob.builder("FINE-1", "acct").resource("loadbalancer", "alb-fine").createdAt(ago(20))
           .succeedsAt(ago(10)).build());
-      env.operator();
+      env.sim.addJob(SimJob.builder("USER-1", "acct").resource("loadbalancer", "alb-none").createdAt(ago(20))
+          .build());
+      OperatorApp app = env.operator();
+      env.admin.resource(Fixtures.userJob(env.ns, "refused-user", "USER-1", env.sim.endpoint(), "alb-creds")).create();
       env.admin.resource(Fixtures.watch(env.ns, "refused", env.sim.endpoint(), "alb-creds", List.of("alb-refused")))
           .create();
       env.admin.resource(Fixtures.watch(env.ns, "fine", env.sim.endpoint(), "alb-creds", List.of("alb-fine")))
@@ -296,10 +300,17 @@ class EdgesIT {
         AsyncJob j = env.job("fine-1");
         return j != null && j.getStatus() != null && j.getStatus().getPhase() == JobPhase.Succeeded;
       });
+      Await.until(Duration.ofSeconds(30), "a KubernetesWriteRefused Event on the user's AsyncJob", () -> events().stream()
+          .anyMatch(ev -> "KubernetesWriteRefused".equals(ev.getReason())
+              && "refused-user".equals(ev.getInvolvedObject().getName())));
+      long writes = app.statusWrites();
       Instant settle = Instant.now().plusSeconds(5);
       Await.until(Duration.ofSeconds(10), "retries settle", () -> Instant.now().isAfter(settle));
-      long refusedEvents = events().stream().filter(ev -> "KubernetesWriteRefused".equals(ev.getReason())).count();
+      long refusedEvents = events().stream().filter(ev -> "KubernetesWriteRefused".equals(ev.getReason())
+          && "refused".equals(ev.getInvolvedObject().getName())).count();
       assertEquals(1, refusedEvents, "one Event per problem, not one per retry");
+      System.out.println("status writes in 5 s after the refusals: " + (app.statusWrites() - writes));
+      assertTrue(app.statusWrites() - writes < 20, "no write loop: " + (app.statusWrites() - writes));
     } finally {
       env.admin.load(new ByteArrayInputStream(policy.getBytes(StandardCharsets.UTF_8))).delete();
     }
