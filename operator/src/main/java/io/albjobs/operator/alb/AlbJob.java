@@ -20,7 +20,8 @@ public record AlbJob(
   public static final String SUCCEEDED = "Succeeded";
   public static final String FAILED = "Failed";
 
+  /** Finished: ALB says Succeeded or Failed, in any letter case. */
   public boolean isFinished() {
-    return SUCCEEDED.equals(status) || FAILED.equals(status);
+    return SUCCEEDED.equalsIgnoreCase(status) || FAILED.equalsIgnoreCase(status);
   }
 }

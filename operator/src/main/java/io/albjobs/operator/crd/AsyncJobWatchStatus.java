@@ -56,6 +56,7 @@ public class AsyncJobWatchStatus {
       + "failed after it make the watch Stalled; changing the spec acknowledges older "
       + "failures.")
   private String observedGenerationTime;
+  private String jobSelector;
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -147,6 +148,19 @@ public class AsyncJobWatchStatus {
     this.observedGenerationTime = observedGenerationTime;
   }
 
+  /**
+   * The label selector for the AsyncJobs this watch created ({@code albjobs.io/watch=<value>}),
+   * ready for {@code kubectl get ajob -l}: the watch name, or its short form when the name is not
+   * a valid label value.
+   */
+  public String getJobSelector() {
+    return jobSelector;
+  }
+
+  public void setJobSelector(String jobSelector) {
+    this.jobSelector = jobSelector;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof AsyncJobWatchStatus s
@@ -159,7 +173,8 @@ public class AsyncJobWatchStatus {
         && Objects.equals(lastSuccessfulSyncTime, s.lastSuccessfulSyncTime)
         && Objects.equals(watermark, s.watermark)
         && Objects.equals(pollNowHandled, s.pollNowHandled)
-        && Objects.equals(observedGenerationTime, s.observedGenerationTime);
+        && Objects.equals(observedGenerationTime, s.observedGenerationTime)
+        && Objects.equals(jobSelector, s.jobSelector);
   }
 
   @Override

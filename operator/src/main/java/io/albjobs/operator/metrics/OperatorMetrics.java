@@ -31,6 +31,8 @@ public final class OperatorMetrics {
   private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
   private final Map<String, java.util.List<io.micrometer.core.instrument.Meter>> watchMeters = new ConcurrentHashMap<>();
   private final Map<String, Instant> inFlightSince = new ConcurrentHashMap<>();
+  private static final int MAX_UNKNOWN_WORDS = 20;
+  private final java.util.Set<String> unknownWords = ConcurrentHashMap.newKeySet();
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -109,19 +111,46 @@ public final class OperatorMetrics {
   }
 
   /**
-   * Drops the per-watch series of watches that no longer exist or are suspended (given as
-   * {@code namespace/name}), so that a deleted watch does not look stale forever.
+   * Drops the series of one watch (deleted or suspended), so that it does not look stale forever.
    */
-  public void retainWatches(java.util.Set<String> live) {
-    for (String watch : java.util.List.copyOf(watchMeters.keySet())) {
-      if (!live.contains(watch)) {
-        java.util.List<io.micrometer.core.instrument.Meter> meters = watchMeters.remove(watch);
-        if (meters != null) {
-          meters.forEach(registry::remove);
+  public void forgetWatch(String namespace, String watch) {
+    java.util.List<io.micrometer.core.instrument.Meter> meters = watchMeters.remove(namespace + '/' + watch);
+    if (meters != null) {
+      meters.forEach(registry::remove);
+    }
+    gauges.keySet().removeIf(k -> k.contains('|' + namespace + '|' + watch + '|'));
+  }
+
+  /**
+   * An ALB status word the operator does not know: the job stays in flight and is polled. The
+   * {@code status} label is the word lower-cased, cut to 32 characters of {@code [a-z0-9_]}; after
+   * {@value #MAX_UNKNOWN_WORDS} distinct words every further one counts as {@code other}, so a
+   * misbehaving endpoint cannot grow the series without bound.
+   */
+  public void unknownAlbStatus(String word) {
+    String label = statusLabel(word);
+    if (!unknownWords.contains(label)) {
+      synchronized (unknownWords) {
+        if (unknownWords.size() < MAX_UNKNOWN_WORDS) {
+          unknownWords.add(label);
+        } else if (!unknownWords.contains(label)) {
+          label = "other";
         }
-        gauges.keySet().removeIf(k -> k.contains('|' + watch.replace('/', '|') + '|'));
       }
     }
+    Counter.builder("albjobs_unknown_status_total")
+        .description("Jobs seen with an ALB status word the operator does not know (still polled)")
+        .tag("status", label)
+        .register(registry)
+        .increment();
+  }
+
+  static String statusLabel(String word) {
+    if (word == null || word.isEmpty()) {
+      return "empty";
+    }
+    String label = word.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    return label.length() > 32 ? label.substring(0, 32) : label;
   }
 
   /** Tracks a job in flight (key: namespace/name), for the oldest-in-flight gauge. */

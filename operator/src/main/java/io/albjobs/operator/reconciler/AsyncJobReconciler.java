@@ -36,6 +36,7 @@ import java.util.Objects;
     informer = @Informer(labelSelector = "!" + Labels.WATCH))
 public class AsyncJobReconciler implements Reconciler<AsyncJob> {
   public static final String NAME = "asyncjob";
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AsyncJobReconciler.class);
 
   private final ScopeResolver scopes;
   private final UserJobPoller poller;
@@ -60,13 +61,32 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
   }
 
   /**
-   * A reconcile failed with an exception (JOSDK retries it with backoff). A refused permission is
-   * something a person must fix: say which in an Event, not only in the log.
+   * A reconcile failed with an exception (JOSDK retries it with backoff): an unfinished job shows
+   * it as Ready False with a reason from {@link ReconcileErrors} and an actionable message, and an
+   * Event says it once per new problem. A finished job's status never changes: the Event only.
    */
   @Override
   public ErrorStatusUpdateControl<AsyncJob> updateErrorStatus(
-      AsyncJob resource, Context<AsyncJob> context, Exception e) {
-    Forbidden.report(resource, e, events);
+      AsyncJob job, Context<AsyncJob> context, Exception e) {
+    ReconcileErrors.Problem problem = ReconcileErrors.classify(e, context);
+    AsyncJobStatus status = job.getStatus();
+    boolean newProblem = ReconcileErrors.isNew(status == null ? null : status.getConditions(), problem);
+    try {
+      if (newProblem && (status == null || !status.isFinished())) {
+        AsyncJobStatus desired = JobStatuses.copyOf(status);
+        if (desired.getPhase() == null) {
+          desired.setPhase(io.albjobs.operator.crd.JobPhase.Pending);
+        }
+        desired.setConditions(ReconcileErrors.conditions(
+            desired.getConditions(), problem, job.getMetadata().getGeneration(), clock.instant()));
+        mirror.writeIfChanged(job, desired, ChildCache.NONE);
+      }
+    } catch (RuntimeException writeFailed) {
+      LOG.warn("Could not show {} on AsyncJob {}/{}: {}", problem.reason(), job.getMetadata().getNamespace(),
+          job.getMetadata().getName(), writeFailed.getMessage());
+    } finally {
+      ReconcileErrors.report(job, problem, newProblem, events);
+    }
     return ErrorStatusUpdateControl.noStatusUpdate();
   }
 

@@ -16,6 +16,7 @@ import io.albjobs.operator.sync.WatchState;
 import io.albjobs.operator.sync.WatchStates;
 import io.albjobs.operator.sync.WatchSync;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -41,11 +42,19 @@ import java.util.Set;
  * Reconciles an {@link AsyncJobWatch}: polls ALB when a poll is due (interval, spec change or
  * {@code albjobs.io/poll-now}), mirrors the jobs and writes the roll-up status only when it
  * changed (or at the heartbeat). Observe-then-write; every step is safe to repeat.
+ *
+ * <p>It is also called when a watch is deleted (JOSDK's all-events mode, no finalizer): then it
+ * drops the watch's in-memory state and metric series. A suspended watch is not polled and has no
+ * metric series; it is polled at once when resumed, from its recorded watermark.
  */
-@ControllerConfiguration(name = AsyncJobWatchReconciler.NAME, generationAwareEventProcessing = false)
+@ControllerConfiguration(
+    name = AsyncJobWatchReconciler.NAME,
+    generationAwareEventProcessing = false,
+    triggerReconcilerOnAllEvents = true)
 public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
   public static final String NAME = "asyncjobwatch";
   private static final Set<String> HEALTHY = Set.of("Synced", "JobsInFlight", "JobFailed", "Suspended");
+  private static final Duration MAX_WAIT = Duration.ofHours(1);
 
   private final WatchSync sync;
   private final JobMirror mirror;
@@ -91,46 +100,93 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
   }
 
   /**
-   * A reconcile failed with an exception (JOSDK retries it with backoff). A refused permission is
-   * something a person must fix: say which in an Event, not only in the log.
+   * A reconcile failed with an exception (JOSDK retries it with backoff): the watch shows it as
+   * Ready False with a reason from {@link ReconcileErrors} and an actionable message, and an Event
+   * says it once per new problem, so a person sees it without the operator's log.
    */
   @Override
   public ErrorStatusUpdateControl<AsyncJobWatch> updateErrorStatus(
-      AsyncJobWatch resource, Context<AsyncJobWatch> context, Exception e) {
-    Forbidden.report(resource, e, events);
+      AsyncJobWatch watch, Context<AsyncJobWatch> context, Exception e) {
+    if (context.isPrimaryResourceDeleted()) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    ReconcileErrors.Problem problem = ReconcileErrors.classify(e, context);
+    WatchState state = states.of(watch.getMetadata().getUid());
+    AsyncJobWatchStatus current = state.newest(watch.getStatus(), watch.getMetadata().getResourceVersion());
+    Instant now = clock.instant();
+    AsyncJobWatchStatus next = copy(current);
+    next.setConditions(ReconcileErrors.conditions(next.getConditions(), problem, watch.getMetadata().getGeneration(), now));
+    boolean newProblem = ReconcileErrors.isNew(current == null ? null : current.getConditions(), problem);
+    try {
+      if (newProblem) {
+        next.setLastSyncTime(Times.format(now));
+        AsyncJobWatch stored = writer.write(watch, next);
+        state.remember(next, stored.getMetadata().getResourceVersion());
+      }
+    } catch (KubernetesClientException gone) {
+      if (!isGone(watch, gone)) {
+        throw gone;
+      }
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    } finally {
+      ReconcileErrors.report(watch, problem, newProblem, events);
+    }
     return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
   @Override
   public UpdateControl<AsyncJobWatch> reconcile(AsyncJobWatch watch, Context<AsyncJobWatch> context) {
+    if (context.isPrimaryResourceDeleted()) {
+      forget(watch);
+      return UpdateControl.noUpdate();
+    }
+    try {
+      return reconcileLive(watch, context);
+    } catch (KubernetesClientException e) {
+      if (!isGone(watch, e)) {
+        throw e;
+      }
+      // Deleted while this reconcile ran: its delete event forgets it; nothing to report.
+      return UpdateControl.noUpdate();
+    }
+  }
+
+  /** The API server answered 404 for the watch itself (not for one of its AsyncJobs). */
+  static boolean isGone(AsyncJobWatch watch, KubernetesClientException e) {
+    return e.getCode() == 404 && e.getStatus() != null && e.getStatus().getDetails() != null
+        && "asyncjobwatches".equals(e.getStatus().getDetails().getKind())
+        && watch.getMetadata().getName().equals(e.getStatus().getDetails().getName());
+  }
+
+  private UpdateControl<AsyncJobWatch> reconcileLive(AsyncJobWatch watch, Context<AsyncJobWatch> context) {
     WatchState state = states.of(watch.getMetadata().getUid());
     Instant now = clock.instant();
     // One read of the children per reconcile: the informer builds a Set of them each time.
     Set<AsyncJob> secondaries = context.getSecondaryResources(AsyncJob.class);
     mirror.acknowledgeGenerations(secondaries, childCache());
-    metrics.retainWatches(context.getPrimaryCache().list()
-        .filter(w -> !w.getSpec().isSuspended())
-        .map(w -> w.getMetadata().getNamespace() + "/" + w.getMetadata().getName())
-        .collect(java.util.stream.Collectors.toSet()));
+    boolean suspended = watch.getSpec().isSuspended();
     AsyncJobWatchStatus current =
         state.newest(watch.getStatus(), watch.getMetadata().getResourceVersion());
     Long generation = watch.getMetadata().getGeneration();
     String pollNow = annotation(watch, Labels.POLL_NOW);
     boolean specChanged = current == null || !Objects.equals(generation, current.getObservedGeneration());
     boolean pollNowAsked = pollNow != null && !pollNow.equals(current == null ? null : current.getPollNowHandled());
-    if (!specChanged && !pollNowAsked && now.isBefore(state.nextPoll())) {
-      return UpdateControl.<AsyncJobWatch>noUpdate().rescheduleAfter(Duration.between(now, state.nextPoll()));
+    if (!suspended && !specChanged && !pollNowAsked && now.isBefore(state.nextPoll())) {
+      return UpdateControl.<AsyncJobWatch>noUpdate().rescheduleAfter(until(now, state.nextPoll()));
     }
     AsyncJobWatchStatus next = copy(current);
+    next.setJobSelector(Labels.watchSelector(watch.getMetadata().getName()));
     if (specChanged) {
       next.setObservedGeneration(generation);
       next.setObservedGenerationTime(Times.format(now));
     }
     next.setPollNowHandled(pollNow);
-    if (watch.getSpec().isSuspended()) {
+    if (suspended) {
+      // No poll and no reschedule while suspended; resuming is a spec change, which polls at once.
       suspend(next, generation, now);
       save(watch, current, next, state, now);
-      state.nextPoll(Instant.MAX);
+      state.nextPoll(Instant.EPOCH);
+      metrics.forgetWatch(watch.getMetadata().getNamespace(), watch.getMetadata().getName());
       return UpdateControl.noUpdate();
     }
     if (specChanged || pollNowAsked || state.nextPoll().equals(Instant.EPOCH)) {
@@ -140,8 +196,21 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     save(watch, current, outcome.status(), state, now);
     announce(watch, current, outcome.status());
     state.nextPoll(outcome.nextPollAt());
-    Duration wait = Duration.between(clock.instant(), outcome.nextPollAt());
-    return UpdateControl.<AsyncJobWatch>noUpdate().rescheduleAfter(wait.isNegative() ? Duration.ZERO : wait);
+    return UpdateControl.<AsyncJobWatch>noUpdate().rescheduleAfter(until(clock.instant(), outcome.nextPollAt()));
+  }
+
+  /** The wait until {@code at}: never negative, and never too long for JOSDK's millisecond delay. */
+  static Duration until(Instant now, Instant at) {
+    if (!at.isAfter(now)) {
+      return Duration.ZERO;
+    }
+    return now.plus(MAX_WAIT).isBefore(at) ? MAX_WAIT : Duration.between(now, at);
+  }
+
+  /** A deleted watch: its in-memory state and its metric series go with it. */
+  private void forget(AsyncJobWatch watch) {
+    states.forget(watch.getMetadata().getUid());
+    metrics.forgetWatch(watch.getMetadata().getNamespace(), watch.getMetadata().getName());
   }
 
   /** Writes the status if anything but the sync times changed, or the heartbeat is due. */

@@ -72,7 +72,7 @@ final class ListAsynJobsHandler {
     out.put("CreateTime", job.createTime().toEpochMilli());
     out.put("ModifyTime", job.modifyTimeAt(now).toEpochMilli());
     String status = job.statusAt(now);
-    if (SimJob.FAILED.equals(status)) {
+    if (SimJob.FAILED.equalsIgnoreCase(status)) {
       out.put("ErrorCode", job.errorCode());
       out.put("ErrorMessage", job.errorMessage());
     }

@@ -20,7 +20,9 @@ import java.util.List;
  *       (default {@code 0s});
  *   <li>{@code duration}: creation to finish; absent means the job never finishes;
  *   <li>{@code outcome}: {@code Succeeded} (default) or {@code Failed} with {@code errorCode} and
- *       {@code errorMessage}.
+ *       {@code errorMessage};
+ *   <li>{@code runningStatus}: the status word shown until the job finishes (default {@code
+ *       Processing}), e.g. a word the operator does not know.
  * </ul>
  *
  * Durations are {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or combinations like {@code
@@ -49,7 +51,8 @@ public record Scenario(List<SimAccount> accounts, List<JobSpec> jobSpecs) {
       String duration,
       String outcome,
       String errorCode,
-      String errorMessage) {
+      String errorMessage,
+      String runningStatus) {
 
     SimJob resolve(Instant t0) {
       Instant created = t0.plus(SimDurations.parse(createdAt, Duration.ZERO));
@@ -67,8 +70,9 @@ public record Scenario(List<SimAccount> accounts, List<JobSpec> jobSpecs) {
           visible,
           finished,
           outcome,
-          SimJob.FAILED.equals(outcome) ? errorCode : null,
-          SimJob.FAILED.equals(outcome) ? errorMessage : null);
+          SimJob.FAILED.equalsIgnoreCase(outcome) ? errorCode : null,
+          SimJob.FAILED.equalsIgnoreCase(outcome) ? errorMessage : null,
+          runningStatus);
     }
   }
 

@@ -12,6 +12,10 @@ import java.util.Objects;
  * <p>Times are truncated to milliseconds because the wire carries epoch milliseconds and paging
  * positions must compare exactly what the client saw. {@code visibleAt} defaults to {@code
  * createTime}; a {@code null} {@code finishTime} means the job never finishes.
+ *
+ * <p>{@code runningStatus} is the word shown until the job finishes ({@code Processing} unless
+ * set), and {@code finalStatus} may be {@code Succeeded} or {@code Failed} in any letter case: a
+ * test can make ALB answer with a status word the operator does not know, or in another case.
  */
 public record SimJob(
     String id,
@@ -26,7 +30,8 @@ public record SimJob(
     Instant finishTime,
     String finalStatus,
     String errorCode,
-    String errorMessage) {
+    String errorMessage,
+    String runningStatus) {
 
   public static final String PROCESSING = "Processing";
   public static final String SUCCEEDED = "Succeeded";
@@ -44,7 +49,8 @@ public record SimJob(
       throw new IllegalArgumentException("job " + id + ": finishTime is before createTime");
     }
     finalStatus = finalStatus == null ? SUCCEEDED : finalStatus;
-    if (!SUCCEEDED.equals(finalStatus) && !FAILED.equals(finalStatus)) {
+    runningStatus = runningStatus == null ? PROCESSING : runningStatus;
+    if (!SUCCEEDED.equalsIgnoreCase(finalStatus) && !FAILED.equalsIgnoreCase(finalStatus)) {
       throw new IllegalArgumentException(
           "job " + id + ": finalStatus must be Succeeded or Failed, got " + finalStatus);
     }
@@ -65,7 +71,7 @@ public record SimJob(
   }
 
   public String statusAt(Instant now) {
-    return isFinished(now) ? finalStatus : PROCESSING;
+    return isFinished(now) ? finalStatus : runningStatus;
   }
 
   /** ALB bumps ModifyTime when the job finishes and not while it runs. */

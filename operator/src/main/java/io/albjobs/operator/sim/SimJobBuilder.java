@@ -22,6 +22,7 @@ public final class SimJobBuilder {
   private String finalStatus = SimJob.SUCCEEDED;
   private String errorCode;
   private String errorMessage;
+  private String runningStatus;
 
   SimJobBuilder(String id, String accountId) {
     this.id = id;
@@ -72,6 +73,18 @@ public final class SimJobBuilder {
     return this;
   }
 
+  /** The status word shown while the job runs (default {@code Processing}). */
+  public SimJobBuilder runningStatus(String word) {
+    this.runningStatus = word;
+    return this;
+  }
+
+  /** The word of the final status, e.g. {@code succeeded} to answer in another letter case. */
+  public SimJobBuilder finalStatusWord(String word) {
+    this.finalStatus = word;
+    return this;
+  }
+
   public SimJob build() {
     return new SimJob(
         id,
@@ -86,6 +99,7 @@ public final class SimJobBuilder {
         finishTime,
         finalStatus,
         errorCode,
-        errorMessage);
+        errorMessage,
+        runningStatus);
   }
 }

@@ -121,6 +121,12 @@ public final class JobMirror {
     String key = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
     Instant created = Times.parse(after.getCreateTime());
     metrics.inFlight(key, created == null ? clock.instant() : created, !after.isFinished());
+    String unknown = JobStatuses.unknownWord(after);
+    if (unknown != null && !unknown.equals(JobStatuses.unknownWord(before))) {
+      metrics.unknownAlbStatus(unknown);
+      events.warning(job, JobStatuses.UNKNOWN_ALB_STATUS, Conditions.find(after.getConditions(), Conditions.RECONCILING)
+          .map(io.fabric8.kubernetes.api.model.Condition::getMessage).orElse(unknown));
+    }
     boolean newlyFinished = after.isFinished() && (before == null || !before.isFinished());
     if (!newlyFinished) {
       return;
@@ -142,7 +148,7 @@ public final class JobMirror {
   private AsyncJob create(AsyncJobWatch watch, AlbJob job, String name, WatchState state) {
     AsyncJob resource = new AsyncJob();
     Map<String, String> labels = new HashMap<>();
-    labels.put(Labels.WATCH, watch.getMetadata().getName());
+    labels.put(Labels.WATCH, Labels.value(watch.getMetadata().getName()));
     labels.put(Labels.MANAGED_BY, Labels.MANAGER);
     putLabel(labels, Labels.RESOURCE_TYPE, job.resourceType());
     putLabel(labels, Labels.RESOURCE_ID, job.resourceId());
@@ -178,7 +184,7 @@ public final class JobMirror {
               .inNamespace(watch.getMetadata().getNamespace())
               .withName(name)
               .get();
-      if (other != null && watch.getMetadata().getName().equals(labelOf(other, Labels.WATCH))) {
+      if (other != null && Labels.value(watch.getMetadata().getName()).equals(labelOf(other, Labels.WATCH))) {
         return other;
       }
       state.markForeign(name);
@@ -205,7 +211,7 @@ public final class JobMirror {
   }
 
   private static void putLabel(Map<String, String> labels, String key, String value) {
-    String v = Labels.valueOrNull(value);
+    String v = Labels.value(value);
     if (v != null) {
       labels.put(key, v);
     }

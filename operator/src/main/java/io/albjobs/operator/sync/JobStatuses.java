@@ -15,12 +15,42 @@ public final class JobStatuses {
 
   private JobStatuses() {}
 
+  /** Condition reason while ALB reports a status word the operator does not know. */
+  public static final String UNKNOWN_ALB_STATUS = "UnknownAlbStatus";
+  private static final String UNKNOWN_PREFIX = "ALB reports status \"";
+  private static final String UNKNOWN_SUFFIX =
+      "\", which this operator does not know; the job is treated as in flight and still polled";
+
+  /**
+   * ALB's status word as a phase. Words are matched in any letter case ({@code succeeded} is
+   * Succeeded); any other word is Processing, flagged by {@link #unknownWord(AlbJob)}.
+   */
   public static JobPhase phaseOf(AlbJob job) {
-    return switch (job.status()) {
-      case AlbJob.SUCCEEDED -> JobPhase.Succeeded;
-      case AlbJob.FAILED -> JobPhase.Failed;
-      default -> JobPhase.Processing;
-    };
+    String word = job.status() == null ? "" : job.status();
+    if (word.equalsIgnoreCase(AlbJob.SUCCEEDED)) {
+      return JobPhase.Succeeded;
+    }
+    return word.equalsIgnoreCase(AlbJob.FAILED) ? JobPhase.Failed : JobPhase.Processing;
+  }
+
+  /** The status word if the operator does not know it (not Processing, Succeeded or Failed, any case), else null. */
+  public static String unknownWord(AlbJob job) {
+    String word = job.status() == null ? "" : job.status();
+    boolean known = word.equalsIgnoreCase(AlbJob.PROCESSING) || word.equalsIgnoreCase(AlbJob.SUCCEEDED)
+        || word.equalsIgnoreCase(AlbJob.FAILED);
+    return known ? null : word;
+  }
+
+  /** The unknown ALB status word a status shows (its Reconciling condition), else null. */
+  public static String unknownWord(AsyncJobStatus status) {
+    if (status == null) {
+      return null;
+    }
+    return Conditions.find(status.getConditions(), Conditions.RECONCILING)
+        .filter(c -> UNKNOWN_ALB_STATUS.equals(c.getReason()) && c.getMessage() != null
+            && c.getMessage().startsWith(UNKNOWN_PREFIX) && c.getMessage().endsWith(UNKNOWN_SUFFIX))
+        .map(c -> c.getMessage().substring(UNKNOWN_PREFIX.length(), c.getMessage().length() - UNKNOWN_SUFFIX.length()))
+        .orElse(null);
   }
 
   /** The status for a job ALB has shown; {@code lastSyncTime} is carried over from before. */
@@ -45,6 +75,18 @@ public final class JobStatuses {
     }
     carryOver(previous, s, generation);
     s.setConditions(conditions(s, null, previous, generation, now));
+    String unknown = unknownWord(job);
+    if (unknown != null) {
+      String message = UNKNOWN_PREFIX + unknown + UNKNOWN_SUFFIX;
+      s.setConditions(Conditions.after(previous == null ? null : previous.getConditions(), generation, now)
+          .set(Conditions.COMPLETE, false, UNKNOWN_ALB_STATUS, message)
+          .set(Conditions.FAILED, false, UNKNOWN_ALB_STATUS, "")
+          .set(Conditions.FINISHED, false, UNKNOWN_ALB_STATUS, message)
+          .set(Conditions.READY, false, UNKNOWN_ALB_STATUS, message)
+          .set(Conditions.RECONCILING, true, UNKNOWN_ALB_STATUS, message)
+          .set(Conditions.STALLED, false, UNKNOWN_ALB_STATUS, "")
+          .build());
+    }
     return s;
   }
 

@@ -84,10 +84,10 @@ final class RawWrites {
     Map<String, String> labels = new HashMap<>();
     labels.put(Labels.WATCH, "raw");
     labels.put(Labels.MANAGED_BY, Labels.MANAGER);
-    labels.put(Labels.RESOURCE_TYPE, Labels.valueOrNull(job.resourceType()));
-    labels.put(Labels.RESOURCE_ID, Labels.valueOrNull(job.resourceId()));
-    labels.put(Labels.API_NAME, Labels.valueOrNull(job.apiName()));
-    String idLabel = Labels.valueOrNull(job.id());
+    labels.put(Labels.RESOURCE_TYPE, Labels.value(job.resourceType()));
+    labels.put(Labels.RESOURCE_ID, Labels.value(job.resourceId()));
+    labels.put(Labels.API_NAME, Labels.value(job.apiName()));
+    String idLabel = Labels.value(job.id());
     if (idLabel != null) {
       labels.put(Labels.JOB_ID, idLabel);
     }

@@ -62,6 +62,27 @@ class JobStatusesTest {
   }
 
   @Test
+  void statusWordsAreReadInAnyLetterCase() {
+    assertEquals(JobPhase.Succeeded, JobStatuses.fromAlb(job("succeeded", null), null, 1L, T0).getPhase());
+    assertEquals(JobPhase.Failed, JobStatuses.fromAlb(job("FAILED", "E"), null, 1L, T0).getPhase());
+    AsyncJobStatus running = JobStatuses.fromAlb(job("processing", null), null, 1L, T0);
+    assertEquals("Processing", Conditions.find(running.getConditions(), Conditions.RECONCILING).orElseThrow().getReason());
+  }
+
+  @Test
+  void anUnknownWordIsInFlightAndSaysSo() {
+    AsyncJobStatus s = JobStatuses.fromAlb(job("Rollbacking", null), null, 1L, T0);
+    assertEquals(JobPhase.Processing, s.getPhase());
+    var reconciling = Conditions.find(s.getConditions(), Conditions.RECONCILING).orElseThrow();
+    assertEquals("True", reconciling.getStatus());
+    assertEquals("UnknownAlbStatus", reconciling.getReason());
+    assertTrue(reconciling.getMessage().contains("\"Rollbacking\""), reconciling.getMessage());
+    assertEquals("Rollbacking", JobStatuses.unknownWord(s));
+    assertEquals(null, JobStatuses.unknownWord(JobStatuses.fromAlb(job("Processing", null), null, 1L, T0)));
+    assertFalse(Conditions.isTrue(s.getConditions(), Conditions.FINISHED));
+  }
+
+  @Test
   void lastTransitionTimeIsKeptWhileAConditionKeepsItsStatus() {
     AsyncJobStatus first = JobStatuses.fromAlb(job("Processing", null), null, 1L, T0);
     AsyncJobStatus again = JobStatuses.fromAlb(job("Processing", null), first, 1L, T0.plusSeconds(30));
