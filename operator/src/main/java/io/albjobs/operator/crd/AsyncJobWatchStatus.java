@@ -56,6 +56,10 @@ public class AsyncJobWatchStatus {
       + "failed after it make the watch Stalled; changing the spec acknowledges older "
       + "failures.")
   private String observedGenerationTime;
+  @JsonPropertyDescription(
+      "The label selector for the AsyncJobs this watch created, ready for `kubectl get ajob -l`: "
+      + "albjobs.io/watch=<watch name>, or the name's short form (a prefix, '-' and 10 hex digits "
+      + "of its SHA-256) when the name is not a valid label value (longer than 63 characters).")
   private String jobSelector;
 
   public Long getObservedGeneration() {
