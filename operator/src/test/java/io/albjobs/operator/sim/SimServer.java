@@ -17,8 +17,7 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  *
  * Without {@code --scenario} it serves the demo scenario ({@link Scenario#DEMO_RESOURCE}); relative
- * times count from the start. It prints {@code endpoint=http://127.0.0.1:<port>} once listening,
- * and {@code calls=<n>} when it stops.
+ * times count from the start. It prints {@code endpoint=http://127.0.0.1:<port>} once listening.
  */
 public final class SimServer {
   private SimServer() {}
@@ -50,8 +49,6 @@ public final class SimServer {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  System.out.println("calls=" + sim.callCount());
-                  System.out.flush();
                   sim.close();
                   stopped.countDown();
                 },
