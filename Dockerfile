@@ -1,6 +1,8 @@
 # Runtime image of alb-asyncjob-operator. Build the jar first, then the image:
 #   mvn -B -ntp -DskipTests package
 #   docker build -t ghcr.io/albjobs/alb-asyncjob-operator:0.1.0 .
+# Without Docker or a registry, scripts/image builds this same file with buildah on a base made
+# from Debian packages and a jlink'ed Java 17 (BASE_IMAGE=localhost/...; docs/image.md).
 # The jar is self-contained (shaded); the image only adds a JRE. Distroless: no shell, no package
 # manager; "nonroot" runs as UID/GID 65532, the user the Helm chart requires (runAsNonRoot,
 # runAsUser 65532, read-only root filesystem with an emptyDir at /tmp).

@@ -21,6 +21,7 @@ import io.albjobs.operator.sync.UserJobPoller;
 import io.albjobs.operator.sync.WatchStates;
 import io.albjobs.operator.sync.WatchSync;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -30,6 +31,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +48,13 @@ public final class OperatorApp implements AutoCloseable {
   private final StatusWriter writer;
   private final PrometheusMeterRegistry registry;
   private final ScopedClients clients;
+  private final AtomicBoolean closing;
 
   private OperatorApp(
       Operator operator, UserJobPoller poller, HttpEndpoints http, StatusWriter writer, PrometheusMeterRegistry registry,
-      ScopedClients clients) {
+      ScopedClients clients, AtomicBoolean closing) {
     this.clients = clients;
+    this.closing = closing;
     this.operator = operator;
     this.poller = poller;
     this.http = http;
@@ -107,6 +111,7 @@ public final class OperatorApp implements AutoCloseable {
             clients, scopes, new AlbConfigSource(client), mirror, new Retention(client), metrics, defaults,
             config.shareListings(), clock, albClock, events);
     UserJobPoller poller = new UserJobPoller(clients, mirror, events, defaults, clock);
+    AtomicBoolean closing = new AtomicBoolean();
 
     Operator operator =
         new Operator(
@@ -126,8 +131,12 @@ public final class OperatorApp implements AutoCloseable {
                         config.duration(Setting.LEASE_RENEW_DEADLINE),
                         config.duration(Setting.LEASE_RETRY_PERIOD),
                         identity,
-                        null,
-                        exitOnLeaseLoss));
+                        leaseLossExit(exitOnLeaseLoss, closing),
+                        // Never JOSDK's own exit: it calls System.exit on the elector's thread, also
+                        // when close() stops leading from the SIGTERM shutdown hook, and System.exit
+                        // inside a shutdown hook blocks forever (the pod is killed after its grace
+                        // period, the Lease is never released).
+                        false));
               }
             });
     Set<String> namespaces = config.namespaces();
@@ -159,7 +168,24 @@ public final class OperatorApp implements AutoCloseable {
         "alb-asyncjob-operator started: namespaces={}, leaderElection={}, albQps={}, http port={}",
         namespaces.isEmpty() ? "all" : namespaces, config.leaderElection(), config.albQps(),
         http == null ? "off" : http.port());
-    return new OperatorApp(operator, poller, http, writer, registry, clients);
+    return new OperatorApp(operator, poller, http, writer, registry, clients, closing);
+  }
+
+  /**
+   * Exits the process when the Lease is lost while running (so that it never acts beside a new
+   * leader), not when {@link #close()} gives it up. The exit runs on a thread of its own: the
+   * elector calls back holding its lock, which the shutdown hook's close() needs as well.
+   */
+  private static LeaderCallbacks leaseLossExit(boolean exitOnLeaseLoss, AtomicBoolean closing) {
+    return new LeaderCallbacks(
+        () -> {},
+        () -> {
+          if (exitOnLeaseLoss && !closing.get()) {
+            LOG.error("Lost the leader-election Lease; exiting so that two operators never act at once");
+            new Thread(() -> System.exit(1), "lease-lost-exit").start();
+          }
+        },
+        leader -> {});
   }
 
   private static String identity() {
@@ -199,6 +225,7 @@ public final class OperatorApp implements AutoCloseable {
   @Override
   public void close() {
     LOG.info("Stopping alb-asyncjob-operator");
+    closing.set(true);
     poller.close();
     operator.stop();
     clients.close();
