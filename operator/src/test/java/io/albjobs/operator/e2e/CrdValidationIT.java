@@ -7,9 +7,11 @@ import io.albjobs.operator.kube.ControlPlane;
 import io.albjobs.operator.kube.Kubectl;
 import io.albjobs.operator.kube.SharedControlPlane;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -18,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The CRDs' schema and CEL rules, judged by a real kube-apiserver through the real kubectl: every
  * invalid spec in the catalogue is refused with a message that names the field.
  */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class CrdValidationIT {
   private static final String NS = "validation";
   private static Kubectl kubectl;

@@ -12,14 +12,17 @@ import io.albjobs.operator.testing.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * What a user sees with the real kubectl against the real API server: printer columns with real
  * values, label selection, and {@code kubectl wait} returning when ALB finishes a job.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KubectlIT {
   private static E2e e2e;
   private static final Instant T0 = Instant.now();

@@ -23,10 +23,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,6 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ALB job, with ALB's final phase, error code and message, no job ever shown Succeeded that was
  * not — and convergence within two poll intervals after the fault stops.
  */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class FaultIT {
   private static final Duration POLL = Duration.ofSeconds(5);
   private static final Duration FAULT_WINDOW = Duration.ofSeconds(14);

@@ -11,13 +11,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * One account throttled to the ground and one with bad credentials, next to a healthy one: the
  * healthy watch keeps its poll interval.
  */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class IsolationIT {
   private final ReliabilityEnv env = new ReliabilityEnv("isolation-it");
 
