@@ -6,7 +6,9 @@
 -- For every <group>/<Kind>/health_test.yaml (Argo CD's own layout: tests[].inputPath and
 -- tests[].healthStatus.{status,message}) it loads each testdata object (YAML -> JSON with
 -- python3 + PyYAML, then lua-cjson; JSON null becomes nil, as in Argo CD's decodeValue), runs
--- health.lua with the object as the global `obj`, and compares status and message.
+-- health.lua with the object as the global `obj`, and compares status and message. The testdata
+-- objects are generated from the operator's status code (GitopsFixturesTest;
+-- scripts/update-gitops-testdata.sh), so these are the statuses the operator really writes.
 --
 -- Argo CD (gopher-lua, Lua 5.1) opens only the base, table, package and a "safe" os library
 -- for scripts that come from argocd-cm (useOpenLibs off): no string or math library, and no

@@ -1,7 +1,9 @@
 // Package kstatus checks how Flux and other kstatus readers see the operator's objects.
 //
-// The fixtures are the Argo CD health-check testdata (real status shapes, written the way
-// io.albjobs.operator.sync.JobStatuses and WatchRollup write them). Two readers are checked:
+// The fixtures are the Argo CD health-check testdata, generated from the operator's own status
+// code (JobStatuses, WatchRollup, Conditions) by GitopsFixturesTest, which also fails the Maven
+// build when they drift (scripts/update-gitops-testdata.sh regenerates them). Two readers are
+// checked:
 //
 //   - kstatus, sigs.k8s.io/cli-utils status.Compute: what Flux (Kustomization healthChecks /
 //     wait), kpt and cli-utils-based tools use when nothing else is configured;

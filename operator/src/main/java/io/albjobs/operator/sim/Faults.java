@@ -1,11 +1,14 @@
 package io.albjobs.operator.sim;
 
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Fault injection for the simulator, all off by default and safe to change while requests are in
@@ -17,6 +20,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Faults {
   public static final long DEFAULT_SEED = 1L;
+
+  /** What a fault did to one call, counted by {@link #injected} so a test can prove it happened. */
+  public enum Kind {
+    LATENCY,
+    RESET,
+    THROTTLE,
+    SERVER_ERROR,
+    MALFORMED,
+    REPEATED_TOKEN,
+    OVERSIZE_PAGE
+  }
+
+  private final Map<Kind, AtomicLong> injected = new EnumMap<>(Kind.class);
+
+  {
+    for (Kind kind : Kind.values()) {
+      injected.put(kind, new AtomicLong());
+    }
+  }
 
   private final AtomicInteger throttleNext = new AtomicInteger();
   private final AtomicInteger serviceUnavailableNext = new AtomicInteger();
@@ -134,12 +156,21 @@ public final class Faults {
     return this;
   }
 
-  Duration latency() {
-    return latency;
+  /**
+   * How many calls this fault has hit since the simulator started ({@link #clear} keeps the
+   * counts): a test that injects a fault asserts it really reached the client.
+   */
+  public long injected(Kind kind) {
+    return injected.get(kind).get();
+  }
+
+  Duration takeLatency() {
+    Duration d = latency;
+    return count(Kind.LATENCY, !d.isZero() && !d.isNegative()) ? d : Duration.ZERO;
   }
 
   boolean takeReset() {
-    return take(resetNext);
+    return count(Kind.RESET, take(resetNext));
   }
 
   boolean isDenied(String accountId) {
@@ -147,25 +178,25 @@ public final class Faults {
   }
 
   boolean takeThrottle(String accountId) {
-    return throttledAccounts.contains(accountId) || take(throttleNext) || draw(throttleRate);
+    return count(Kind.THROTTLE, throttledAccounts.contains(accountId) || take(throttleNext) || draw(throttleRate));
   }
 
   /** The server error this call should get, or {@code null}. */
   AlbError takeServerError() {
+    AlbError error = null;
     if (take(serviceUnavailableNext)) {
-      return AlbError.serviceUnavailable();
+      error = AlbError.serviceUnavailable();
+    } else if (take(internalErrorNext)) {
+      error = AlbError.internalError();
+    } else if (draw(serverErrorRate)) {
+      error = random.nextBoolean() ? AlbError.serviceUnavailable() : AlbError.internalError();
     }
-    if (take(internalErrorNext)) {
-      return AlbError.internalError();
-    }
-    if (draw(serverErrorRate)) {
-      return random.nextBoolean() ? AlbError.serviceUnavailable() : AlbError.internalError();
-    }
-    return null;
+    count(Kind.SERVER_ERROR, error != null);
+    return error;
   }
 
   boolean takeMalformed() {
-    return take(malformedNext);
+    return count(Kind.MALFORMED, take(malformedNext));
   }
 
   boolean repeatNextToken() {
@@ -174,6 +205,14 @@ public final class Faults {
 
   boolean oversizePage() {
     return oversizePage;
+  }
+
+  /** Counts a fault that hit a call; returns {@code hit}. */
+  boolean count(Kind kind, boolean hit) {
+    if (hit) {
+      injected.get(kind).incrementAndGet();
+    }
+    return hit;
   }
 
   private static boolean take(AtomicInteger counter) {

@@ -44,6 +44,7 @@ final class ListAsynJobsHandler {
         }
       }
     }
+    faults.count(Faults.Kind.OVERSIZE_PAGE, page.size() > request.maxResults());
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("Jobs", page.stream().map(job -> render(job, now)).toList());
     body.put("MaxResults", request.maxResults());
@@ -59,6 +60,7 @@ final class ListAsynJobsHandler {
     if (faults.repeatNextToken()) {
       // A broken server: hand back the same token forever, so clients must notice the repeat.
       if (incoming != null && !incoming.isEmpty()) {
+        faults.count(Faults.Kind.REPEATED_TOKEN, true);
         return incoming;
       }
       return PageToken.encode(page.isEmpty() ? JobKey.START : page.get(page.size() - 1).key());

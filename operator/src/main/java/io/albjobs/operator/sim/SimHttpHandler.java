@@ -50,7 +50,7 @@ final class SimHttpHandler implements HttpHandler {
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      sleep(faults.latency());
+      sleep(faults.takeLatency());
       Instant at = jobClock.instant();
       String requestId = UUID.randomUUID().toString().toUpperCase(Locale.ROOT);
       WireRequest request;

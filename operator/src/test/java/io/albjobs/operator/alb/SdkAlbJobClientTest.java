@@ -72,7 +72,60 @@ class SdkAlbJobClientTest {
     assertEquals("CreateRule", params.get("ApiName"));
     assertEquals("100", params.get("MaxResults"));
     assertEquals(Long.toString(t0.toEpochMilli()), params.get("EndTime"));
-    assertFalse(params.containsKey("Signature") && params.get("Signature").contains("good-secret"));
+  }
+
+  @Test
+  void theSecretNeverTravelsOnlyItsSignatureDoes() throws Exception {
+    try (WireTap tap = WireTap.in(sim.endpoint())) {
+      new SdkAlbJobClient(AlbEndpoint.parse(tap.endpoint()), REGION,
+          new AlbCredentials.StaticKeys("test", "LTAIgood", "good-secret", null), Duration.ofSeconds(2),
+          Duration.ofSeconds(5)).listJobs(JobQuery.byJobIds(List.of("JOB-0001")), null, 10);
+      String request = tap.requests().get(0);
+      assertTrue(request.contains("AccessKeyId=LTAIgood"), request);
+      assertTrue(WireTap.param(request, "Signature") != null, "the call is signed:\n" + request);
+      assertFalse(request.contains("good-secret"), "the secret went over the wire:\n" + request);
+    }
+  }
+
+  /**
+   * ALB's SignatureDoesNotMatch answer echoes its string to sign, which holds the STS token; the
+   * operator's error (what ends in conditions, Events and logs) must carry neither the token nor
+   * the signature nor the secret. Both are taken from the wire, so the test sees what could leak.
+   */
+  @Test
+  void aSignatureErrorKeepsTheTokenAndSignatureTheWireCarriedOutOfTheOperatorsError() throws Exception {
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    try (WireTap tap = WireTap.in(sim.endpoint())) {
+      AlbException e = failure(client(tap.endpoint(), "STS.key", "not-the-sts-secret", "sts-token", Duration.ofSeconds(5)));
+      assertEquals("SignatureDoesNotMatch", e.code());
+      String request = tap.requests().get(0);
+      String signature = WireTap.param(request, "Signature");
+      assertEquals("sts-token", WireTap.param(request, "SecurityToken"), request);
+      assertTrue(signature != null && signature.length() >= 16, request);
+      assertFalse(request.contains("not-the-sts-secret"), "the secret went over the wire:\n" + request);
+      assertTrue(tap.responses().get(0).contains("SecurityToken%3Dsts-token"),
+          "premise: ALB's answer echoes the token in its string to sign:\n" + tap.responses().get(0));
+
+      StringBuilder seen = new StringBuilder();
+      for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        seen.append(t).append('\n');
+      }
+      logs.list.forEach(event -> seen.append(event.getFormattedMessage()).append('\n')
+          .append(event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage()).append('\n'));
+      String operatorSide = seen.toString();
+      for (String secret : List.of("sts-token", signature, java.net.URLEncoder.encode(signature,
+          java.nio.charset.StandardCharsets.UTF_8), "not-the-sts-secret")) {
+        assertFalse(operatorSide.contains(secret), "the operator's error or log carries " + secret + ":\n" + operatorSide);
+      }
+      assertTrue(e.getMessage().startsWith("SignatureDoesNotMatch: Specified signature is not matched"), e.getMessage());
+    } finally {
+      root.detachAppender(logs);
+    }
   }
 
   @Test
@@ -211,5 +264,82 @@ class SdkAlbJobClientTest {
             .listJobs(JobQuery.byJobIds(List.of("JOB-0001")), null, 10));
     assertEquals(ErrorKind.RETRYABLE, e.kind());
     assertTrue(sim.calls().stream().map(RecordedCall::httpStatus).noneMatch(s -> s == 200));
+  }
+
+  /**
+   * A loopback HTTP hop in front of the simulator that keeps each request as it was sent (request
+   * line, headers, body) and each raw answer body: what an observer of the wire would see.
+   */
+  private static final class WireTap implements AutoCloseable {
+    private final com.sun.net.httpserver.HttpServer server;
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    private final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> responses = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final java.util.Set<String> RESTRICTED =
+        java.util.Set.of("host", "connection", "content-length", "expect", "upgrade");
+
+    private WireTap(String target) throws java.io.IOException {
+      server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext("/", ex -> {
+        byte[] body = ex.getRequestBody().readAllBytes();
+        StringBuilder raw = new StringBuilder(ex.getRequestMethod()).append(' ').append(ex.getRequestURI()).append('\n');
+        ex.getRequestHeaders().forEach((k, v) -> raw.append(k).append(": ").append(String.join(",", v)).append('\n'));
+        requests.add(raw.append('\n').append(new String(body, java.nio.charset.StandardCharsets.UTF_8)).toString());
+        var forward = java.net.http.HttpRequest.newBuilder(java.net.URI.create(target + ex.getRequestURI()))
+            .method(ex.getRequestMethod(), java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
+        ex.getRequestHeaders().forEach((k, v) -> {
+          if (!RESTRICTED.contains(k.toLowerCase(java.util.Locale.ROOT))) {
+            v.forEach(value -> forward.header(k, value));
+          }
+        });
+        try {
+          var answer = http.send(forward.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+          responses.add(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8));
+          answer.headers().firstValue("Content-Type").ifPresent(ct -> ex.getResponseHeaders().set("Content-Type", ct));
+          ex.sendResponseHeaders(answer.statusCode(), answer.body().length);
+          ex.getResponseBody().write(answer.body());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          ex.close();
+        }
+      });
+      server.start();
+    }
+
+    static WireTap in(String target) throws java.io.IOException {
+      return new WireTap(target);
+    }
+
+    String endpoint() {
+      return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    List<String> requests() {
+      return requests;
+    }
+
+    List<String> responses() {
+      return responses;
+    }
+
+    /** A parameter of a raw request's query string, URL-decoded, or null. */
+    static String param(String rawRequest, String name) {
+      String firstLine = rawRequest.substring(0, rawRequest.indexOf('\n'));
+      String uri = firstLine.substring(firstLine.indexOf(' ') + 1);
+      String query = uri.contains("?") ? uri.substring(uri.indexOf('?') + 1) : "";
+      for (String pair : query.split("&")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0 && pair.substring(0, eq).equals(name)) {
+          return java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
   }
 }

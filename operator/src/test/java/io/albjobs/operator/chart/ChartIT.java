@@ -36,9 +36,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -49,6 +51,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * chart's ServiceAccount (impersonation), completes a simulator scenario — and, with one permission
  * taken away, fails with a Forbidden Event that names it.
  */
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class ChartIT {
   private static ControlPlane cp;
   private static KubernetesClient admin;

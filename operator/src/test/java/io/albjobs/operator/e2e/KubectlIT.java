@@ -7,19 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.albjobs.operator.crd.JobPhase;
 import io.albjobs.operator.kube.Kubectl;
 import io.albjobs.operator.sim.SimJob;
+import io.albjobs.operator.sim.SimJobBuilder;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * What a user sees with the real kubectl against the real API server: printer columns with real
  * values, label selection, and {@code kubectl wait} returning when ALB finishes a job.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KubectlIT {
   private static E2e e2e;
   private static final Instant T0 = Instant.now();
@@ -93,9 +97,10 @@ class KubectlIT {
 
   @Test
   void kubectlWaitReturnsWhenAlbFinishesTheJobAndTimesOutBefore() {
+    // ALB finishes WAIT-OK only when the test says so (the job is replaced by its finished self),
+    // so the first wait meets a job that is surely still processing, however slow this machine is.
     Instant now = Instant.now();
-    e2e.sim.addJob(SimJob.builder("WAIT-OK", "e2e").region("cn-hangzhou").api("CreateListener", "Create")
-        .resource("listener", "lsn-w").createdAt(now).succeedsAt(now.plusSeconds(12)).build());
+    e2e.sim.addJob(waitOk(now).succeedsAt(now.plus(Duration.ofDays(1))).build());
     e2e.sim.addJob(SimJob.builder("WAIT-BAD", "e2e").region("cn-hangzhou").api("DeleteListener", "Delete")
         .resource("listener", "lsn-w").createdAt(now).failsAt(now.plusSeconds(12), "Conflict.Lock", "locked").build());
     e2e.admin.resource(Fixtures.userJob(e2e.ns, "wait-ok", "WAIT-OK", e2e.sim.endpoint(), "alb-creds")).create();
@@ -103,15 +108,32 @@ class KubectlIT {
     Await.until(Duration.ofSeconds(30), "Processing", () -> e2e.job("wait-ok").getStatus() != null
         && e2e.job("wait-ok").getStatus().getPhase() == JobPhase.Processing);
 
-    Kubectl.Result early = kubectl("wait", "ajob/wait-ok", "--for=condition=Complete", "--timeout=2s");
-    assertFalse(early.ok(), "wait must time out while ALB is still processing:\n" + early);
+    assertTimedOut(kubectl("wait", "ajob/wait-ok", "--for=condition=Complete", "--timeout=2s"), "asyncjobs/wait-ok",
+        "wait must time out while ALB is still processing");
 
+    e2e.sim.addJob(waitOk(now).succeedsAt(Instant.now()).build());
     Kubectl.Result complete = kubectl("wait", "ajob/wait-ok", "--for=condition=Complete", "--timeout=60s");
     assertTrue(complete.ok(), complete.toString());
+    assertTrue(complete.stdout().contains("asyncjob.albjobs.io/wait-ok condition met"), complete.toString());
     assertTrue(kubectl("wait", "ajob/wait-bad", "--for=condition=Failed", "--timeout=60s").ok());
     assertTrue(kubectl("wait", "ajob/wait-ok", "ajob/wait-bad", "--for=condition=Finished", "--timeout=10s").ok());
     assertTrue(kubectl("wait", "ajob/wait-bad", "--for=jsonpath={.status.completionTime}", "--timeout=10s").ok());
-    assertFalse(kubectl("wait", "ajob/wait-bad", "--for=condition=Complete", "--timeout=2s").ok(),
+    assertTimedOut(kubectl("wait", "ajob/wait-bad", "--for=condition=Complete", "--timeout=2s"), "asyncjobs/wait-bad",
         "a failed job never becomes Complete");
+  }
+
+  private static SimJobBuilder waitOk(Instant createdAt) {
+    return SimJob.builder("WAIT-OK", "e2e").region("cn-hangzhou").api("CreateListener", "Create")
+        .resource("listener", "lsn-w").createdAt(createdAt);
+  }
+
+  /**
+   * kubectl wait ran into its --timeout on this object (exit 1 with kubectl's timeout message),
+   * not some other failure (a typo in the condition, a missing object, no access) that also exits
+   * non-zero.
+   */
+  private static void assertTimedOut(Kubectl.Result r, String object, String why) {
+    assertEquals(1, r.exitCode(), why + ":\n" + r);
+    assertTrue(r.stderr().contains("timed out waiting for the condition on " + object), why + ":\n" + r);
   }
 }

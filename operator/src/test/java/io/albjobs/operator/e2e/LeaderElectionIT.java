@@ -13,12 +13,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Two operator instances with a Lease on the real API server: one works, the other takes over. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LeaderElectionIT {
   private static final String[] LEASE = {"--leader-election=true", "--lease-namespace=leader-it",
       "--lease-duration=4s", "--lease-renew-deadline=3s", "--lease-retry-period=500ms"};

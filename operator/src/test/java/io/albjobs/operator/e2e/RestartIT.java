@@ -15,14 +15,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The operator as a real process (the runnable jar, the kubeconfig of a user), killed with SIGKILL
  * in the middle of mirroring and started again: it ends with exactly one AsyncJob per ALB job,
  * each with ALB's final phase.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RestartIT {
   private final E2e e2e = new E2e("restart-it");
   private final List<Process> processes = new ArrayList<>();

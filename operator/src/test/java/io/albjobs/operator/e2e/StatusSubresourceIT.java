@@ -15,11 +15,14 @@ import io.albjobs.operator.testing.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Status lives in the status subresource: users' edits never lose it, and it is ours alone. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class StatusSubresourceIT {
   private static E2e e2e;
 

@@ -26,9 +26,17 @@ import org.junit.jupiter.api.Test;
 class SharedListingTest {
   private static final String NS = "team-a";
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final Duration WINDOW = Duration.ofSeconds(3);
+  private static final Duration ACTIVE = Duration.ofMillis(500);
+  /** Shared listings counted in shared mode; polls per watch counted without sharing. */
+  private static final int LISTINGS = 8;
+  private static final int POLLS_PER_WATCH = 4;
 
-  private record Run(int calls, int sharedCalls, int perWatchCalls) {}
+  /** The calls ALB saw while the watches polled {@code ticks} times, and how long that took. */
+  private record Run(int calls, int sharedCalls, int perWatchCalls, int ticks, Duration took) {
+    double callsPerTick() {
+      return (double) calls / ticks;
+    }
+  }
 
   /** One job in flight on each of alb-0 .. alb-(n-1). */
   private static FakeAlb jobsInFlight(int n, long now) {
@@ -57,14 +65,27 @@ class SharedListingTest {
     long now = System.currentTimeMillis();
     FakeAlb alb = jobsInFlight(100, now);
     try (OperatorHarness h = new OperatorHarness(scope -> alb, "--share-listings=" + share,
-        "--active-poll-interval=500ms", "--alb-qps=500", "--alb-burst=100")) {
+        "--active-poll-interval=" + ACTIVE.toMillis() + "ms", "--alb-qps=500", "--alb-burst=100")) {
       createWatches(h, 10);
       Await.until(WAIT, "100 jobs in flight mirrored", () -> count(h, JobPhase.Processing) == 100);
 
+      // The window is a number of polls, not a time: with sharing, LISTINGS shared listings;
+      // without, POLLS_PER_WATCH polls of every watch. A slow machine only stretches it.
       int before = alb.queries().size();
-      Thread.sleep(WINDOW.toMillis());
-      List<JobQuery> window = alb.queries().subList(before, alb.queries().size());
-      int sharedCalls = (int) window.stream().filter(q -> q.resourceIds().isEmpty() && q.jobIds().isEmpty()).count();
+      long start = System.nanoTime();
+      int[] end = {0};
+      Await.until(WAIT, share ? LISTINGS + " shared listings" : POLLS_PER_WATCH + " polls of every watch", () -> {
+        List<JobQuery> seen = List.copyOf(alb.queries().subList(before, alb.queries().size()));
+        boolean enough = share
+            ? seen.stream().filter(SharedListingTest::isShared).count() >= LISTINGS
+            : java.util.stream.IntStream.range(0, 10).allMatch(w -> seen.stream()
+                .filter(q -> q.resourceIds().contains("alb-" + (w * 10))).count() >= POLLS_PER_WATCH);
+        end[0] = before + seen.size();
+        return enough;
+      });
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      List<JobQuery> window = List.copyOf(alb.queries().subList(before, end[0]));
+      int sharedCalls = (int) window.stream().filter(SharedListingTest::isShared).count();
       int perWatch = (int) window.stream().filter(q -> !q.resourceIds().isEmpty()).count();
 
       long done = System.currentTimeMillis();
@@ -83,8 +104,12 @@ class SharedListingTest {
               && s.getStatus().getJobs().getProcessing() == 0;
         });
       }
-      return new Run(window.size(), sharedCalls, perWatch);
+      return new Run(window.size(), sharedCalls, perWatch, share ? LISTINGS : POLLS_PER_WATCH, took);
     }
+  }
+
+  private static boolean isShared(JobQuery q) {
+    return q.resourceIds().isEmpty() && q.jobIds().isEmpty();
   }
 
   private static long count(OperatorHarness h, JobPhase phase) {
@@ -100,11 +125,15 @@ class SharedListingTest {
     Run alone = run(false);
     assertEquals(0, alone.sharedCalls(), "without sharing, every call names resources");
     assertEquals(0, shared.perWatchCalls(), "with sharing, no watch asks on its own: " + shared);
-    assertTrue(alone.calls() >= 10, "each watch polls several times a window: " + alone);
-    // One listing (one page here) per 500 ms tick, not one per watch and not one per reconcile.
-    assertTrue(shared.sharedCalls() <= WINDOW.toMillis() / 500 + 2, "listings in " + WINDOW + ": " + shared);
-    assertTrue(shared.calls() * 4 <= alone.calls(),
-        "shared " + shared.calls() + " calls vs " + alone.calls() + " per watch in " + WINDOW);
+    assertTrue(alone.calls() >= 10 * POLLS_PER_WATCH, "each watch polls on its own: " + alone);
+    // One listing (one page here) per 500 ms tick, not one per watch and not one per reconcile:
+    // LISTINGS listings span at least LISTINGS - 3 ticks (two extra, less 10% jitter). Load only
+    // makes them slower, never faster, so this bound cannot flake on a busy machine.
+    Duration atLeast = ACTIVE.multipliedBy(LISTINGS - 3).multipliedBy(9).dividedBy(10);
+    assertTrue(shared.took().compareTo(atLeast) >= 0,
+        LISTINGS + " listings came within " + shared.took().toMillis() + " ms, faster than one per tick: " + shared);
+    assertTrue(shared.callsPerTick() * 4 <= alone.callsPerTick(),
+        "shared " + shared.callsPerTick() + " calls per tick vs " + alone.callsPerTick() + " per watch: " + shared + " / " + alone);
   }
 
   /**
@@ -127,14 +156,34 @@ class SharedListingTest {
         "--alb-burst=100")) {
       createWatches(h, 50);
       Await.until(WAIT, "500 jobs in flight mirrored", () -> count(h, JobPhase.Processing) == 500);
-      Thread.sleep(8_000);
-      int before = alb.queries().size();
-      Thread.sleep(5_000);
-      List<JobQuery> window = alb.queries().subList(before, alb.queries().size());
-      long pages = window.stream().filter(q -> q.resourceIds().isEmpty() && q.jobIds().isEmpty()).count();
-      // 5 s at 1 s (jitter ±10%): 5 or 6 listings of 5 pages; 15 when three groups keep apart.
-      System.out.println("shared listing pages in 5 s: " + pages);
-      assertTrue(pages <= 7 * 5, "pages of shared listings in 5 s: " + pages + " of " + window.size() + " calls");
+      // Converged = the last five listings (25 pages) spread over at least four intervals (less
+      // jitter): one listing per tick. Three groups that keep apart make three listings a tick,
+      // 25 pages in under two seconds. Waited for with a deadline, not slept for.
+      long[] pageAt = new long[25];
+      int[] seen = {alb.queries().size()};
+      int[] recorded = {0};
+      int[] from = {0};
+      Await.until(Duration.ofSeconds(60), "the watches converge on one listing per interval", () -> {
+        List<JobQuery> all = List.copyOf(alb.queries());
+        long now = System.nanoTime();
+        for (int i = seen[0]; i < all.size(); i++) {
+          if (isShared(all.get(i))) {
+            pageAt[recorded[0]++ % pageAt.length] = now;
+          }
+        }
+        seen[0] = all.size();
+        if (recorded[0] < pageAt.length) {
+          return false;
+        }
+        long oldest = pageAt[recorded[0] % pageAt.length];
+        from[0] = all.size();
+        return Duration.ofNanos(now - oldest).compareTo(Duration.ofMillis(3600)) >= 0;
+      });
+      int before = from[0];
+      Await.until(WAIT, "five more listings", () -> alb.queries().size() >= before + 25);
+      List<JobQuery> window = List.copyOf(alb.queries().subList(before, alb.queries().size()));
+      long pages = window.stream().filter(SharedListingTest::isShared).count();
+      System.out.println("shared listing pages after convergence: " + pages + " of " + window.size() + " calls");
       assertEquals(pages, window.size(), "no watch polls on its own");
     }
   }

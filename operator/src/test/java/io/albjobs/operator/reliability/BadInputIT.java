@@ -18,14 +18,17 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The bad input only the operator can judge (the schema refuses the rest, see CrdValidationIT):
  * each case becomes a Stalled condition and a Warning Event that say what to fix, and none stops
  * a healthy watch beside it.
  */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class BadInputIT {
   private final ReliabilityEnv env = new ReliabilityEnv("bad-input-it");
 

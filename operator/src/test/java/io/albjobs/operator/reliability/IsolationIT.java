@@ -11,13 +11,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * One account throttled to the ground and one with bad credentials, next to a healthy one: the
  * healthy watch keeps its poll interval.
  */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class IsolationIT {
   private final ReliabilityEnv env = new ReliabilityEnv("isolation-it");
 
@@ -52,14 +55,12 @@ class IsolationIT {
     Await.until(Duration.ofSeconds(30), "the wrong-key watch stalled", () -> env.watch("wrong").getStatus() != null
         && Conditions.isTrue(env.watch("wrong").getStatus().getConditions(), Conditions.STALLED));
 
+    // Wait for ten polls of the healthy watch (about ten seconds at its 1 s interval), with a
+    // deadline, instead of sleeping a fixed window: a starved watch fails, a slow machine does not.
     Instant from = Instant.now();
-    Thread.sleep(15_000);
-    List<Instant> healthy = new ArrayList<>();
-    for (RecordedCall c : env.sim.calls()) {
-      if (c.at().isAfter(from) && "LTAIreliable".equals(c.accessKeyId()) && c.httpStatus() == 200) {
-        healthy.add(c.at());
-      }
-    }
+    Await.until(Duration.ofSeconds(30), "ten polls of the healthy watch beside the throttled ones",
+        () -> healthyCalls(from).size() >= 10);
+    List<Instant> healthy = healthyCalls(from);
     long throttledCalls = env.sim.calls().stream().filter(c -> c.at().isAfter(from)
         && "LTAIthrottled".equals(c.accessKeyId())).count();
     List<Long> gaps = new ArrayList<>();
@@ -68,9 +69,19 @@ class IsolationIT {
     }
     gaps.sort(Long::compare);
     long p90 = gaps.isEmpty() ? Long.MAX_VALUE : gaps.get(Math.min(gaps.size() - 1, (int) Math.floor(gaps.size() * 0.9)));
-    System.out.printf("Isolation: healthy watch made %d calls in 15 s (gaps p90 %d ms, max %d ms) beside %d throttled calls%n",
-        healthy.size(), p90, gaps.isEmpty() ? -1 : gaps.get(gaps.size() - 1), throttledCalls);
+    System.out.printf("Isolation: healthy watch made %d calls in %d ms (gaps p90 %d ms, max %d ms) beside %d throttled calls%n",
+        healthy.size(), Duration.between(from, Instant.now()).toMillis(), p90, gaps.isEmpty() ? -1 : gaps.get(gaps.size() - 1), throttledCalls);
     assertTrue(healthy.size() >= 10, "the healthy watch kept polling about every second: " + healthy.size() + " calls");
     assertTrue(p90 <= 1600, "healthy poll gaps p90 " + p90 + " ms with a 1 s active interval");
+  }
+
+  private List<Instant> healthyCalls(Instant from) {
+    List<Instant> healthy = new ArrayList<>();
+    for (RecordedCall c : env.sim.calls()) {
+      if (c.at().isAfter(from) && "LTAIreliable".equals(c.accessKeyId()) && c.httpStatus() == 200) {
+        healthy.add(c.at());
+      }
+    }
+    return healthy;
   }
 }

@@ -215,4 +215,42 @@ class AlbSimulatorFaultsTest {
     }
     return throttled;
   }
+
+  /** Each fault counts the calls it hit, so a test can tell a fault that happened from one that did not. */
+  @Test
+  void everyFaultCountsTheCallsItHit() throws Exception {
+    for (Faults.Kind kind : Faults.Kind.values()) {
+      assertEquals(0, sim.faults().injected(kind), kind + " before any fault");
+    }
+    list(client, sim);
+    sim.faults().throttleNext(2);
+    failure(client, sim);
+    failure(client, sim);
+    sim.faults().internalErrorNext(1);
+    failure(client, sim);
+    sim.faults().malformedNext(1);
+    assertThrows(Throwable.class, () -> list(client, sim));
+    sim.faults().resetNext(1);
+    assertThrows(Throwable.class, () -> list(client, sim));
+    sim.faults().latency(Duration.ofMillis(1));
+    list(client, sim);
+    sim.faults().latency(Duration.ZERO);
+    sim.faults().oversizePage(true);
+    list(client, sim, "MaxResults", "4");
+    list(client, sim, "MaxResults", "20");
+    sim.faults().oversizePage(false);
+    sim.faults().repeatNextToken(true);
+    String token = list(client, sim, "MaxResults", "4").path("NextToken").asText();
+    list(client, sim, "MaxResults", "4", "NextToken", token);
+    sim.faults().clear();
+    list(client, sim);
+
+    assertEquals(2, sim.faults().injected(Faults.Kind.THROTTLE));
+    assertEquals(1, sim.faults().injected(Faults.Kind.SERVER_ERROR));
+    assertEquals(1, sim.faults().injected(Faults.Kind.MALFORMED));
+    assertEquals(1, sim.faults().injected(Faults.Kind.RESET));
+    assertEquals(1, sim.faults().injected(Faults.Kind.LATENCY));
+    assertEquals(1, sim.faults().injected(Faults.Kind.OVERSIZE_PAGE), "only the page that really was larger");
+    assertEquals(1, sim.faults().injected(Faults.Kind.REPEATED_TOKEN), "only the answer that repeated a token");
+  }
 }

@@ -13,17 +13,22 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class RateBudgetTest {
-  /** Many callers against one budget: no one-second window ever holds more than qps calls. */
+  /**
+   * Many callers against one budget: no one-second window ever holds more than qps calls. The
+   * callers run until 60 calls were granted (three seconds at 20/s after the burst), not for a
+   * fixed time, so a loaded machine that schedules them late only makes the run longer.
+   */
   @Test
   void noOneSecondWindowHoldsMoreThanQps() throws InterruptedException {
     RateBudget budget = new RateBudget(20, 20);
     List<Long> stamps = java.util.Collections.synchronizedList(new ArrayList<>());
-    long end = System.nanoTime() + Duration.ofMillis(2500).toNanos();
+    int wanted = 60;
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     ExecutorService pool = Executors.newFixedThreadPool(8);
     for (int t = 0; t < 8; t++) {
       pool.execute(() -> {
         try {
-          while (System.nanoTime() < end) {
+          while (stamps.size() < wanted && System.nanoTime() < deadline) {
             long grantedAt = budget.acquireAt(Duration.ofMillis(100));
             if (grantedAt >= 0) {
               stamps.add(grantedAt);
@@ -35,9 +40,10 @@ class RateBudgetTest {
       });
     }
     pool.shutdown();
-    assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+    assertTrue(pool.awaitTermination(40, TimeUnit.SECONDS));
     List<Long> sorted = new ArrayList<>(stamps);
     sorted.sort(Long::compare);
+    assertTrue(sorted.size() >= wanted, "the budget still lets calls through: " + sorted.size() + " in 30 s");
     for (int i = 0; i < sorted.size(); i++) {
       int inWindow = 0;
       for (int j = i; j < sorted.size() && sorted.get(j) - sorted.get(i) < 1_000_000_000L; j++) {
@@ -45,7 +51,6 @@ class RateBudgetTest {
       }
       assertTrue(inWindow <= 20, "window starting at call " + i + " held " + inWindow);
     }
-    assertTrue(sorted.size() >= 45, "the budget still lets calls through: " + sorted.size());
   }
 
   @Test
