@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * Writes the whole status of one object through the status subresource, never touching spec or
  * metadata, so a user's concurrent edit is never lost. Server-side apply (field manager
  * {@value #FIELD_MANAGER}) where the API server supports it; a JSON patch of {@code /status}
- * otherwise (the embedded demo API). Only the leader writes, so no read-modify-write race exists.
+ * otherwise (the embedded demo API). Only the leader writes; within it, each object has one writer
+ * (docs/reliability.md), and {@link #writeIfUnchanged} guards a status computed from an older copy.
  */
 public final class StatusWriter {
   public static final String FIELD_MANAGER = "alb-asyncjob-operator";
@@ -29,8 +30,25 @@ public final class StatusWriter {
   }
 
   /** Replaces the status of {@code target} with {@code status}; returns the object as stored. */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   public <S, T extends CustomResource<?, S>> T write(T target, S status) {
+    return write(target, status, null);
+  }
+
+  /**
+   * Replaces the status of {@code target} with {@code status} only if the object is still at
+   * {@code target}'s resourceVersion, so a status computed from an object is never written over a
+   * newer one; a newer object is refused with HTTP 409 (re-read it and compute again).
+   */
+  public <S, T extends CustomResource<?, S>> T writeIfUnchanged(T target, S status) {
+    String resourceVersion = target.getMetadata().getResourceVersion();
+    if (resourceVersion == null) {
+      throw new IllegalArgumentException("a conditional status write needs the object's resourceVersion");
+    }
+    return write(target, status, resourceVersion);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private <S, T extends CustomResource<?, S>> T write(T target, S status, String resourceVersion) {
     T patch;
     try {
       patch = (T) target.getClass().getDeclaredConstructor().newInstance();
@@ -41,6 +59,7 @@ public final class StatusWriter {
         new ObjectMetaBuilder()
             .withName(target.getMetadata().getName())
             .withNamespace(target.getMetadata().getNamespace())
+            .withResourceVersion(resourceVersion)
             .build());
     patch.setStatus(status);
     writes.increment();
@@ -63,6 +82,15 @@ public final class StatusWriter {
     }
     String json = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status) + "}]";
     Class<T> type = (Class<T>) target.getClass();
+    if (resourceVersion != null) {
+      // The embedded demo API only: compare first, then patch.
+      T stored =
+          client.resources(type).inNamespace(target.getMetadata().getNamespace())
+              .withName(target.getMetadata().getName()).get();
+      if (stored == null || !resourceVersion.equals(stored.getMetadata().getResourceVersion())) {
+        throw new KubernetesClientException("the object changed since it was read", stored == null ? 404 : 409, null);
+      }
+    }
     return client
         .resources(type)
         .inNamespace(target.getMetadata().getNamespace())
