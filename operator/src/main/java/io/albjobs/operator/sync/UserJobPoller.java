@@ -40,9 +40,9 @@ public final class UserJobPoller implements AutoCloseable {
   /**
    * What one poll learned about one job: ALB's record of it ({@code seen}), nothing ({@code seen}
    * and {@code problem} null: not visible yet, or not within the not-found timeout, see {@link
-   * #statusAfter}), or a problem that stalls it.
+   * #statusAfter}), or a problem that stalls it; {@code jobId} is the JobId that was asked for.
    */
-  public record Observation(AlbJob seen, JobStatuses.Problem problem, Instant at) {}
+  public record Observation(String jobId, AlbJob seen, JobStatuses.Problem problem, Instant at) {}
 
   /** Tells the one writer of an AsyncJob that an observation of it waits. */
   @FunctionalInterface
@@ -128,8 +128,8 @@ public final class UserJobPoller implements AutoCloseable {
    */
   public AsyncJobStatus statusAfter(AsyncJob stored, Observation o) {
     AsyncJobStatus previous = stored.getStatus();
-    if (previous != null && previous.isFinished()) {
-      return null;
+    if (previous != null && previous.isFinished() || !o.jobId().equals(stored.getSpec().getJobId())) {
+      return null; // finished, or an object of the same name for another JobId replaced it
     }
     Long generation = stored.getMetadata().getGeneration();
     if (o.seen() != null) {
@@ -205,7 +205,7 @@ public final class UserJobPoller implements AutoCloseable {
       } else {
         t.due = now.plus(Backoff.jitter(defaults.activePollInterval(), 0.1));
       }
-      observe(job, new Observation(seen, null, now));
+      observe(job, new Observation(job.getSpec().getJobId(), seen, null, now));
     }
   }
 
@@ -216,7 +216,7 @@ public final class UserJobPoller implements AutoCloseable {
       if (e.kind() == ErrorKind.TERMINAL) {
         WatchRollup.PollHealth h = WatchSync.fromAlb(e, t.failures);
         t.due = now.plus(defaults.pollInterval());
-        observe(t.job, new Observation(null, new JobStatuses.Problem(h.reason(), h.message()), now));
+        observe(t.job, new Observation(t.job.getSpec().getJobId(), null, new JobStatuses.Problem(h.reason(), h.message()), now));
       } else {
         Duration delay = backoff.delay(t.failures);
         t.due = now.plus(delay.compareTo(defaults.pollInterval()) < 0 ? delay : defaults.pollInterval());

@@ -1,14 +1,27 @@
 package io.albjobs.operator.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.albjobs.operator.OperatorApp;
 import io.albjobs.operator.crd.AsyncJob;
+import io.albjobs.operator.crd.AsyncJobStatus;
 import io.albjobs.operator.crd.JobPhase;
 import io.albjobs.operator.sim.SimJob;
 import io.albjobs.operator.testing.Await;
+import io.albjobs.operator.alb.AlbJob;
+import io.albjobs.operator.metrics.OperatorMetrics;
+import io.albjobs.operator.sync.ChildCache;
+import io.albjobs.operator.sync.EventRecorder;
+import io.albjobs.operator.sync.JobMirror;
+import io.albjobs.operator.sync.JobStatuses;
+import io.albjobs.operator.sync.StatusWriter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.util.function.Function;
 import io.albjobs.operator.testing.Fixtures;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -165,6 +178,49 @@ class OneWriterIT {
       assertEquals(expectedEvents, jobFailedEvents(env), "JobFailed announced again after a restart");
       Map<String, List<String>> after = recorder.sequences();
       after.forEach((id, sequence) -> assertTrue(monotone(sequence), id + " went backwards: " + sequence));
+    }
+  }
+
+  /**
+   * The write path itself: a status computed from an older copy is refused by the API server and
+   * computed again from the stored object; a final phase is never replaced; the Failed transition
+   * is counted and announced once, however often it is written.
+   */
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void aStatusComputedFromAnOlderCopyIsRecomputedAndAFinalPhaseStays() {
+    try (ReliabilityEnv env = new ReliabilityEnv("one-writer-rv")) {
+      AsyncJob created = env.admin.resource(
+          Fixtures.userJob(env.ns, "stale", "STALE-1", env.sim.endpoint(), "alb-creds")).create();
+      StatusWriter writer = new StatusWriter(env.admin);
+      MeterRegistry registry = new SimpleMeterRegistry();
+      JobMirror mirror = new JobMirror(env.admin, writer, new EventRecorder(env.admin, Clock.systemUTC(), "test"),
+          new OperatorMetrics(registry), Clock.systemUTC());
+      long t = System.currentTimeMillis();
+      AlbJob processing = new AlbJob("STALE-1", "CreateRule", "Create", "listener", "lsn-1", "Processing", null,
+          null, t, t);
+      AlbJob failed = new AlbJob("STALE-1", "CreateRule", "Create", "listener", "lsn-1", "Failed", "QuotaExceeded",
+          "quota exceeded", t, t + 1000);
+      Function<AlbJob, Function<AsyncJob, AsyncJobStatus>> from = alb -> j ->
+          JobStatuses.fromAlb(alb, j.getStatus(), j.getMetadata().getGeneration(), Instant.now());
+
+      AsyncJob inFlight = mirror.update(created, from.apply(processing), ChildCache.NONE);
+      AsyncJob done = mirror.update(inFlight, from.apply(failed), ChildCache.NONE);
+      assertEquals(JobPhase.Failed, done.getStatus().getPhase());
+      // Both from the Processing copy: refused (409), read again, recomputed from the Failed object.
+      mirror.update(inFlight, from.apply(failed), ChildCache.NONE);
+      AsyncJob after = mirror.update(inFlight, from.apply(processing), ChildCache.NONE);
+
+      assertEquals(JobPhase.Failed, after.getStatus().getPhase());
+      assertEquals(JobPhase.Failed, env.job("stale").getStatus().getPhase());
+      assertEquals("Failed", env.job("stale").getMetadata().getLabels().get("albjobs.io/phase"));
+      assertEquals(1, (long) failedCounter(registry), "the Failed transition is counted once");
+      Await.until(WAIT, "the JobFailed Event", () -> jobFailedEvents(env).containsKey("stale"));
+      assertEquals(Map.of("stale", 1), jobFailedEvents(env), "the Failed transition is announced once");
+      AsyncJobStatus regress = JobStatuses.fromAlb(processing, null, 1L, Instant.now());
+      KubernetesClientException refused =
+          assertThrows(KubernetesClientException.class, () -> writer.writeIfUnchanged(inFlight, regress));
+      assertEquals(409, refused.getCode(), "a status write from an older resourceVersion");
     }
   }
 
