@@ -29,26 +29,25 @@ public final class StatusWriter {
     this.client = client;
   }
 
-  /** Replaces the status of {@code target} with {@code status}; returns the object as stored. */
-  public <S, T extends CustomResource<?, S>> T write(T target, S status) {
-    return write(target, status, null);
-  }
-
   /**
    * Replaces the status of {@code target} with {@code status} only if the object is still at
    * {@code target}'s resourceVersion, so a status computed from an object is never written over a
-   * newer one; a newer object is refused with HTTP 409 (re-read it and compute again).
+   * newer one; a newer object is refused with HTTP 409 (re-read it and compute again). This is a
+   * PUT of the status subresource, whose resourceVersion the API server checks as a precondition.
    */
   public <S, T extends CustomResource<?, S>> T writeIfUnchanged(T target, S status) {
-    String resourceVersion = target.getMetadata().getResourceVersion();
-    if (resourceVersion == null) {
+    if (target.getMetadata().getResourceVersion() == null) {
       throw new IllegalArgumentException("a conditional status write needs the object's resourceVersion");
     }
-    return write(target, status, resourceVersion);
+    T copy = client.getKubernetesSerialization().clone(target);
+    copy.setStatus(status);
+    writes.increment();
+    return client.resource(copy).updateStatus();
   }
 
+  /** Replaces the status of {@code target} with {@code status}; returns the object as stored. */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private <S, T extends CustomResource<?, S>> T write(T target, S status, String resourceVersion) {
+  public <S, T extends CustomResource<?, S>> T write(T target, S status) {
     T patch;
     try {
       patch = (T) target.getClass().getDeclaredConstructor().newInstance();
@@ -59,7 +58,6 @@ public final class StatusWriter {
         new ObjectMetaBuilder()
             .withName(target.getMetadata().getName())
             .withNamespace(target.getMetadata().getNamespace())
-            .withResourceVersion(resourceVersion)
             .build());
     patch.setStatus(status);
     writes.increment();
@@ -82,15 +80,6 @@ public final class StatusWriter {
     }
     String json = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status) + "}]";
     Class<T> type = (Class<T>) target.getClass();
-    if (resourceVersion != null) {
-      // The embedded demo API only: compare first, then patch.
-      T stored =
-          client.resources(type).inNamespace(target.getMetadata().getNamespace())
-              .withName(target.getMetadata().getName()).get();
-      if (stored == null || !resourceVersion.equals(stored.getMetadata().getResourceVersion())) {
-        throw new KubernetesClientException("the object changed since it was read", stored == null ? 404 : 409, null);
-      }
-    }
     return client
         .resources(type)
         .inNamespace(target.getMetadata().getNamespace())

@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * One writer per AsyncJob, on the real API server: 48 AsyncJobs created from JobIds go Pending →
+ * One writer per AsyncJob, on the real API server: 60 AsyncJobs created from JobIds go Pending →
  * Processing → Succeeded/Failed in the simulator after short random durations, while three
  * threads hammer them with poll-now annotations, label edits and spec edits (the credentials
  * Secret flips between two Secrets holding the same keys), aimed mostly at the jobs about to
@@ -55,7 +55,8 @@ import org.junit.jupiter.api.Timeout;
  * finished (and its spec edited) and must neither count nor announce any of them again.
  */
 class OneWriterIT {
-  private static final int JOBS = 48;
+  private static final int JOBS = 60;
+  private static final int AGITATORS = 8;
   private static final Duration WAIT = Duration.ofSeconds(120);
 
   @Test
@@ -72,7 +73,7 @@ class OneWriterIT {
       Set<String> failedIds = ConcurrentHashMap.newKeySet();
       for (int i = 0; i < JOBS; i++) {
         String id = String.format("RACE-%03d", i);
-        Instant done = t0.plusMillis(3000 + random.nextInt(12_000));
+        Instant done = t0.plusMillis(3000 + random.nextInt(20_000));
         var builder = SimJob.builder(id, "acct").region("cn-hangzhou").api("CreateRule", "Create")
             .resource("listener", "lsn-" + i).createdAt(t0).visibleAfter(Duration.ofMillis(random.nextInt(1500)));
         if (i % 3 == 0) {
@@ -92,18 +93,18 @@ class OneWriterIT {
       AtomicLong specEdits = new AtomicLong();
       AtomicReference<Throwable> agitatorError = new AtomicReference<>();
       List<Thread> agitators = new ArrayList<>();
-      for (int a = 0; a < 3; a++) {
+      for (int a = 0; a < AGITATORS; a++) {
         Random r = new Random(100 + a);
         Thread thread = new Thread(() -> {
           try {
             while (!stop.get()) {
               String target = pick(r, finishAt);
-              int what = r.nextInt(10);
-              if (what < 7) {
+              int what = r.nextInt(20);
+              if (what < 17) {
                 patch(env, target, "{\"metadata\":{\"annotations\":{\"albjobs.io/poll-now\":\""
                     + System.nanoTime() + "\"}}}");
                 annotations.incrementAndGet();
-              } else if (what < 9) {
+              } else if (what < 19) {
                 patch(env, target, "{\"metadata\":{\"labels\":{\"race-touch\":\"" + r.nextInt(1000) + "\"}}}");
                 labelEdits.incrementAndGet();
               } else {
@@ -199,17 +200,21 @@ class OneWriterIT {
       long t = System.currentTimeMillis();
       AlbJob processing = new AlbJob("STALE-1", "CreateRule", "Create", "listener", "lsn-1", "Processing", null,
           null, t, t);
+      AlbJob stillProcessing = new AlbJob("STALE-1", "CreateRule", "Create", "listener", "lsn-1", "Processing", null,
+          null, t, t + 5000); // times are kept to the second
+
       AlbJob failed = new AlbJob("STALE-1", "CreateRule", "Create", "listener", "lsn-1", "Failed", "QuotaExceeded",
-          "quota exceeded", t, t + 1000);
+          "quota exceeded", t, t + 10_000);
       Function<AlbJob, Function<AsyncJob, AsyncJobStatus>> from = alb -> j ->
           JobStatuses.fromAlb(alb, j.getStatus(), j.getMetadata().getGeneration(), Instant.now());
 
       AsyncJob inFlight = mirror.update(created, from.apply(processing), ChildCache.NONE);
       AsyncJob done = mirror.update(inFlight, from.apply(failed), ChildCache.NONE);
       assertEquals(JobPhase.Failed, done.getStatus().getPhase());
-      // Both from the Processing copy: refused (409), read again, recomputed from the Failed object.
+      // Both from the Processing copy, both differ from it: refused (409), read again, recomputed
+      // from the Failed object; the late Processing is not written over Failed.
       mirror.update(inFlight, from.apply(failed), ChildCache.NONE);
-      AsyncJob after = mirror.update(inFlight, from.apply(processing), ChildCache.NONE);
+      AsyncJob after = mirror.update(inFlight, from.apply(stillProcessing), ChildCache.NONE);
 
       assertEquals(JobPhase.Failed, after.getStatus().getPhase());
       assertEquals(JobPhase.Failed, env.job("stale").getStatus().getPhase());
@@ -232,16 +237,20 @@ class OneWriterIT {
     return jobIds.stream().map(id -> id.toLowerCase()).collect(Collectors.toSet());
   }
 
-  /** Mostly a job that finishes within a second from now, else any job. */
+  /**
+   * Mostly a job finishing right now in ALB (up to 1.5 s ago: the operator sees it at its next
+   * poll, within the 1 s active interval), else any job.
+   */
   private static String pick(Random r, Map<String, Instant> finishAt) {
     Instant now = Instant.now();
     List<String> near = new ArrayList<>();
     finishAt.forEach((name, at) -> {
-      if (Math.abs(Duration.between(now, at).toMillis()) < 1000) {
+      long sinceFinish = Duration.between(at, now).toMillis();
+      if (sinceFinish > -200 && sinceFinish < 1500) {
         near.add(name);
       }
     });
-    if (!near.isEmpty() && r.nextInt(4) > 0) {
+    if (!near.isEmpty() && r.nextInt(10) > 0) {
       return near.get(r.nextInt(near.size()));
     }
     List<String> all = new ArrayList<>(finishAt.keySet());
