@@ -110,7 +110,7 @@ public final class OperatorApp implements AutoCloseable {
         new WatchSync(
             clients, scopes, new AlbConfigSource(client), mirror, new Retention(client), metrics, defaults,
             config.shareListings(), clock, albClock, events);
-    UserJobPoller poller = new UserJobPoller(clients, mirror, events, defaults, clock);
+    UserJobPoller poller = new UserJobPoller(clients, defaults, clock);
     AtomicBoolean closing = new AtomicBoolean();
 
     Operator operator =

@@ -16,19 +16,29 @@ import io.albjobs.operator.sync.UserJobPoller;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Reconciles AsyncJobs that a user or pipeline created from a JobId (those a watch created carry
  * the {@code albjobs.io/watch} label and are left to their watch). It resolves the account scope
  * and hands the job to the batching {@link UserJobPoller}; a finished job is never polled again.
+ *
+ * <p>This reconciler is the one writer of such an AsyncJob's status: the poller only observes and
+ * hands each observation back through the {@value #POLL_RESULTS} event source, so every write of
+ * one object runs in its reconcile, which JOSDK never runs twice at once for one object.
  */
 @ControllerConfiguration(
     name = AsyncJobReconciler.NAME,
@@ -37,6 +47,7 @@ import java.util.Objects;
 public class AsyncJobReconciler implements Reconciler<AsyncJob> {
   public static final String NAME = "asyncjob";
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AsyncJobReconciler.class);
+  static final String POLL_RESULTS = "user-job-polls";
 
   private final ScopeResolver scopes;
   private final UserJobPoller poller;
@@ -60,6 +71,19 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
     this.retryProblemsAfter = retryProblemsAfter;
   }
 
+  @Override
+  public List<EventSource<?, AsyncJob>> prepareEventSources(EventSourceContext<AsyncJob> context) {
+    SimpleInboundEventSource<AsyncJob> results = new SimpleInboundEventSource<>(POLL_RESULTS);
+    IndexedResourceCache<AsyncJob> cache = context.getPrimaryCache();
+    poller.onObservation(
+        (namespace, name) -> results.propagateEvent(new ResourceID(name, namespace)),
+        key -> {
+          int slash = key.indexOf('/');
+          return cache.get(new ResourceID(key.substring(slash + 1), key.substring(0, slash))).isPresent();
+        });
+    return List.of(results);
+  }
+
   /**
    * A reconcile failed with an exception (JOSDK retries it with backoff): an unfinished job shows
    * it as Ready False with a reason from {@link ReconcileErrors} and an actionable message, and an
@@ -73,13 +97,18 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
     boolean newProblem = ReconcileErrors.isNew(status == null ? null : status.getConditions(), problem);
     try {
       if (newProblem && (status == null || !status.isFinished())) {
-        AsyncJobStatus desired = JobStatuses.copyOf(status);
-        if (desired.getPhase() == null) {
-          desired.setPhase(io.albjobs.operator.crd.JobPhase.Pending);
-        }
-        desired.setConditions(ReconcileErrors.conditions(
-            desired.getConditions(), problem, job.getMetadata().getGeneration(), clock.instant()));
-        mirror.writeIfChanged(job, desired, ChildCache.NONE);
+        mirror.update(job, stored -> {
+          if (finished(stored)) {
+            return null;
+          }
+          AsyncJobStatus desired = JobStatuses.copyOf(stored.getStatus());
+          if (desired.getPhase() == null) {
+            desired.setPhase(io.albjobs.operator.crd.JobPhase.Pending);
+          }
+          desired.setConditions(ReconcileErrors.conditions(
+              desired.getConditions(), problem, stored.getMetadata().getGeneration(), clock.instant()));
+          return desired;
+        }, ChildCache.NONE);
       }
     } catch (RuntimeException writeFailed) {
       LOG.warn("Could not show {} on AsyncJob {}/{}: {}", problem.reason(), job.getMetadata().getNamespace(),
@@ -92,55 +121,80 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
 
   @Override
   public UpdateControl<AsyncJob> reconcile(AsyncJob job, Context<AsyncJob> context) {
-    AsyncJobStatus status = job.getStatus();
-    if (status != null && status.isFinished()) {
-      poller.untrack(job);
-      if (JobStatuses.lagsBehind(job)) {
-        mirror.writeIfChanged(job, JobStatuses.observed(status, job.getMetadata().getGeneration()), ChildCache.NONE);
-      }
+    AsyncJob current = job;
+    UserJobPoller.Observation observation = poller.observation(job);
+    if (observation != null) {
+      current = write(current, stored -> poller.statusAfter(stored, observation));
+      poller.written(job, observation);
+    }
+    if (finished(current)) {
+      poller.untrack(current);
+      write(current, JobMirror::acknowledged);
       return UpdateControl.noUpdate();
     }
-    AsyncJobSpec spec = job.getSpec();
+    AsyncJobSpec spec = current.getSpec();
     AccountScope scope;
     try {
       scope =
           scopes.resolve(
-              job.getMetadata().getNamespace(), spec.getRegionId(), spec.getEndpoint(), spec.getCredentialsSecretRef());
+              current.getMetadata().getNamespace(), spec.getRegionId(), spec.getEndpoint(), spec.getCredentialsSecretRef());
     } catch (SyncProblem problem) {
-      poller.untrack(job);
-      stall(job, problem);
+      poller.untrack(current);
+      JobStatuses.Problem stalled = new JobStatuses.Problem(problem.reason(), problem.getMessage());
+      write(current, stored -> finished(stored) ? null
+          : JobStatuses.notVisible(stored.getStatus(), stalled, stored.getMetadata().getGeneration(), clock.instant()));
       return UpdateControl.<AsyncJob>noUpdate().rescheduleAfter(retryProblemsAfter);
     }
-    String pollNow = annotation(job, Labels.POLL_NOW);
+    AsyncJobStatus status = current.getStatus();
+    String pollNow = annotation(current, Labels.POLL_NOW);
     boolean pollNowAsked =
         pollNow != null && !pollNow.equals(status == null ? null : status.getPollNowHandled());
     boolean notFoundStalled = status != null && "JobNotFound".equals(stalledReason(status));
     if (notFoundStalled && !pollNowAsked) {
       return UpdateControl.noUpdate();
     }
-    AsyncJob current = job;
     if (status == null || pollNowAsked || stalledReason(status) != null) {
-      AsyncJobStatus pending =
-          JobStatuses.notVisible(status, null, job.getMetadata().getGeneration(), clock.instant());
-      pending.setPollNowHandled(pollNow);
-      current = mirror.writeIfChanged(job, pending, ChildCache.NONE);
+      current = write(current, stored -> {
+        if (finished(stored)) {
+          return null;
+        }
+        AsyncJobStatus pending =
+            JobStatuses.notVisible(stored.getStatus(), null, stored.getMetadata().getGeneration(), clock.instant());
+        pending.setPollNowHandled(annotation(stored, Labels.POLL_NOW));
+        return pending;
+      });
+      if (finished(current)) {
+        poller.untrack(current);
+        return UpdateControl.noUpdate();
+      }
     }
     poller.track(current, scope, pollNowAsked);
     return UpdateControl.noUpdate();
   }
 
-  private void stall(AsyncJob job, SyncProblem problem) {
-    String before = job.getStatus() == null ? null : stalledReason(job.getStatus());
-    AsyncJobStatus desired =
-        JobStatuses.notVisible(
-            job.getStatus(),
-            new JobStatuses.Problem(problem.reason(), problem.getMessage()),
-            job.getMetadata().getGeneration(),
-            clock.instant());
-    mirror.writeIfChanged(job, desired, ChildCache.NONE);
-    if (!Objects.equals(before, problem.reason())) {
-      events.warning(job, problem.reason(), problem.getMessage());
+  /**
+   * Writes the status {@code desiredFor} computes from the object as stored (see {@link
+   * JobMirror#update}) and records an Event when the job newly stalls, or stalls for a new reason.
+   */
+  private AsyncJob write(AsyncJob current, Function<AsyncJob, AsyncJobStatus> desiredFor) {
+    AsyncJob[] base = {current};
+    AsyncJob stored = mirror.update(current, j -> {
+      base[0] = j;
+      return desiredFor.apply(j);
+    }, ChildCache.NONE);
+    if (stored != base[0] && stored.getStatus() != null) {
+      String before = base[0].getStatus() == null ? null : stalledReason(base[0].getStatus());
+      String after = stalledReason(stored.getStatus());
+      if (after != null && !after.equals(before) && !stored.getStatus().isFinished()) {
+        Condition stalled = Conditions.find(stored.getStatus().getConditions(), Conditions.STALLED).orElseThrow();
+        events.warning(stored, after, stalled.getMessage());
+      }
     }
+    return stored;
+  }
+
+  private static boolean finished(AsyncJob job) {
+    return job.getStatus() != null && job.getStatus().isFinished();
   }
 
   private static String stalledReason(AsyncJobStatus status) {

@@ -20,12 +20,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes AsyncJobs: one create per new job, one status write per change, nothing when nothing
- * changed; a finished AsyncJob is never written again.
+ * changed. Every status write is conditional on the resourceVersion the new status was computed
+ * from; on a conflict the object is read again and the status computed again, so a status is
+ * never written over a newer one. A finished phase is never replaced by another phase, and the
+ * side effects of a transition (metric, {@code JobFailed} Event) follow the one write that made it.
  */
 public final class JobMirror {
+  private static final Logger LOG = LoggerFactory.getLogger(JobMirror.class);
+  private static final int CONFLICT_ATTEMPTS = 5;
+
   private final KubernetesClient client;
   private final StatusWriter writer;
   private final EventRecorder events;
@@ -74,9 +83,10 @@ public final class JobMirror {
         }
         cache.created(existing);
       }
-      AsyncJobStatus desired =
-          JobStatuses.fromAlb(job, existing.getStatus(), existing.getMetadata().getGeneration(), now);
-      view.put(name, writeIfChanged(existing, desired, cache));
+      view.put(
+          name,
+          update(existing, stored -> JobStatuses.fromAlb(job, stored.getStatus(), stored.getMetadata().getGeneration(), now),
+              cache));
     }
     return view;
   }
@@ -88,14 +98,65 @@ public final class JobMirror {
   public void acknowledgeGenerations(Iterable<AsyncJob> jobs, ChildCache cache) {
     for (AsyncJob job : jobs) {
       if (job.getStatus() != null && job.getStatus().isFinished() && JobStatuses.lagsBehind(job)) {
-        writeIfChanged(job, JobStatuses.observed(job.getStatus(), job.getMetadata().getGeneration()), cache);
+        update(job, JobMirror::acknowledged, cache);
       }
     }
   }
 
-  /** Brings an AsyncJob's status (and phase label) to {@code desired} if it differs. */
-  public AsyncJob writeIfChanged(AsyncJob current, AsyncJobStatus desired, ChildCache cache) {
+  /** The status of a finished job acknowledging its generation; null when nothing is to write. */
+  public static AsyncJobStatus acknowledged(AsyncJob stored) {
+    AsyncJobStatus status = stored.getStatus();
+    return status != null && status.isFinished() && JobStatuses.lagsBehind(stored)
+        ? JobStatuses.observed(status, stored.getMetadata().getGeneration())
+        : null;
+  }
+
+  /**
+   * Brings an AsyncJob's status (and phase label) to what {@code desiredFor} computes from the
+   * object as stored, if that differs; {@code desiredFor} returning null leaves it as it is. The
+   * write is conditional on the resourceVersion of the object the status was computed from: when
+   * the object changed meanwhile (a user's edit, or an informer copy behind the API server), it is
+   * read again and the status computed again. Returns the object as last stored or read.
+   */
+  public AsyncJob update(AsyncJob current, Function<AsyncJob, AsyncJobStatus> desiredFor, ChildCache cache) {
+    AsyncJob base = current;
+    for (int attempt = 1; ; attempt++) {
+      AsyncJobStatus desired = desiredFor.apply(base);
+      if (desired == null) {
+        return base;
+      }
+      try {
+        AsyncJob stored = writeIfChanged(base, desired);
+        if (stored != base) {
+          cache.updated(stored, current);
+        }
+        return stored;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= CONFLICT_ATTEMPTS) {
+          throw e;
+        }
+        AsyncJob fresh =
+            client.resources(AsyncJob.class)
+                .inNamespace(base.getMetadata().getNamespace())
+                .withName(base.getMetadata().getName())
+                .get();
+        if (fresh == null) {
+          return base;
+        }
+        base = fresh;
+      }
+    }
+  }
+
+  /** One conditional attempt: writes {@code desired} over {@code current} if it differs. */
+  private AsyncJob writeIfChanged(AsyncJob current, AsyncJobStatus desired) {
     AsyncJobStatus before = current.getStatus();
+    if (before != null && before.isFinished() && desired.getPhase() != before.getPhase()) {
+      // A final phase is final: whatever computed another phase worked from an older view.
+      LOG.debug("Not writing phase {} over the final phase {} of {}/{}", desired.getPhase(), before.getPhase(),
+          current.getMetadata().getNamespace(), current.getMetadata().getName());
+      desired = before;
+    }
     boolean statusChanged = !sameIgnoringSyncTime(before, desired);
     String phaseLabel = desired.getPhase() == null ? null : desired.getPhase().name();
     boolean labelChanged = !Objects.equals(labelOf(current, Labels.PHASE), phaseLabel);
@@ -105,14 +166,11 @@ public final class JobMirror {
     AsyncJob stored = current;
     if (statusChanged) {
       desired.setLastSyncTime(Times.format(clock.instant()));
-      stored = writer.write(current, desired);
+      stored = writer.writeIfUnchanged(current, desired);
+      onTransition(stored, before, desired);
     }
     if (labelChanged && phaseLabel != null) {
       stored = patchPhaseLabel(stored, phaseLabel);
-    }
-    cache.updated(stored, current);
-    if (statusChanged) {
-      onTransition(stored, before, desired);
     }
     return stored;
   }

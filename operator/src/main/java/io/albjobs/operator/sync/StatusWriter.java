@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * Writes the whole status of one object through the status subresource, never touching spec or
  * metadata, so a user's concurrent edit is never lost. Server-side apply (field manager
  * {@value #FIELD_MANAGER}) where the API server supports it; a JSON patch of {@code /status}
- * otherwise (the embedded demo API). Only the leader writes, so no read-modify-write race exists.
+ * otherwise (the embedded demo API). Only the leader writes; within it, each object has one writer
+ * (docs/reliability.md), and {@link #writeIfUnchanged} guards a status computed from an older copy.
  */
 public final class StatusWriter {
   public static final String FIELD_MANAGER = "alb-asyncjob-operator";
@@ -26,6 +27,22 @@ public final class StatusWriter {
 
   public StatusWriter(KubernetesClient client) {
     this.client = client;
+  }
+
+  /**
+   * Replaces the status of {@code target} with {@code status} only if the object is still at
+   * {@code target}'s resourceVersion, so a status computed from an object is never written over a
+   * newer one; a newer object is refused with HTTP 409 (re-read it and compute again). This is a
+   * PUT of the status subresource, whose resourceVersion the API server checks as a precondition.
+   */
+  public <S, T extends CustomResource<?, S>> T writeIfUnchanged(T target, S status) {
+    if (target.getMetadata().getResourceVersion() == null) {
+      throw new IllegalArgumentException("a conditional status write needs the object's resourceVersion");
+    }
+    T copy = client.getKubernetesSerialization().clone(target);
+    copy.setStatus(status);
+    writes.increment();
+    return client.resource(copy).updateStatus();
   }
 
   /** Replaces the status of {@code target} with {@code status}; returns the object as stored. */
