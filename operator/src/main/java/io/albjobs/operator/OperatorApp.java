@@ -87,7 +87,7 @@ public final class OperatorApp implements AutoCloseable {
         // so it never holds up the watches of other accounts.
         new ScopedClients(
             albFactory, config.albQps(), config.albBurst(), Duration.ofSeconds(5), defaults.pollInterval(), metrics);
-    ScopeResolver scopes = new ScopeResolver(client, config.defaultEndpoint());
+    ScopeResolver scopes = new ScopeResolver(client, config.defaultEndpoint(), config.tenancyPolicy());
     StatusWriter writer = new StatusWriter(client);
     EventRecorder events = new EventRecorder(client, clock, identity);
     JobMirror mirror = new JobMirror(client, writer, events, metrics, clock);
