@@ -44,8 +44,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(240)
 class TenancyIT {
   private static final String AMBIENT_KEY = "LTAIoperatorown";
-  private final ReliabilityEnv env = new ReliabilityEnv("tenancy-it");
-  private final String tenant = "tenancy-it-tenant";
+  /** Each test has namespaces of its own: a deleted namespace stays Terminating for a while. */
+  private static final java.util.concurrent.atomic.AtomicInteger RUN = new java.util.concurrent.atomic.AtomicInteger();
+  private final int run = RUN.incrementAndGet();
+  private final ReliabilityEnv env = new ReliabilityEnv("tenancy-it-" + run);
+  private final String tenant = "tenancy-it-tenant-" + run;
   private final Instant t0 = Instant.now();
   private final List<OperatorApp> apps = new ArrayList<>();
 
