@@ -103,6 +103,7 @@ COMBOS=(
   "credentials-secret|--set credentials.secretName=alb-credentials"
   "rrsa|--set serviceAccount.annotations.pod-identity\\.alibabacloud\\.com/role-name=alb-asyncjob-operator --set rbac.readSecrets=false"
   "aggregate-roles|--set rbac.aggregateToDefaultRoles=true"
+  "tenancy|--set ambientCredentials.releaseNamespace=false --set ambientCredentials.namespaces={ops,platform} --set alb.allowInsecureEndpoints=true --set alb.allowedEndpointHosts={alb-proxy.corp,*.alb.internal}"
 )
 mkdir -p "$OUT"
 rm -f "$OUT"/*.yaml "$OUT/index.tsv"
@@ -266,6 +267,13 @@ def common(name, docs, expect):
           and probes[0].get("port") == "metrics" and probes[1].get("port") == "metrics",
           "liveness /healthz, readiness /readyz on the metrics port", summary=True)
     check(name, env.get("LOG_FORMAT", {}).get("value") == "json", "LOG_FORMAT=json", summary=True)
+    # Tenancy: the operator's own credentials only in the release namespace, no plain HTTP, no extra host.
+    ambient = expect.get("ambient", ns)
+    check(name, env.get("AMBIENT_CREDENTIALS_NAMESPACES", {}).get("value") == ambient, f"AMBIENT_CREDENTIALS_NAMESPACES={ambient}", summary=True)
+    insecure = expect.get("insecure", "false")
+    check(name, env.get("ALLOW_INSECURE_ENDPOINTS", {}).get("value") == insecure, f"ALLOW_INSECURE_ENDPOINTS={insecure}", summary=True)
+    hosts = expect.get("hosts")
+    check(name, env.get("ALLOWED_ENDPOINT_HOSTS", {}).get("value") == hosts, f"ALLOWED_ENDPOINT_HOSTS={hosts or 'unset'}", summary=True)
     # Credentials: never a literal value.
     literal = [n for n, e in env.items() if "value" in e and any(w in n.upper() for w in ("KEY", "SECRET", "TOKEN", "PASSWORD"))]
     check(name, not literal, f"no credential-like env var with a literal value {literal or ''}", summary=True)
@@ -339,6 +347,7 @@ EXPECT = {
     "credentials-secret": {},
     "rrsa": {"secrets": False},
     "aggregate-roles": {},
+    "tenancy": {"ambient": "ops,platform", "insecure": "true", "hosts": "alb-proxy.corp,*.alb.internal"},
 }
 deps = {}
 for name, expect in EXPECT.items():
@@ -463,6 +472,8 @@ PYEOF
 REFUSED=(
   "replicas without Lease|--set replicaCount=2 --set leaderElection.enabled=false"
   "logFormat not text or json|--set logFormat=xml"
+  "allowInsecureEndpoints not a boolean|--set-string alb.allowInsecureEndpoints=yes"
+  "ambient namespace not a namespace name|--set ambientCredentials.namespaces={Team_A}"
   "duration without unit|--set-string pollInterval=30"
   "negative replicaCount|--set replicaCount=-1"
   "unknown top-level value|--set pollIntervall=30s"

@@ -96,7 +96,8 @@ public final class OperatorApp implements AutoCloseable {
         new ScopedClients(
             albFactory, config.albQps(), config.albBurst(), Duration.ofSeconds(5), defaults.pollInterval(), metrics);
     ScopeResolver scopes =
-        new ScopeResolver(client, config.defaultEndpoint(), config.duration(Setting.SECRET_CACHE_TTL), System::nanoTime);
+        new ScopeResolver(client, config.defaultEndpoint(), config.duration(Setting.SECRET_CACHE_TTL), System::nanoTime,
+            config.tenancyPolicy());
     clients.followCredentials(scopes::currentCredentials);
     clients.startSweeper(Duration.ofMinutes(1));
     StatusWriter writer = new StatusWriter(client);

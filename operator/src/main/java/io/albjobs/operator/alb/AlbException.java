@@ -2,7 +2,7 @@ package io.albjobs.operator.alb;
 
 /**
  * A failed {@code ListAsynJobs} call, classified for the caller. The message carries ALB's code and
- * message and never a credential.
+ * message and never a credential: whatever it is given passes {@link Redaction} first.
  */
 public final class AlbException extends Exception {
   private final ErrorKind kind;
@@ -11,7 +11,7 @@ public final class AlbException extends Exception {
   private final String requestId;
 
   public AlbException(ErrorKind kind, String code, int httpStatus, String message, String requestId) {
-    super(message);
+    super(Redaction.redact(message));
     this.kind = kind;
     this.code = code;
     this.httpStatus = httpStatus;

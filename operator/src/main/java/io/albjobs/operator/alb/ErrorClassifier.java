@@ -16,6 +16,9 @@ public final class ErrorClassifier {
     if (code != null && RETRYABLE_CODES.contains(code)) {
       return ErrorKind.RETRYABLE;
     }
+    if (isCredentialProblem(code)) {
+      return ErrorKind.TERMINAL;
+    }
     if (httpStatus >= 500 || httpStatus == 0 || httpStatus == 429) {
       return ErrorKind.RETRYABLE;
     }
@@ -28,7 +31,9 @@ public final class ErrorClassifier {
         && (code.startsWith("InvalidAccessKeyId")
             || code.startsWith("SignatureDoesNotMatch")
             || code.startsWith("IncompleteSignature")
-            || code.startsWith("InvalidSecurityToken"));
+            || code.startsWith("InvalidSecurityToken")
+            // The SDK's own verdict when ALB's echoed string to sign equals the one it signed.
+            || code.equals("SDK.InvalidAccessKeySecret"));
   }
 
   public static boolean isPermissionProblem(String code) {

@@ -174,15 +174,7 @@ public final class SdkAlbJobClient implements AlbJobClient, AutoCloseable {
 
   /** ALB's signature errors echo the string to sign; keep only the human part. */
   static String sanitize(String message) {
-    if (message == null) {
-      return "";
-    }
-    int cut = message.toLowerCase(java.util.Locale.ROOT).indexOf("string to sign");
-    if (cut >= 0) {
-      int sentence = message.lastIndexOf('.', cut);
-      cut = sentence >= 0 ? sentence + 1 : cut;
-    }
-    String kept = cut >= 0 ? message.substring(0, cut).trim() : message.trim();
+    String kept = message == null ? "" : Redaction.redact(message).trim();
     return kept.length() > 300 ? kept.substring(0, 300) + "..." : kept;
   }
 

@@ -2,6 +2,7 @@ package io.albjobs.operator.config;
 
 import io.albjobs.operator.sync.Durations;
 import io.albjobs.operator.sync.SyncDefaults;
+import io.albjobs.operator.sync.TenancyPolicy;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -33,6 +34,9 @@ public final class OperatorConfig {
     ALB_QPS("alb-qps", "ALB_QPS", "5", "ListAsynJobs calls per second per account scope (shared by all watches of the scope)"),
     ALB_BURST("alb-burst", "ALB_BURST", "5", "Calls one account scope may make at once"),
     ALB_DEFAULT_ENDPOINT("alb-default-endpoint", "ALB_DEFAULT_ENDPOINT", "", "Endpoint when a resource names none; may contain {region}; empty means alb.<region>.aliyuncs.com"),
+    AMBIENT_CREDENTIALS_NAMESPACES("ambient-credentials-namespaces", "AMBIENT_CREDENTIALS_NAMESPACES", "", "Comma-separated namespaces whose watches and AsyncJobs may use the operator's own credentials (no credentialsSecretRef); * means all; empty means none"),
+    ALLOW_INSECURE_ENDPOINTS("allow-insecure-endpoints", "ALLOW_INSECURE_ENDPOINTS", "false", "Allow plain-HTTP endpoints (http://...), which send the access key ID, signature and STS token in clear text; for simulators and tests"),
+    ALLOWED_ENDPOINT_HOSTS("allowed-endpoint-hosts", "ALLOWED_ENDPOINT_HOSTS", "", "Comma-separated hosts (or *.domain, * for any) an endpoint may name besides alb[-vpc].<region>.aliyuncs.com and the default endpoint's host"),
     ALB_CONNECT_TIMEOUT("alb-connect-timeout", "ALB_CONNECT_TIMEOUT", "5s", "Connect timeout of ALB calls"),
     ALB_READ_TIMEOUT("alb-read-timeout", "ALB_READ_TIMEOUT", "10s", "Read timeout of ALB calls"),
     SECRET_CACHE_TTL("secret-cache-ttl", "SECRET_CACHE_TTL", "10s", "How long credentials read from a Secret are reused; a rotated Secret is used within this time"),
@@ -116,6 +120,7 @@ public final class OperatorConfig {
       throw new IllegalArgumentException("--alb-qps must be > 0 and --alb-burst >= 1");
     }
     httpPort();
+    tenancyPolicy();
     if (reconcileThreads() < 1) {
       throw new IllegalArgumentException("--reconcile-threads must be >= 1");
     }
@@ -166,6 +171,28 @@ public final class OperatorConfig {
 
   public String defaultEndpoint() {
     return get(Setting.ALB_DEFAULT_ENDPOINT);
+  }
+
+  /** Who may use the operator's own credentials, plain HTTP and which endpoint hosts. */
+  public TenancyPolicy tenancyPolicy() {
+    String insecure = get(Setting.ALLOW_INSECURE_ENDPOINTS).trim().toLowerCase(Locale.ROOT);
+    if (!Set.of("true", "false").contains(insecure)) {
+      throw new IllegalArgumentException("--allow-insecure-endpoints must be true or false");
+    }
+    try {
+      return new TenancyPolicy(
+          list(Setting.AMBIENT_CREDENTIALS_NAMESPACES), Boolean.parseBoolean(insecure), defaultEndpoint(),
+          List.copyOf(list(Setting.ALLOWED_ENDPOINT_HOSTS)));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--alb-default-endpoint: " + e.getMessage(), e);
+    }
+  }
+
+  private Set<String> list(Setting s) {
+    return Arrays.stream(get(s).split(","))
+        .map(String::trim)
+        .filter(n -> !n.isEmpty())
+        .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
   }
 
   public Duration duration(Setting s) {

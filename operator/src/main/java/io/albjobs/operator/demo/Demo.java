@@ -37,6 +37,7 @@ public final class Demo {
 
   public static int run(List<String> args) throws Exception {
     List<String> flags = new ArrayList<>(List.of("--http-port=0", "--log-level=WARN"));
+    flags.addAll(AlbSimulator.OPERATOR_FLAGS);
     flags.addAll(args);
     OperatorConfig config = OperatorConfig.from(flags, Map.of());
     return new Demo(System.out).play(config);

@@ -134,6 +134,13 @@ public final class AlbSimulator implements AutoCloseable {
     }
   }
 
+  /**
+   * The operator flags a watch or AsyncJob needs to reach the simulator: it listens on plain HTTP
+   * on the loopback, which the operator refuses by default.
+   */
+  public static final List<String> OPERATOR_FLAGS =
+      List.of("--allow-insecure-endpoints=true", "--allowed-endpoint-hosts=127.0.0.1");
+
   /** {@code http://127.0.0.1:<port>}: the value for a watch's {@code spec.endpoint}. */
   public String endpoint() {
     return "http://" + hostAndPort();

@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Works out the account scope of a watch or AsyncJob: its endpoint and its credentials, read from
- * a Secret in the object's own namespace or, when none is named, the operator's own chain.
+ * a Secret in the object's own namespace or, when none is named, the operator's own chain — each
+ * only as far as the {@link TenancyPolicy} allows.
  */
 public final class ScopeResolver {
   public static final String KEY_ID = "accessKeyId";
@@ -33,10 +34,11 @@ public final class ScopeResolver {
   private final String defaultEndpoint;
   private final Duration secretTtl;
   private final LongSupplier nanoTime;
+  private final TenancyPolicy policy;
   private final Map<String, Cached> secrets = new ConcurrentHashMap<>();
 
-  public ScopeResolver(KubernetesClient client, String defaultEndpoint) {
-    this(client, defaultEndpoint, SECRET_TTL, System::nanoTime);
+  public ScopeResolver(KubernetesClient client, String defaultEndpoint, TenancyPolicy policy) {
+    this(client, defaultEndpoint, SECRET_TTL, System::nanoTime, policy);
   }
 
   /**
@@ -45,8 +47,10 @@ public final class ScopeResolver {
    * when idle. A rotated Secret is used within {@code secretTtl}; a Secret that could not be
    * read or was incomplete is read again at the next poll.
    */
-  public ScopeResolver(KubernetesClient client, String defaultEndpoint, Duration secretTtl, LongSupplier nanoTime) {
+  public ScopeResolver(
+      KubernetesClient client, String defaultEndpoint, Duration secretTtl, LongSupplier nanoTime, TenancyPolicy policy) {
     this.client = client;
+    this.policy = policy;
     this.defaultEndpoint = defaultEndpoint;
     this.secretTtl = secretTtl;
     this.nanoTime = nanoTime;
@@ -60,6 +64,10 @@ public final class ScopeResolver {
       resolved = AlbEndpoint.resolve(endpoint, defaultEndpoint, regionId);
     } catch (IllegalArgumentException e) {
       throw new SyncProblem("InvalidEndpoint", e.getMessage());
+    }
+    policy.checkEndpoint(resolved);
+    if (secretRef == null || secretRef.getName() == null) {
+      policy.checkAmbient(namespace);
     }
     AlbCredentials credentials =
         secretRef == null || secretRef.getName() == null

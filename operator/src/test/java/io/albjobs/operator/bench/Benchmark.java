@@ -152,7 +152,7 @@ public final class Benchmark {
           "--alb-qps=" + c.albQps(), "--alb-burst=" + c.albBurst(),
           "--poll-interval=" + Durations.format(c.pollInterval()),
           "--active-poll-interval=" + Durations.format(c.activePollInterval()),
-          "--share-listings=" + c.shareListings());
+          "--share-listings=" + c.shareListings(), AlbSimulator.OPERATOR_FLAGS.get(0), AlbSimulator.OPERATOR_FLAGS.get(1));
       results.put("operatorFlags", flags);
       cpu.mark("backlog");
       try (OperatorProcess op = new OperatorProcess(c.jar(), kubeconfig, out.resolve("operator.log"), c.operatorXmx(), flags);

@@ -154,7 +154,8 @@ class ChartIT {
         sim.addJob(i == 3 ? b.failsAt(t0.plusSeconds(2), "QuotaExceeded.Listener", "quota").build() : b.succeedsAt(t0.plusSeconds(2)).build());
       }
       OperatorConfig config = OperatorConfig.from(List.of("--http-port=0", "--leader-election=true", "--lease-namespace=" + system,
-          "--poll-interval=2s", "--active-poll-interval=500ms"), Map.of());
+          "--poll-interval=2s", "--active-poll-interval=500ms", AlbSimulator.OPERATOR_FLAGS.get(0),
+          AlbSimulator.OPERATOR_FLAGS.get(1)), Map.of());
       try (OperatorApp app = OperatorApp.start(config, client, OperatorApp.sdkClients(config), Clock.systemUTC(), false)) {
         admin.resource(Fixtures.watch(team, "lbs", sim.endpoint(), "alb-creds", List.of("alb-chart"))).create();
         Await.until(Duration.ofSeconds(60), "the scenario completes under the chart's RBAC", () -> {

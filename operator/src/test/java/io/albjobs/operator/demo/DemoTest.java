@@ -16,7 +16,9 @@ class DemoTest {
   @Test
   void theDemoShowsJobsSucceedingAndOneFailingAndExitsZero() throws Exception {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    OperatorConfig config = OperatorConfig.from(List.of("--http-port=0"), Map.of());
+    List<String> flags = new java.util.ArrayList<>(List.of("--http-port=0"));
+    flags.addAll(io.albjobs.operator.sim.AlbSimulator.OPERATOR_FLAGS);
+    OperatorConfig config = OperatorConfig.from(flags, Map.of());
     int code = new Demo(new PrintStream(buffer, true, StandardCharsets.UTF_8)).play(config);
     String out = buffer.toString(StandardCharsets.UTF_8);
     assertEquals(0, code, out);

@@ -64,6 +64,8 @@ public final class Playground {
 
     List<String> flags = new ArrayList<>(List.of("--http-port=0", "--log-level=WARN",
         "--alb-default-endpoint=" + alb.endpoint()));
+    // The simulator speaks plain HTTP on loopback: a test convenience the operator refuses by default.
+    flags.addAll(AlbSimulator.OPERATOR_FLAGS);
     flags.addAll(List.of(args));
     OperatorConfig config = OperatorConfig.from(flags, Map.of());
     OperatorApp app = OperatorApp.start(config, cp.client(ControlPlane.ADMIN_TOKEN), OperatorApp.sdkClients(config),

@@ -45,7 +45,9 @@ final class E2e implements AutoCloseable {
 
   /** As {@link #operator(String...)}, counting this instance's ALB calls in {@code calls}. */
   OperatorApp operator(java.util.concurrent.atomic.AtomicLong calls, String... flags) throws Exception {
-    List<String> args = new ArrayList<>(List.of("--http-port=0", "--namespaces=" + ns, "--poll-interval=2s", "--active-poll-interval=500ms"));
+    List<String> args = new ArrayList<>(List.of("--http-port=0", "--namespaces=" + ns, "--poll-interval=2s", "--active-poll-interval=500ms",
+        "--ambient-credentials-namespaces=" + ns));
+    args.addAll(AlbSimulator.OPERATOR_FLAGS);
     args.addAll(List.of(flags));
     OperatorConfig config = OperatorConfig.from(args, Map.of());
     io.albjobs.operator.sync.AlbClients.Factory sdk = OperatorApp.sdkClients(config);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.kube.ControlPlane;
+import io.albjobs.operator.sim.AlbSimulator;
 import io.albjobs.operator.sim.SimJob;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.Fixtures;
@@ -80,7 +81,8 @@ class RestartIT {
     Path log = e2e.cp.dir().resolve("restart-operator-" + run + ".log");
     ProcessBuilder pb = new ProcessBuilder(
         "java", "-jar", System.getProperty("albjobs.jar", "target/alb-asyncjob-operator.jar"),
-        "--namespaces=" + e2e.ns, "--http-port=0", "--poll-interval=2s", "--active-poll-interval=500ms")
+        "--namespaces=" + e2e.ns, "--http-port=0", "--poll-interval=2s", "--active-poll-interval=500ms",
+        AlbSimulator.OPERATOR_FLAGS.get(0), AlbSimulator.OPERATOR_FLAGS.get(1))
         .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     Process p = pb.start();

@@ -220,6 +220,7 @@ class FaultIT {
       Instant albSettled = allFinal;
       List<String> args = new ArrayList<>(List.of("--http-port=0", "--namespaces=" + ns,
           "--poll-interval=" + POLL.toSeconds() + "s", "--active-poll-interval=" + ACTIVE.toMillis() + "ms", "--alb-qps=20", "--alb-burst=5"));
+      args.addAll(AlbSimulator.OPERATOR_FLAGS);
       args.addAll(List.of(fault.flags()));
       OperatorConfig config = OperatorConfig.from(args, Map.of());
       Ctx ctx = new Ctx(sim, cp, admin, ns, inFlight, finished, stop, new AtomicLong());

@@ -36,7 +36,9 @@ final class ReliabilityEnv implements AutoCloseable {
   }
 
   OperatorApp operator(String... flags) throws Exception {
-    List<String> args = new ArrayList<>(List.of("--http-port=0", "--namespaces=" + ns, "--poll-interval=5s"));
+    List<String> args = new ArrayList<>(List.of("--http-port=0", "--namespaces=" + ns, "--poll-interval=5s",
+        "--ambient-credentials-namespaces=" + ns));
+    args.addAll(AlbSimulator.OPERATOR_FLAGS);
     args.addAll(List.of(flags));
     OperatorConfig config = OperatorConfig.from(args, Map.of());
     OperatorApp app = OperatorApp.start(config, cp.client(ControlPlane.ADMIN_TOKEN), OperatorApp.sdkClients(config),

@@ -81,7 +81,7 @@ class GitopsFixturesTest {
     }
     try (EmbeddedKubernetes kube = new EmbeddedKubernetes()) {
       try {
-        new ScopeResolver(kube.client(), "http://127.0.0.1:1")
+        new ScopeResolver(kube.client(), "http://127.0.0.1:1", TenancyPolicy.permissive())
             .resolve(TEAM, REGION, null, new SecretReference("alb-credentials"));
         fail("a missing Secret must be a SyncProblem");
       } catch (SyncProblem p) {

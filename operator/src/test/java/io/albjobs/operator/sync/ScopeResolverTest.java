@@ -17,7 +17,7 @@ class ScopeResolverTest {
   private final EmbeddedKubernetes kube = new EmbeddedKubernetes();
   private final AtomicLong nanos = new AtomicLong();
   private final ScopeResolver resolver =
-      new ScopeResolver(kube.client(), "http://127.0.0.1:1", Duration.ofSeconds(10), nanos::get);
+      new ScopeResolver(kube.client(), "http://127.0.0.1:1", Duration.ofSeconds(10), nanos::get, TenancyPolicy.permissive());
 
   @AfterEach
   void close() {
