@@ -48,6 +48,8 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
   public static final String NAME = "asyncjob";
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AsyncJobReconciler.class);
   static final String POLL_RESULTS = "user-job-polls";
+  /** The least time a job showing a Kubernetes error waits before the next attempt. */
+  static final Duration MIN_ERROR_HOLD_OFF = Duration.ofSeconds(30);
 
   private final ScopeResolver scopes;
   private final UserJobPoller poller;
@@ -121,6 +123,14 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
 
   @Override
   public UpdateControl<AsyncJob> reconcile(AsyncJob job, Context<AsyncJob> context) {
+    if (job.getStatus() != null && !job.getStatus().isFinished()) {
+      Duration holdOff = retryProblemsAfter.compareTo(MIN_ERROR_HOLD_OFF) > 0 ? retryProblemsAfter : MIN_ERROR_HOLD_OFF;
+      java.util.Optional<Duration> wait =
+          ReconcileErrors.waitBeforeRetry(job.getStatus().getConditions(), clock.instant(), holdOff);
+      if (wait.isPresent()) {
+        return UpdateControl.<AsyncJob>noUpdate().rescheduleAfter(wait.get());
+      }
+    }
     AsyncJob current = job;
     UserJobPoller.Observation observation = poller.observation(job);
     if (observation != null) {

@@ -78,6 +78,24 @@ final class ReconcileErrors {
     return next;
   }
 
+  /** The reasons this class writes; an object showing one is waiting for its retry. */
+  static final java.util.Set<String> REASONS =
+      java.util.Set.of("Forbidden", "KubernetesWriteRefused", "KubernetesUnavailable", "ReconcileFailed");
+
+  /**
+   * How long an object that shows one of these problems waits before the next attempt: until
+   * {@code holdOff} after the problem was shown. Without it, an attempt that fails after a status
+   * write (the write itself is an event for the object) would retry at once, in a loop.
+   */
+  static java.util.Optional<java.time.Duration> waitBeforeRetry(
+      List<Condition> shown, Instant now, java.time.Duration holdOff) {
+    return Conditions.find(shown, Conditions.READY)
+        .filter(c -> "False".equals(c.getStatus()) && REASONS.contains(c.getReason()))
+        .map(c -> io.albjobs.operator.sync.Times.parse(c.getLastTransitionTime()))
+        .map(since -> java.time.Duration.between(now, since.plus(holdOff)))
+        .filter(left -> left.compareTo(java.time.Duration.ZERO) > 0);
+  }
+
   /** Whether the object does not show this problem yet (so it is written and announced). */
   static boolean isNew(List<Condition> shown, Problem problem) {
     return Conditions.find(shown, Conditions.READY)
