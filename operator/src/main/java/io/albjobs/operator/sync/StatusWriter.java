@@ -32,22 +32,45 @@ public final class StatusWriter {
   /**
    * Replaces the status of {@code target} with {@code status} only if the object is still at
    * {@code target}'s resourceVersion, so a status computed from an object is never written over a
-   * newer one; a newer object is refused with HTTP 409 (re-read it and compute again). This is a
-   * PUT of the status subresource, whose resourceVersion the API server checks as a precondition.
+   * newer one; a newer object is refused with HTTP 409 (re-read it and compute again). Server-side
+   * apply on the status subresource with the resourceVersion in the applied object, which the API
+   * server checks as a precondition; a PUT of the status subresource where apply is not served.
    */
   public <S, T extends CustomResource<?, S>> T writeIfUnchanged(T target, S status) {
-    if (target.getMetadata().getResourceVersion() == null) {
+    String version = target.getMetadata().getResourceVersion();
+    if (version == null) {
       throw new IllegalArgumentException("a conditional status write needs the object's resourceVersion");
+    }
+    writes.increment();
+    if (serverSideApply) {
+      T patch = statusOnly(target, status);
+      patch.getMetadata().setResourceVersion(version);
+      try {
+        return client.resource(patch).subresource("status").patch(apply(), patch);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 415) {
+          throw e;
+        }
+        LOG.info("The API server does not take server-side apply; status is written with a conditional update");
+        serverSideApply = false;
+      }
     }
     T copy = client.getKubernetesSerialization().clone(target);
     copy.setStatus(status);
-    writes.increment();
     return client.resource(copy).updateStatus();
   }
 
-  /** Replaces the status of {@code target} with {@code status}; returns the object as stored. */
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  public <S, T extends CustomResource<?, S>> T write(T target, S status) {
+  private static PatchContext apply() {
+    return new PatchContext.Builder()
+        .withPatchType(PatchType.SERVER_SIDE_APPLY)
+        .withFieldManager(FIELD_MANAGER)
+        .withForce(true)
+        .build();
+  }
+
+  /** An object of {@code target}'s kind holding only its name, namespace and {@code status}. */
+  @SuppressWarnings("unchecked")
+  private static <S, T extends CustomResource<?, S>> T statusOnly(T target, S status) {
     T patch;
     try {
       patch = (T) target.getClass().getDeclaredConstructor().newInstance();
@@ -60,16 +83,17 @@ public final class StatusWriter {
             .withNamespace(target.getMetadata().getNamespace())
             .build());
     patch.setStatus(status);
+    return patch;
+  }
+
+  /** Replaces the status of {@code target} with {@code status}; returns the object as stored. */
+  @SuppressWarnings("unchecked")
+  public <S, T extends CustomResource<?, S>> T write(T target, S status) {
+    T patch = statusOnly(target, status);
     writes.increment();
     if (serverSideApply) {
       try {
-        PatchContext apply =
-            new PatchContext.Builder()
-                .withPatchType(PatchType.SERVER_SIDE_APPLY)
-                .withFieldManager(FIELD_MANAGER)
-                .withForce(true)
-                .build();
-        return client.resource(patch).subresource("status").patch(apply, patch);
+        return client.resource(patch).subresource("status").patch(apply(), patch);
       } catch (KubernetesClientException e) {
         if (e.getCode() != 415) {
           throw e;
