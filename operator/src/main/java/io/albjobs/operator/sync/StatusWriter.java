@@ -42,22 +42,35 @@ public final class StatusWriter {
       throw new IllegalArgumentException("a conditional status write needs the object's resourceVersion");
     }
     writes.increment();
-    if (serverSideApply) {
-      T patch = statusOnly(target, status);
-      patch.getMetadata().setResourceVersion(version);
-      try {
-        return client.resource(patch).subresource("status").patch(apply(), patch);
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 415) {
-          throw e;
-        }
-        LOG.info("The API server does not take server-side apply; status is written with a conditional update");
-        serverSideApply = false;
-      }
+    T patch = statusOnly(target, status);
+    patch.getMetadata().setResourceVersion(version);
+    T applied = applyIfServed(patch);
+    if (applied != null) {
+      return applied;
     }
     T copy = client.getKubernetesSerialization().clone(target);
     copy.setStatus(status);
     return client.resource(copy).updateStatus();
+  }
+
+  /**
+   * Server-side apply of {@code patch} to the status subresource; null when the API server does
+   * not serve apply (the embedded demo API), which is remembered.
+   */
+  private <T extends CustomResource<?, ?>> T applyIfServed(T patch) {
+    if (!serverSideApply) {
+      return null;
+    }
+    try {
+      return client.resource(patch).subresource("status").patch(apply(), patch);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 415) {
+        throw e;
+      }
+      LOG.info("The API server does not take server-side apply; status is written with a JSON patch or update");
+      serverSideApply = false;
+      return null;
+    }
   }
 
   private static PatchContext apply() {
@@ -89,18 +102,10 @@ public final class StatusWriter {
   /** Replaces the status of {@code target} with {@code status}; returns the object as stored. */
   @SuppressWarnings("unchecked")
   public <S, T extends CustomResource<?, S>> T write(T target, S status) {
-    T patch = statusOnly(target, status);
     writes.increment();
-    if (serverSideApply) {
-      try {
-        return client.resource(patch).subresource("status").patch(apply(), patch);
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 415) {
-          throw e;
-        }
-        LOG.info("The API server does not take server-side apply; status is written with JSON patch");
-        serverSideApply = false;
-      }
+    T applied = applyIfServed(statusOnly(target, status));
+    if (applied != null) {
+      return applied;
     }
     String json = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status) + "}]";
     Class<T> type = (Class<T>) target.getClass();
