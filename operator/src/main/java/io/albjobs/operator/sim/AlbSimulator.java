@@ -159,8 +159,13 @@ public final class AlbSimulator implements AutoCloseable {
    * client trusts); {@link #endpoint()} is then {@code https://127.0.0.1:<port>}.
    */
   public static AlbSimulator startHttps(SSLContext tls) {
+    return startHttps(tls, 0);
+  }
+
+  /** As {@link #startHttps(SSLContext)} on a fixed port ({@code 0}: any free port). */
+  public static AlbSimulator startHttps(SSLContext tls, int port) {
     try {
-      AlbSimulator sim = new AlbSimulator(Clock.systemUTC(), 0, false, tls);
+      AlbSimulator sim = new AlbSimulator(Clock.systemUTC(), port, false, tls);
       LOG.info("ALB simulator listening on {}", sim.endpoint());
       return sim;
     } catch (IOException e) {
@@ -183,8 +188,22 @@ public final class AlbSimulator implements AutoCloseable {
    */
   public void serveSts(
       String accountId, String roleArn, String oidcProviderArn, Path tokenFile, Duration lifetime) {
-    StsHandler h = new StsHandler(accountId, roleArn, oidcProviderArn, tokenFile, lifetime,
-        Clock.systemUTC(), this::addAccount, verifier.expiries());
+    serveSts(new StsHandler(accountId, roleArn, oidcProviderArn, tokenFile, null, lifetime,
+        Clock.systemUTC(), this::addAccount, verifier.expiries()));
+  }
+
+  /**
+   * As {@link #serveSts(String, String, String, Path, Duration)} for a token the simulator cannot
+   * read (a pod's projected volume): any JWT for the audience {@code sts.aliyuncs.com} whose
+   * {@code sub} is {@code subject} (e.g. {@code system:serviceaccount:<ns>:<name>}) is accepted.
+   */
+  public void serveStsForSubject(
+      String accountId, String roleArn, String oidcProviderArn, String subject, Duration lifetime) {
+    serveSts(new StsHandler(accountId, roleArn, oidcProviderArn, null, subject, lifetime,
+        Clock.systemUTC(), this::addAccount, verifier.expiries()));
+  }
+
+  private void serveSts(StsHandler h) {
     sts = h;
     handler.serveSts(h);
   }

@@ -23,8 +23,10 @@ import java.util.function.Consumer;
 /**
  * STS's {@code AssumeRoleWithOIDC} (version {@code 2015-04-01}) as RRSA uses it: an anonymous RPC
  * call (no AccessKey signature) carrying the pod's projected ServiceAccount token. The token must
- * be the current content of the token file (as STS checks a token's signature and expiry, a stale
- * token after a rotation is refused here) and be a JWT for the audience {@value #AUDIENCE}. The
+ * be a JWT for the audience {@value #AUDIENCE}; when the simulator can read the token file, the
+ * file's current content (as STS checks a token's signature and expiry, a stale token after a
+ * rotation is refused here); when it cannot (a pod's projected volume), a JWT whose {@code sub} is
+ * the expected ServiceAccount, as a role's trust policy requires. The
  * answer carries temporary keys ({@code STS.} key id, secret, security token) that the simulator
  * then accepts for ALB calls until their {@code Expiration}.
  */
@@ -39,6 +41,7 @@ final class StsHandler {
   private final String roleArn;
   private final String oidcProviderArn;
   private final Path tokenFile;
+  private final String subject;
   private final Duration lifetime;
   private final Clock realClock;
   private final Consumer<SimAccount> register;
@@ -50,6 +53,7 @@ final class StsHandler {
       String roleArn,
       String oidcProviderArn,
       Path tokenFile,
+      String subject,
       Duration lifetime,
       Clock realClock,
       Consumer<SimAccount> register,
@@ -58,6 +62,7 @@ final class StsHandler {
     this.roleArn = roleArn;
     this.oidcProviderArn = oidcProviderArn;
     this.tokenFile = tokenFile;
+    this.subject = subject;
     this.lifetime = lifetime;
     this.realClock = realClock;
     this.register = register;
@@ -91,7 +96,11 @@ final class StsHandler {
     if (!audienceMatches(parts[1])) {
       throw new AlbError(401, "AuthenticationFail.OIDCToken.AudienceNotMatch", "Invalid audience.");
     }
-    if (!token.equals(currentToken())) {
+    if (subject != null && !subject.equals(claim(parts[1], "sub"))) {
+      // What a RAM role's trust policy checks with its oidc:sub condition.
+      throw new AlbError(403, "AuthenticationFail.NoPermission", "There is no permission");
+    }
+    if (tokenFile != null && !token.equals(currentToken())) {
       // Stands for STS's signature and expiry checks: only the file's current token is valid.
       throw new AlbError(401, "AuthenticationFail.OIDCToken.InvalidSignature",
           "OIDC token validate failed: invalid signature.");

@@ -28,6 +28,13 @@ public final class TestCa {
   }
 
   public static TestCa create(Path dir) throws IOException, InterruptedException {
+    return create(dir, List.of());
+  }
+
+  /** As {@link #create(Path)}, the server certificate valid for {@code extraIps} too. */
+  public static TestCa create(Path dir, List<String> extraIps) throws IOException, InterruptedException {
+    StringBuilder san = new StringBuilder("SAN=ip:127.0.0.1,dns:localhost");
+    extraIps.forEach(ip -> san.append(",ip:").append(ip));
     Files.createDirectories(dir);
     Path ca = dir.resolve("ca.p12");
     Path server = dir.resolve("server.p12");
@@ -42,7 +49,7 @@ public final class TestCa {
         "-dname", "CN=127.0.0.1", "-storetype", "PKCS12", "-keystore", server.toString());
     keytool(null, "-certreq", "-alias", "server", "-keystore", server.toString(), "-file", dir.resolve("server.csr").toString());
     keytool(null, "-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-validity", "2",
-        "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-infile", dir.resolve("server.csr").toString(),
+        "-ext", san.toString(), "-infile", dir.resolve("server.csr").toString(),
         "-outfile", dir.resolve("server.pem").toString());
     keytool(null, "-importcert", "-noprompt", "-alias", "ca", "-keystore", server.toString(), "-file", dir.resolve("ca.pem").toString());
     keytool(null, "-importcert", "-alias", "server", "-keystore", server.toString(), "-file", dir.resolve("server.pem").toString());
