@@ -66,7 +66,17 @@ public final class OperatorApp implements AutoCloseable {
   public static AlbClients.Factory sdkClients(OperatorConfig config) {
     Duration connect = config.duration(Setting.ALB_CONNECT_TIMEOUT);
     Duration read = config.duration(Setting.ALB_READ_TIMEOUT);
-    return scope -> new SdkAlbJobClient(scope.endpoint(), scope.regionId(), scope.credentials(), connect, read);
+    // RRSA: when ACK's webhook injected the OIDC variables, one provider exchanges the pod's token
+    // at STS for every scope that names no Secret; otherwise the SDK's default chain.
+    com.aliyuncs.auth.AlibabaCloudCredentialsProvider ambient =
+        io.albjobs.operator.alb.RrsaCredentialsProvider.fromEnvironment(
+                System.getenv(), config.get(Setting.STS_ENDPOINT), connect, read)
+            .orElse(null);
+    if (ambient != null) {
+      LOG.info("credentials of watches without a Secret: {}", ambient);
+    }
+    return scope ->
+        new SdkAlbJobClient(scope.endpoint(), scope.regionId(), scope.credentials(), connect, read, ambient);
   }
 
   public static OperatorApp start(

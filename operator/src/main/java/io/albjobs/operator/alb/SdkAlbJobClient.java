@@ -37,21 +37,41 @@ public final class SdkAlbJobClient implements AlbJobClient, AutoCloseable {
       Duration connectTimeout,
       Duration readTimeout)
       throws AlbException {
+    this(endpoint, regionId, credentials, connectTimeout, readTimeout, null);
+  }
+
+  /**
+   * As above; {@code ambient} (may be null) signs the calls of a scope with the operator's own
+   * chain ({@link AlbCredentials.DefaultChain}) instead of the SDK's default chain: RRSA's
+   * provider, shared by every scope so that one token exchange serves them all.
+   */
+  public SdkAlbJobClient(
+      AlbEndpoint endpoint,
+      String regionId,
+      AlbCredentials credentials,
+      Duration connectTimeout,
+      Duration readTimeout,
+      AlibabaCloudCredentialsProvider ambient)
+      throws AlbException {
     this.endpoint = endpoint;
     this.regionId = regionId;
     this.connectTimeout = connectTimeout;
     this.readTimeout = readTimeout;
-    this.client = new DefaultAcsClient(DefaultProfile.getProfile(regionId), provider(credentials));
+    this.client =
+        new DefaultAcsClient(DefaultProfile.getProfile(regionId), provider(credentials, ambient));
   }
 
-  private static AlibabaCloudCredentialsProvider provider(AlbCredentials credentials)
-      throws AlbException {
+  private static AlibabaCloudCredentialsProvider provider(
+      AlbCredentials credentials, AlibabaCloudCredentialsProvider ambient) throws AlbException {
     if (credentials instanceof AlbCredentials.StaticKeys keys) {
       return new StaticCredentialsProvider(
           keys.securityToken() == null
               ? new BasicCredentials(keys.accessKeyId(), keys.accessKeySecret())
               : new BasicSessionCredentials(
                   keys.accessKeyId(), keys.accessKeySecret(), keys.securityToken()));
+    }
+    if (ambient != null) {
+      return ambient;
     }
     try {
       return new DefaultCredentialsProvider();

@@ -39,6 +39,7 @@ public final class OperatorConfig {
     ALLOWED_ENDPOINT_HOSTS("allowed-endpoint-hosts", "ALLOWED_ENDPOINT_HOSTS", "", "Comma-separated hosts (or *.domain, * for any) an endpoint may name besides alb[-vpc].<region>.aliyuncs.com and the default endpoint's host"),
     ALB_CONNECT_TIMEOUT("alb-connect-timeout", "ALB_CONNECT_TIMEOUT", "5s", "Connect timeout of ALB calls"),
     ALB_READ_TIMEOUT("alb-read-timeout", "ALB_READ_TIMEOUT", "10s", "Read timeout of ALB calls"),
+    STS_ENDPOINT("sts-endpoint", "ALIBABA_CLOUD_STS_ENDPOINT", "", "STS endpoint where RRSA's OIDC token is exchanged for temporary keys; empty means https://sts.aliyuncs.com (in a VPC: https://sts-vpc.<region>.aliyuncs.com)"),
     SECRET_CACHE_TTL("secret-cache-ttl", "SECRET_CACHE_TTL", "10s", "How long credentials read from a Secret are reused; a rotated Secret is used within this time"),
     POLL_INTERVAL("poll-interval", "POLL_INTERVAL", "30s", "Idle poll interval of a watch without spec.pollInterval"),
     ACTIVE_POLL_INTERVAL("active-poll-interval", "ACTIVE_POLL_INTERVAL", "5s", "Poll interval while a job is Pending or Processing"),

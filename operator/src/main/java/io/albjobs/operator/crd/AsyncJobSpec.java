@@ -36,8 +36,11 @@ public class AsyncJobSpec {
   @JsonPropertyDescription(
       "The ALB API endpoint to call, as host[:port] (HTTPS) or an explicit "
       + "http://host:port or https://host; no path. Optional: when absent the operator "
-      + "uses --alb-default-endpoint, else alb.<regionId>.aliyuncs.com. Plain HTTP is "
-      + "used only when written with http://. At most 253 characters.")
+      + "uses --alb-default-endpoint, else alb.<regionId>.aliyuncs.com. The host must be "
+      + "alb.<region>.aliyuncs.com, alb-vpc.<region>.aliyuncs.com or one the operator's "
+      + "administrator allows (--allowed-endpoint-hosts), else the object is Stalled with "
+      + "EndpointNotAllowed; http:// is refused (InsecureEndpoint) unless the operator runs "
+      + "with --allow-insecure-endpoints. At most 253 characters.")
   @Size(max = 253)
   @Pattern(Validation.ENDPOINT_PATTERN)
   private String endpoint;

@@ -1,11 +1,14 @@
 package io.albjobs.operator.sim;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,21 +58,37 @@ public final class AlbSimulator implements AutoCloseable {
   private final Faults faults = new Faults();
   private final CallLog calls = new CallLog();
   private final String hostAndPort;
+  private final String scheme;
+  private final SignatureVerifier verifier;
+  private final SimHttpHandler handler;
+  private volatile StsHandler sts;
   private final DateHeaderProxy dateProxy;
   private volatile Duration clockOffset = Duration.ZERO;
 
   private AlbSimulator(Clock jobClock, int port, boolean albDates) throws IOException {
+    this(jobClock, port, albDates, null);
+  }
+
+  private AlbSimulator(Clock jobClock, int port, boolean albDates, SSLContext tls) throws IOException {
     this.jobClock = jobClock;
     Clock realClock = Clock.systemUTC();
-    SignatureVerifier verifier =
+    verifier =
         new SignatureVerifier(
             accountsByKeyId,
             new NonceCache(realClock, SignatureVerifier.MAX_CLOCK_SKEW, MAX_NONCES),
             realClock);
-    SimHttpHandler handler =
+    handler =
         new SimHttpHandler(
             verifier, new ListAsynJobsHandler(jobs, faults), faults, calls, jobClock, () -> clockOffset);
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    if (tls == null) {
+      server = HttpServer.create(address, 0);
+    } else {
+      HttpsServer https = HttpsServer.create(address, 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls));
+      server = https;
+    }
+    scheme = tls == null ? "http" : "https";
     server.createContext("/", handler);
     executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
     server.setExecutor(executor);
@@ -141,9 +161,64 @@ public final class AlbSimulator implements AutoCloseable {
   public static final List<String> OPERATOR_FLAGS =
       List.of("--allow-insecure-endpoints=true", "--allowed-endpoint-hosts=127.0.0.1");
 
-  /** {@code http://127.0.0.1:<port>}: the value for a watch's {@code spec.endpoint}. */
+  /**
+   * A simulator served over HTTPS with {@code tls}'s certificate (e.g. one issued by a test CA the
+   * client trusts); {@link #endpoint()} is then {@code https://127.0.0.1:<port>}.
+   */
+  public static AlbSimulator startHttps(SSLContext tls) {
+    return startHttps(tls, 0);
+  }
+
+  /** As {@link #startHttps(SSLContext)} on a fixed port ({@code 0}: any free port). */
+  public static AlbSimulator startHttps(SSLContext tls, int port) {
+    try {
+      AlbSimulator sim = new AlbSimulator(Clock.systemUTC(), port, false, tls);
+      LOG.info("ALB simulator listening on {}", sim.endpoint());
+      return sim;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the ALB simulator over HTTPS", e);
+    }
+  }
+
+  /** {@code http://127.0.0.1:<port>} (https for {@link #startHttps}): a watch's {@code spec.endpoint}. */
   public String endpoint() {
-    return "http://" + hostAndPort();
+    return scheme + "://" + hostAndPort();
+  }
+
+  /**
+   * Also serves STS's {@code AssumeRoleWithOIDC} on this endpoint, for RRSA: the role {@code
+   * roleArn} of account {@code accountId} may be assumed with the current content of {@code
+   * tokenFile} (a JWT for the audience {@code sts.aliyuncs.com}) through {@code oidcProviderArn}.
+   * The temporary keys it hands out sign ALB calls of that account until they expire, after
+   * {@code lifetime} ({@code null}: the DurationSeconds asked for); expired ones are refused with
+   * {@code InvalidSecurityToken.Expired}.
+   */
+  public void serveSts(
+      String accountId, String roleArn, String oidcProviderArn, Path tokenFile, Duration lifetime) {
+    serveSts(new StsHandler(accountId, roleArn, oidcProviderArn, tokenFile, null, lifetime,
+        Clock.systemUTC(), this::addAccount, verifier.expiries()));
+  }
+
+  /**
+   * As {@link #serveSts(String, String, String, Path, Duration)} for a token the simulator cannot
+   * read (a pod's projected volume): any JWT for the audience {@code sts.aliyuncs.com} whose
+   * {@code sub} is {@code subject} (e.g. {@code system:serviceaccount:<ns>:<name>}) is accepted.
+   */
+  public void serveStsForSubject(
+      String accountId, String roleArn, String oidcProviderArn, String subject, Duration lifetime) {
+    serveSts(new StsHandler(accountId, roleArn, oidcProviderArn, null, subject, lifetime,
+        Clock.systemUTC(), this::addAccount, verifier.expiries()));
+  }
+
+  private void serveSts(StsHandler h) {
+    sts = h;
+    handler.serveSts(h);
+  }
+
+  /** The temporary keys STS handed out so far, oldest first (no secret in them). */
+  public List<StsGrant> stsGrants() {
+    StsHandler h = sts;
+    return h == null ? List.of() : h.issued();
   }
 
   /** {@code 127.0.0.1:<port>}: the SDK's {@code sysDomain} (the SDK accepts a port there). */

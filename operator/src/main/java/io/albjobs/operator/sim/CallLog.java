@@ -27,6 +27,7 @@ final class CallLog {
     Map<String, String> safe = new HashMap<>(params);
     safe.remove("Signature");
     safe.computeIfPresent("SecurityToken", (k, v) -> REDACTED);
+    safe.computeIfPresent("OIDCToken", (k, v) -> REDACTED);
     RecordedCall call =
         new RecordedCall(at, keyId, params.getOrDefault("Action", ""), safe, httpStatus, errorCode);
     total.incrementAndGet();

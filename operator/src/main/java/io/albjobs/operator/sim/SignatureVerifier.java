@@ -27,10 +27,17 @@ final class SignatureVerifier {
   private final NonceCache nonces;
   private final Clock realClock;
 
+  /** When temporary (STS) keys stop being accepted, by key id; permanent keys have none. */
+  private final Map<String, java.time.Instant> expiries = new java.util.concurrent.ConcurrentHashMap<>();
+
   SignatureVerifier(Map<String, SimAccount> accountsByKeyId, NonceCache nonces, Clock realClock) {
     this.accountsByKeyId = accountsByKeyId;
     this.nonces = nonces;
     this.realClock = realClock;
+  }
+
+  Map<String, java.time.Instant> expiries() {
+    return expiries;
   }
 
   SimAccount verify(WireRequest request) {
@@ -63,6 +70,10 @@ final class SignatureVerifier {
           400,
           "InvalidSecurityToken.MismatchWithAccessKey",
           "The security token you provided does not match the access key.");
+    }
+    java.time.Instant expiry = expiries.get(account.accessKeyId());
+    if (expiry != null && !realClock.instant().isBefore(expiry)) {
+      throw new AlbError(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.");
     }
     String stringToSign = stringToSign(request.method(), p);
     String expected = sign(stringToSign, account.accessKeySecret());

@@ -31,6 +31,7 @@ final class SimHttpHandler implements HttpHandler {
   private final CallLog calls;
   private final Clock jobClock;
   private final Supplier<Duration> clockOffset;
+  private volatile StsHandler sts;
 
   SimHttpHandler(
       SignatureVerifier verifier,
@@ -45,6 +46,11 @@ final class SimHttpHandler implements HttpHandler {
     this.faults = faults;
     this.calls = calls;
     this.jobClock = jobClock;
+  }
+
+  /** Serves STS's {@code AssumeRoleWithOIDC} too (anonymous: no AccessKey signature). */
+  void serveSts(StsHandler sts) {
+    this.sts = sts;
   }
 
   @Override
@@ -106,6 +112,10 @@ final class SimHttpHandler implements HttpHandler {
     Map<String, String> p = request.params();
     String version = p.get("Version");
     String action = p.get("Action");
+    StsHandler stsHandler = sts;
+    if (stsHandler != null && StsHandler.ACTION.equals(action)) {
+      return stsHandler.handle(p);
+    }
     if (version == null || version.isEmpty()) {
       throw AlbError.missingParam("Version");
     }

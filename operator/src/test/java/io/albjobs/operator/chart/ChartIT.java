@@ -16,6 +16,7 @@ import io.albjobs.operator.sim.SimJob;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -90,7 +91,8 @@ class ChartIT {
         Arguments.of("namespaced-rbac", new String[] {"watchNamespaces={chart-team-a,chart-team-b}"}),
         Arguments.of("ha", new String[] {"replicaCount=2", "leaderElection.enabled=true"}),
         Arguments.of("monitoring", new String[] {"serviceMonitor.enabled=true", "prometheusRule.enabled=true",
-            "grafanaDashboard.enabled=true", "networkPolicy.enabled=true", "credentials.secretName=alb-operator-creds"}));
+            "grafanaDashboard.enabled=true", "networkPolicy.enabled=true", "credentials.secretName=alb-operator-creds",
+            "credentials.stsEndpoint=https://sts-vpc.cn-hangzhou.aliyuncs.com"}));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -123,6 +125,9 @@ class ChartIT {
     }
     if (name.equals("monitoring")) {
       assertTrue(rendered.contains("secretKeyRef"), "credentials wired through secretKeyRef");
+      EnvVar sts = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+          .filter(e -> e.getName().equals("ALIBABA_CLOUD_STS_ENDPOINT")).findFirst().orElseThrow();
+      assertEquals("https://sts-vpc.cn-hangzhou.aliyuncs.com", sts.getValue(), "the STS endpoint reaches the container");
       for (String kind : List.of("ServiceMonitor", "PrometheusRule", "NetworkPolicy", "ConfigMap")) {
         assertTrue(objects.stream().anyMatch(o -> kind.equals(o.getKind())), kind + " rendered");
       }
