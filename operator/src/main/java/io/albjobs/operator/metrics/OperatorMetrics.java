@@ -170,6 +170,12 @@ public final class OperatorMetrics {
         .orElse(0.0);
   }
 
+  /** The per-watch gauges and their help text. */
+  private static final java.util.Map<String, String> WATCH_GAUGES = java.util.Map.of(
+      "albjobs_watch_jobs", "AsyncJobs of one watch per phase, as last rolled up",
+      "albjobs_watch_last_successful_poll_timestamp_seconds",
+      "When a watch last polled ALB successfully (seconds since the epoch)");
+
   private void gauge(String name, String namespace, String watch, String phase, long value) {
     String key = name + '|' + namespace + '|' + watch + '|' + phase;
     gauges
@@ -181,7 +187,8 @@ public final class OperatorMetrics {
               if (phase != null) {
                 tags = tags.and("phase", phase);
               }
-              Gauge gauge = Gauge.builder(name, holder, AtomicLong::get).tags(tags).register(registry);
+              Gauge gauge =
+                  Gauge.builder(name, holder, AtomicLong::get).description(WATCH_GAUGES.get(name)).tags(tags).register(registry);
               watchMeters.computeIfAbsent(namespace + '/' + watch, w -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(gauge);
               return holder;
             })
