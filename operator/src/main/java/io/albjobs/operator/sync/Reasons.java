@@ -90,6 +90,8 @@ public final class Reasons {
       r("SecretKeyMissing", Where.BOTH, true, "The Secret lacks accessKeyId or accessKeySecret, or one is empty.", "Add the key the message names."),
       r("SecretForbidden", Where.BOTH, true, "The operator may not read the Secret (RBAC).", "Grant the operator get on secrets in that namespace (the chart does for watched namespaces)."),
       r("SecretUnreadable", Where.BOTH, true, "Reading the Secret failed for another reason (the message has the HTTP code).", "Check the API server; the operator retries."),
+      r("RrsaRefused", Where.BOTH, true, "STS refused the operator's RRSA token exchange (AssumeRoleWithOIDC) for the object's scope, so ALB was not asked; the message has STS's code and the role.",
+          "Check ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and the role's trust policy (oidc:aud sts.aliyuncs.com, oidc:sub of the operator's ServiceAccount)."),
       r("AmbientCredentialsNotAllowed", Where.BOTH, true, "The object names no credentials Secret, and its namespace may not use the operator's own credentials (--ambient-credentials-namespaces).",
           "Name a Secret of this namespace in spec.credentialsSecretRef, or ask the operator's administrator to add the namespace to ambientCredentials.namespaces."),
       r("EndpointNotAllowed", Where.BOTH, true, "spec.endpoint names a host that is neither an ALB endpoint (alb[-vpc].<region>.aliyuncs.com) nor allowed by --allowed-endpoint-hosts; nothing is sent to it.",

@@ -245,9 +245,19 @@ public final class WatchSync {
     }
   }
 
+  /** How {@code alb/RrsaCredentialsProvider} starts the message of a refused token exchange. */
+  static final String RRSA_PREFIX = "RRSA: ";
+
   static PollHealth fromAlb(AlbException e, int failures) {
     if (e.kind() == ErrorKind.TERMINAL && "EndpointNotFound".equals(e.code())) {
       return new PollHealth(true, "EndpointNotFound", e.getMessage());
+    }
+    if (e.kind() == ErrorKind.TERMINAL && e.getMessage() != null
+        && (e.getMessage().startsWith(RRSA_PREFIX) || e.getMessage().contains(": " + RRSA_PREFIX))) {
+      // The operator's own RRSA credentials: STS refused the token exchange, ALB was not asked.
+      return new PollHealth(true, "RrsaRefused", e.getMessage()
+          + "; check ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and the role's trust policy"
+          + " (oidc:aud sts.aliyuncs.com, oidc:sub of the operator's ServiceAccount)");
     }
     if (e.kind() == ErrorKind.TERMINAL) {
       String reason =
