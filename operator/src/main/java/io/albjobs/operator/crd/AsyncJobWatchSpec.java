@@ -41,14 +41,7 @@ public class AsyncJobWatchSpec {
   @Pattern(Validation.REGION_PATTERN)
   private String regionId;
 
-  @JsonPropertyDescription(
-      "The ALB API endpoint to call, as host[:port] (HTTPS) or an explicit "
-      + "http://host:port or https://host; no path. Optional: when absent the operator "
-      + "uses --alb-default-endpoint, else alb.<regionId>.aliyuncs.com. The host must be "
-      + "alb.<region>.aliyuncs.com, alb-vpc.<region>.aliyuncs.com or one the operator's "
-      + "administrator allows (--allowed-endpoint-hosts), else the object is Stalled with "
-      + "EndpointNotAllowed; http:// is refused (InsecureEndpoint) unless the operator runs "
-      + "with --allow-insecure-endpoints. At most 253 characters.")
+  @JsonPropertyDescription(Validation.ENDPOINT_DESCRIPTION)
   @Size(max = 253)
   @Pattern(Validation.ENDPOINT_PATTERN)
   private String endpoint;

@@ -9,6 +9,16 @@ public final class Validation {
   public static final String ENDPOINT_PATTERN =
       "^(https?://)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?/?$";
 
+  /** The description of {@code spec.endpoint}, the same on both kinds. */
+  public static final String ENDPOINT_DESCRIPTION =
+      "The ALB API endpoint to call, as host[:port] (HTTPS) or an explicit "
+      + "http://host:port or https://host; no path. Optional: when absent the operator "
+      + "uses --alb-default-endpoint, else alb.<regionId>.aliyuncs.com. The host must be "
+      + "alb.<region>.aliyuncs.com, alb-vpc.<region>.aliyuncs.com or one the operator's "
+      + "administrator allows (--allowed-endpoint-hosts), else the object is Stalled with "
+      + "EndpointNotAllowed; http:// is refused (InsecureEndpoint) unless the operator runs "
+      + "with --allow-insecure-endpoints. At most 253 characters.";
+
   /** Go-style durations made of whole units: {@code 500ms}, {@code 5s}, {@code 1m30s}, {@code 2h}. */
   public static final String DURATION_PATTERN = "^([0-9]{1,6}(ms|s|m|h))+$";
 
