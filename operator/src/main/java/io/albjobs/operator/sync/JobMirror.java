@@ -65,6 +65,22 @@ public final class JobMirror {
       WatchState state,
       Retention retention,
       ChildCache cache) {
+    return mirror(watch, jobs, children, state, retention, cache, job -> null);
+  }
+
+  /**
+   * As above; {@code loadBalancerOf} names the load balancer a job belongs to (a load-balancer
+   * watch with children, see {@link LoadBalancerChildren}), or null: it goes into the label
+   * {@link Labels#LOAD_BALANCER} and {@code status.loadBalancerId}.
+   */
+  public Map<String, AsyncJob> mirror(
+      AsyncJobWatch watch,
+      List<AlbJob> jobs,
+      Map<String, AsyncJob> children,
+      WatchState state,
+      Retention retention,
+      ChildCache cache,
+      Function<AlbJob, String> loadBalancerOf) {
     Map<String, AsyncJob> view = new HashMap<>(children);
     Instant now = clock.instant();
     for (AlbJob job : jobs) {
@@ -76,8 +92,9 @@ public final class JobMirror {
       if (existing == null && (state.skips(name) || retention.expiredOnArrival(watch, job, now))) {
         continue;
       }
+      String loadBalancer = loadBalancerOf.apply(job);
       if (existing == null) {
-        existing = create(watch, job, name, state);
+        existing = create(watch, job, name, state, loadBalancer);
         if (existing == null) {
           continue;
         }
@@ -85,7 +102,8 @@ public final class JobMirror {
       }
       view.put(
           name,
-          update(existing, stored -> JobStatuses.fromAlb(job, stored.getStatus(), stored.getMetadata().getGeneration(), now),
+          update(existing, stored -> withLoadBalancer(
+                  JobStatuses.fromAlb(job, stored.getStatus(), stored.getMetadata().getGeneration(), now), loadBalancer),
               cache));
     }
     return view;
@@ -203,13 +221,21 @@ public final class JobMirror {
     }
   }
 
-  private AsyncJob create(AsyncJobWatch watch, AlbJob job, String name, WatchState state) {
+  private static AsyncJobStatus withLoadBalancer(AsyncJobStatus status, String loadBalancer) {
+    if (loadBalancer != null) {
+      status.setLoadBalancerId(loadBalancer);
+    }
+    return status;
+  }
+
+  private AsyncJob create(AsyncJobWatch watch, AlbJob job, String name, WatchState state, String loadBalancer) {
     AsyncJob resource = new AsyncJob();
     Map<String, String> labels = new HashMap<>();
     labels.put(Labels.WATCH, Labels.value(watch.getMetadata().getName()));
     labels.put(Labels.MANAGED_BY, Labels.MANAGER);
     putLabel(labels, Labels.RESOURCE_TYPE, job.resourceType());
     putLabel(labels, Labels.RESOURCE_ID, job.resourceId());
+    putLabel(labels, Labels.LOAD_BALANCER, loadBalancer);
     putLabel(labels, Labels.API_NAME, job.apiName());
     putLabel(labels, Labels.JOB_ID, job.id());
     labels.put(Labels.PHASE, JobStatuses.phaseOf(job).name());

@@ -129,6 +129,7 @@ public final class JobStatuses {
   private static void carryOver(AsyncJobStatus previous, AsyncJobStatus s, Long generation) {
     s.setObservedGeneration(generation);
     if (previous != null) {
+      s.setLoadBalancerId(previous.getLoadBalancerId());
       s.setLastSyncTime(previous.getLastSyncTime());
       s.setPollNowHandled(previous.getPollNowHandled());
     }
@@ -195,6 +196,7 @@ public final class JobStatuses {
     s.setOperateType(p.getOperateType());
     s.setResourceType(p.getResourceType());
     s.setResourceId(p.getResourceId());
+    s.setLoadBalancerId(p.getLoadBalancerId());
     s.setErrorCode(p.getErrorCode());
     s.setErrorMessage(p.getErrorMessage());
     s.setCreateTime(p.getCreateTime());

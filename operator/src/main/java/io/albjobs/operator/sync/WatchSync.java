@@ -44,6 +44,7 @@ public final class WatchSync {
   private final Clock clock;
   private final AlbClock albClock;
   private final EventRecorder events;
+  private final LoadBalancerChildren lbChildren;
   private final Backoff errorBackoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5));
 
   public WatchSync(
@@ -67,12 +68,19 @@ public final class WatchSync {
     this.listings =
         new SharedListings(shareListings, lister, defaults.watermarkOverlap(), defaults.pollInterval(), defaults.maxPages());
     clients.onScopeClosed(listings::forget);
+    this.lbChildren = new LoadBalancerChildren(new io.albjobs.operator.alb.ChildLister(defaults.maxPages()), clock);
+    clients.onScopeClosed(lbChildren::forget);
     listings.onlyFor(clients::isLive);
     this.mirror = mirror;
     this.retention = retention;
     this.metrics = metrics;
     this.defaults = defaults;
     this.clock = clock;
+  }
+
+  /** The children cache of load-balancer watches (its refresh interval is an operator setting). */
+  public LoadBalancerChildren loadBalancerChildren() {
+    return lbChildren;
   }
 
   /**
@@ -96,6 +104,11 @@ public final class WatchSync {
     PollHealth health;
     AccountScope sharedScope = null;
     String type = spec.getResourceType() == null ? null : spec.getResourceType().wire();
+    LoadBalancerChildren.Family family = null;
+    java.util.function.Function<AlbJob, String> loadBalancerOf =
+        LoadBalancerChildren.LOADBALANCER.equals(type)
+            ? job -> LoadBalancerChildren.LOADBALANCER.equals(job.resourceType()) ? job.resourceId() : null
+            : job -> null;
     try {
       idle = atLeast(interval(spec.getPollInterval(), idle, "spec.pollInterval"), defaults.minPollInterval(),
           spec.getPollInterval());
@@ -117,10 +130,21 @@ public final class WatchSync {
         AlbClock.Probe client = albClock.probe(clients.forScope(scope), scope.endpoint());
         Instant albTime;
         long newest = Long.MIN_VALUE;
-        SharedListings.Listing shared =
+        String member = ns + "/" + watch.getMetadata().getName();
+        family = spec.coversChildren() ? lbChildren.family(scope, client, ids, false) : null;
+        SharedListings.Listing shared = family != null && family.hasChildren() ? null :
             listings.listing(scope, client, type, ns + "/" + watch.getMetadata().getName(),
                 (ids.size() + JobQuery.MAX_IDS - 1) / JobQuery.MAX_IDS, begin, state.nextPoll(), now, albNow);
-        if (shared != null) {
+        if (family != null && family.hasChildren()) {
+          FamilyPoll.Result found = new FamilyPoll(lbChildren, listings, lister, defaults.watermarkOverlap())
+              .poll(scope, client, family, ids, member, spec.getApiNames(), begin, state.nextPoll(), now, albNow);
+          family = found.family();
+          sharedScope = found.shared() ? scope : null;
+          type = found.shared() ? null : type;
+          jobs.addAll(found.jobs());
+          albTime = found.albTime() != null ? found.albTime() : client.serverTime();
+          newest = found.newest();
+        } else if (shared != null) {
           sharedScope = scope;
           albTime = shared.albTime();
           Set<String> apiNames = new HashSet<>(spec.getApiNames());
@@ -141,18 +165,26 @@ public final class WatchSync {
         }
         // ALB's Date on the listing's first answer; without one, the newest CreateTime listed;
         // without any, this node's clock corrected by the last skew measured at the endpoint.
+        if (family != null) {
+          LoadBalancerChildren.Family polled = family;
+          loadBalancerOf = polled::loadBalancerOf;
+          if (!polled.hasChildren()) {
+            // Children that appear later are looked up back to this listing.
+            lbChildren.polled(member, polled);
+          }
+        }
         asOf = albTime != null ? albTime : newest != Long.MIN_VALUE ? Instant.ofEpochMilli(newest) : albNow;
         jobs.addAll(lister.byJobIds(client, inFlightNotSeen(children, jobs)));
         reportSkew(watch, scope, state);
       }
-      view = mirror.mirror(watch, jobs, children, state, retention, cache);
+      view = mirror.mirror(watch, jobs, children, state, retention, cache, loadBalancerOf);
       view = retention.apply(watch, view, state, now);
       state.pruneDeleted(begin);
       next.setWatermark(Times.format(asOf));
       next.setLastSuccessfulSyncTime(Times.format(now));
       metrics.watchPolled(ns, watch.getMetadata().getName(), now);
       state.succeeded();
-      health = PollHealth.OK;
+      health = family == null ? PollHealth.OK : childHealth(family, ids);
     } catch (SyncProblem p) {
       state.failed();
       health = new PollHealth(true, p.reason(), p.getMessage());
@@ -168,11 +200,12 @@ public final class WatchSync {
       // intervals after ALB does.
       wait = min(errorBackoff.delay(state.failuresInARow()), idle);
     } else {
-      wait = next.getJobs().getProcessing() > 0 && !health.stalled() ? active : idle;
+      boolean polled = !health.stalled() || CHILD_LISTING_DENIED.equals(health.reason());
+      wait = next.getJobs().getProcessing() > 0 && polled ? active : idle;
     }
     Duration jittered = Backoff.jitter(wait, 0.1);
     Instant at = now.plus(jittered);
-    if (sharedScope != null && health.reason() == null) {
+    if (sharedScope != null && (health.reason() == null || CHILD_LISTING_DENIED.equals(health.reason()))) {
       // On a tick of the scope, so that one listing serves every watch due then. The interval
       // counts from the tick this poll was due at, not from when its reconcile ran: the watches
       // of one tick are reconciled one after another, and counting from that would spread them
@@ -183,6 +216,38 @@ public final class WatchSync {
           wait.multipliedBy(6).dividedBy(10), wait.multipliedBy(15).dividedBy(100), now);
     }
     return new Outcome(next, at);
+  }
+
+  static final String CHILD_LISTING_DENIED = "ChildListingDenied";
+
+  /**
+   * The watch's health after a successful poll of its jobs, when listing the children of its load
+   * balancers failed: denied (or refused) is Stalled with what to do, and the load balancer's own
+   * jobs are still mirrored; a transient failure counts only while no listing has ever worked.
+   */
+  static PollHealth childHealth(LoadBalancerChildren.Family family, List<String> loadBalancerIds) {
+    AlbException e = family.problem();
+    if (e == null) {
+      return PollHealth.OK;
+    }
+    String what = "the load balancer" + (loadBalancerIds.size() == 1 ? " " + loadBalancerIds.get(0) : "s");
+    if (e.kind() == ErrorKind.TERMINAL) {
+      String message = e.getMessage().endsWith(".") ? e.getMessage().substring(0, e.getMessage().length() - 1) : e.getMessage();
+      boolean denied = ErrorClassifier.isPermissionProblem(e.code());
+      return new PollHealth(true, denied ? CHILD_LISTING_DENIED : "AlbRequestRefused",
+          "ALB refused to list the children of " + what + " (" + message + "), so jobs of their listeners,"
+              + " rules, server groups, ACLs and security policies are not mirrored; jobs of " + what
+              + " itself still are. " + (denied
+                  ? "Grant the RAM identity alb:ListListeners, alb:ListRules and alb:GetListenerAttribute (read only,"
+                      + " see docs/security.md), or set spec.includeChildren: false to watch only the load balancer's"
+                      + " own jobs"
+                  : "Read ALB's message; set spec.includeChildren: false to watch only the load balancer's own jobs"));
+    }
+    if (family.complete()) {
+      return PollHealth.OK; // the children listed last are used until a listing works again
+    }
+    String reason = e.kind() == ErrorKind.THROTTLED ? "AlbThrottled" : "AlbUnavailable";
+    return new PollHealth(false, reason, "listing the children of " + what + " failed, retrying: " + e.getMessage());
   }
 
   /** An Event when the watch's endpoint's clock goes out of step with this node's (once per episode). */
