@@ -72,9 +72,13 @@ public final class OperatorMetrics {
   }
 
   public void albThrottled() {
+    albThrottled(ACTION);
+  }
+
+  public void albThrottled(String action) {
     Counter.builder("albjobs_alb_throttled_total")
         .description("ALB calls answered with throttling")
-        .tag("action", ACTION)
+        .tag("action", action)
         .register(registry)
         .increment();
   }

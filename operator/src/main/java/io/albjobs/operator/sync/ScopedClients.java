@@ -413,7 +413,7 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
       } catch (AlbException e) {
         metrics.albCall(action, e.code(), System.nanoTime() - start);
         if (e.kind() == ErrorKind.THROTTLED) {
-          metrics.albThrottled();
+          metrics.albThrottled(action);
           int n;
           synchronized (caller) {
             n = ++caller.throttledInARow;
