@@ -1,5 +1,6 @@
 package io.albjobs.it.bench;
 
+import io.albjobs.it.PhaseRecorder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.albjobs.operator.crd.AsyncJob;
@@ -145,7 +146,7 @@ public final class Benchmark {
         watch.getSpec().setSince("2h");
         admin.resource(watch).create();
       }
-      JobTimeline timeline = new JobTimeline(admin, namespaces);
+      PhaseRecorder timeline = new PhaseRecorder(admin, namespaces);
       CallRecorder opCalls = new CallRecorder(simOp);
       ApiServerWrites.Snapshot w0 = writes.snapshot();
       List<String> flags = List.of("--namespaces=" + String.join(",", namespaces),
@@ -270,7 +271,7 @@ public final class Benchmark {
 
   // ---- phases ------------------------------------------------------------------------------
 
-  private void backlog(BenchScenario sc, JobTimeline timeline, OperatorProcess op, long ready, long firstSeen, long mirrored,
+  private void backlog(BenchScenario sc, PhaseRecorder timeline, OperatorProcess op, long ready, long firstSeen, long mirrored,
       List<CallRecorder.Call> calls, ApiServerWrites.Snapshot w, Cpu cpu) {
     int wrong = 0;
     for (SimJob j : sc.history) {
@@ -311,13 +312,13 @@ public final class Benchmark {
         calls.size(), w.of("asyncjobs"), 2L * h);
   }
 
-  private void wave(BenchScenario sc, JobTimeline timeline, Instant start, long end, List<CallRecorder.Call> calls,
+  private void wave(BenchScenario sc, PhaseRecorder timeline, Instant start, long end, List<CallRecorder.Call> calls,
       ApiServerWrites.Snapshot w, double operatorCpu, Map<String, Double> cpuAll) {
     List<Long> finish = new ArrayList<>();
     List<Long> appear = new ArrayList<>();
     int wrong = 0;
     for (BenchScenario.WaveJob j : sc.wave) {
-      JobTimeline.Seen s = timeline.get(j.id());
+      PhaseRecorder.Seen s = timeline.get(j.id());
       finish.add(s.finalSeenMillis() - j.finishesAt(start).toEpochMilli());
       appear.add(s.firstSeenMillis() - j.createdAt(start).toEpochMilli());
       if (s.finalPhase() != (j.fails() ? JobPhase.Failed : JobPhase.Succeeded)) {
@@ -515,14 +516,14 @@ public final class Benchmark {
     }
   }
 
-  private static boolean allFinal(JobTimeline t, List<String> ids) {
+  private static boolean allFinal(PhaseRecorder t, List<String> ids) {
     return finals(t, ids) == ids.size();
   }
 
-  private static int finals(JobTimeline t, List<String> ids) {
+  private static int finals(PhaseRecorder t, List<String> ids) {
     int n = 0;
     for (String id : ids) {
-      JobTimeline.Seen s = t.get(id);
+      PhaseRecorder.Seen s = t.get(id);
       if (s != null && s.finalPhase() != null) {
         n++;
       }

@@ -1,5 +1,6 @@
 package io.albjobs.it.e2e;
 
+import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,11 +42,11 @@ class ExamplesIT {
   private static final Path EXAMPLES = Path.of("../examples");
   private static final String NS = "examples-it";
   private static final String JOB_ID = "365F4154-92F6-4AE4-92F8-7FF34B5C1D2E";
-  private static E2e e2e;
+  private static IntegrationEnv e2e;
 
   @BeforeAll
   static void setUp() {
-    e2e = new E2e(NS);
+    e2e = new IntegrationEnv(NS, IntegrationEnv.QUICK_POLLS);
   }
 
   @AfterAll

@@ -1,5 +1,6 @@
 package io.albjobs.it.e2e;
 
+import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,15 +26,15 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KubectlIT {
-  private static E2e e2e;
+  private static IntegrationEnv e2e;
   private static final Instant T0 = Instant.now();
 
   @BeforeAll
   static void start() throws Exception {
-    e2e = new E2e("kubectl-it");
-    e2e.sim.addJob(SimJob.builder("OK-JOB-1", "e2e").region("cn-hangzhou").api("CreateListener", "Create")
+    e2e = new IntegrationEnv("kubectl-it", IntegrationEnv.QUICK_POLLS);
+    e2e.sim.addJob(SimJob.builder("OK-JOB-1", IntegrationEnv.ACCOUNT).region("cn-hangzhou").api("CreateListener", "Create")
         .resource("loadbalancer", "alb-one").createdAt(T0.minusSeconds(120)).succeedsAt(T0.minusSeconds(100)).build());
-    e2e.sim.addJob(SimJob.builder("BAD-JOB-1", "e2e").region("cn-hangzhou").api("CreateRule", "Create")
+    e2e.sim.addJob(SimJob.builder("BAD-JOB-1", IntegrationEnv.ACCOUNT).region("cn-hangzhou").api("CreateRule", "Create")
         .resource("loadbalancer", "alb-one").createdAt(T0.minusSeconds(90))
         .failsAt(T0.minusSeconds(80), "QuotaExceeded.Rule", "too many rules").build());
     e2e.operator();
@@ -101,7 +102,7 @@ class KubectlIT {
     // so the first wait meets a job that is surely still processing, however slow this machine is.
     Instant now = Instant.now();
     e2e.sim.addJob(waitOk(now).succeedsAt(now.plus(Duration.ofDays(1))).build());
-    e2e.sim.addJob(SimJob.builder("WAIT-BAD", "e2e").region("cn-hangzhou").api("DeleteListener", "Delete")
+    e2e.sim.addJob(SimJob.builder("WAIT-BAD", IntegrationEnv.ACCOUNT).region("cn-hangzhou").api("DeleteListener", "Delete")
         .resource("listener", "lsn-w").createdAt(now).failsAt(now.plusSeconds(12), "Conflict.Lock", "locked").build());
     e2e.admin.resource(Fixtures.userJob(e2e.ns, "wait-ok", "WAIT-OK", e2e.sim.endpoint(), "alb-creds")).create();
     e2e.admin.resource(Fixtures.userJob(e2e.ns, "wait-bad", "WAIT-BAD", e2e.sim.endpoint(), "alb-creds")).create();
@@ -123,7 +124,7 @@ class KubectlIT {
   }
 
   private static SimJobBuilder waitOk(Instant createdAt) {
-    return SimJob.builder("WAIT-OK", "e2e").region("cn-hangzhou").api("CreateListener", "Create")
+    return SimJob.builder("WAIT-OK", IntegrationEnv.ACCOUNT).region("cn-hangzhou").api("CreateListener", "Create")
         .resource("listener", "lsn-w").createdAt(createdAt);
   }
 

@@ -1,5 +1,6 @@
 package io.albjobs.it.e2e;
 
+import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 class LeaderElectionIT {
   private static final String[] LEASE = {"--leader-election=true", "--lease-namespace=leader-it",
       "--lease-duration=4s", "--lease-renew-deadline=3s", "--lease-retry-period=500ms"};
-  private final E2e e2e = new E2e("leader-it");
+  private final IntegrationEnv e2e = new IntegrationEnv("leader-it", IntegrationEnv.QUICK_POLLS);
 
   @AfterEach
   void stop() {
@@ -33,7 +34,7 @@ class LeaderElectionIT {
   }
 
   private void job(String id, String lb, Instant created, Instant done, boolean fails) {
-    var b = SimJob.builder(id, "e2e").region("cn-hangzhou").api("CreateRule", "Create").resource("loadbalancer", lb)
+    var b = SimJob.builder(id, IntegrationEnv.ACCOUNT).region("cn-hangzhou").api("CreateRule", "Create").resource("loadbalancer", lb)
         .createdAt(created);
     e2e.sim.addJob(fails ? b.failsAt(done, "Conflict.Lock", "locked").build() : b.succeedsAt(done).build());
   }

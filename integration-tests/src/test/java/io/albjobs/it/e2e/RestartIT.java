@@ -1,5 +1,6 @@
 package io.albjobs.it.e2e;
 
+import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.albjobs.operator.crd.AsyncJob;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RestartIT {
-  private final E2e e2e = new E2e("restart-it");
+  private final IntegrationEnv e2e = new IntegrationEnv("restart-it", IntegrationEnv.QUICK_POLLS);
   private final List<Process> processes = new ArrayList<>();
 
   @AfterEach
@@ -44,7 +45,7 @@ class RestartIT {
     for (int i = 0; i < 60; i++) {
       String id = String.format("R-%03d", i);
       boolean fails = i % 7 == 0;
-      var b = SimJob.builder(id, "e2e").region("cn-hangzhou").api("CreateRule", "Create")
+      var b = SimJob.builder(id, IntegrationEnv.ACCOUNT).region("cn-hangzhou").api("CreateRule", "Create")
           .resource("loadbalancer", "alb-r" + (i % 12)).createdAt(t0.minusSeconds(300 - i));
       Instant done = t0.plusMillis(200L * i);
       e2e.sim.addJob(fails ? b.failsAt(done, "Conflict.Lock", "locked").build() : b.succeedsAt(done).build());

@@ -1,5 +1,6 @@
 package io.albjobs.it.e2e;
 
+import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * pod deletion and rolling update waited for the SIGKILL.
  */
 class ShutdownIT {
-  private final E2e e2e = new E2e("shutdown-it");
+  private final IntegrationEnv e2e = new IntegrationEnv("shutdown-it", IntegrationEnv.QUICK_POLLS);
   private Process process;
 
   @AfterEach

@@ -1,5 +1,6 @@
 package io.albjobs.it.e2e;
 
+import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,13 +25,13 @@ import org.junit.jupiter.api.Timeout;
 /** Status lives in the status subresource: users' edits never lose it, and it is ours alone. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class StatusSubresourceIT {
-  private static E2e e2e;
+  private static IntegrationEnv e2e;
 
   @BeforeAll
   static void start() throws Exception {
-    e2e = new E2e("status-it");
+    e2e = new IntegrationEnv("status-it", IntegrationEnv.QUICK_POLLS);
     Instant t0 = Instant.now();
-    e2e.sim.addJob(SimJob.builder("S-1", "e2e").region("cn-hangzhou").api("CreateRule", "Create")
+    e2e.sim.addJob(SimJob.builder("S-1", IntegrationEnv.ACCOUNT).region("cn-hangzhou").api("CreateRule", "Create")
         .resource("loadbalancer", "alb-s").createdAt(t0.minusSeconds(60)).succeedsAt(t0.minusSeconds(50)).build());
     e2e.operator();
     e2e.admin.resource(Fixtures.watch(e2e.ns, "lbs", e2e.sim.endpoint(), "alb-creds", List.of("alb-s"))).create();

@@ -1,5 +1,6 @@
 package io.albjobs.it.reliability;
 
+import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class BadInputIT {
-  private final ReliabilityEnv env = new ReliabilityEnv("bad-input-it");
+  private final IntegrationEnv env = new IntegrationEnv("bad-input-it");
 
   @AfterEach
   void stop() {
@@ -54,9 +55,9 @@ class BadInputIT {
 
   @Test
   void eachBadInputStallsWithAnActionableMessageAndAnEvent() throws Exception {
-    secret("no-secret-key", Map.of("accessKeyId", "LTAIreliable"));
-    secret("no-key-id", Map.of("accessKeySecret", "reliable-secret"));
-    secret("wrong-secret", Map.of("accessKeyId", "LTAIreliable", "accessKeySecret", "not-it"));
+    secret("no-secret-key", Map.of("accessKeyId", IntegrationEnv.KEY_ID));
+    secret("no-key-id", Map.of("accessKeySecret", IntegrationEnv.KEY_SECRET));
+    secret("wrong-secret", Map.of("accessKeyId", IntegrationEnv.KEY_ID, "accessKeySecret", "not-it"));
     secret("unknown-key", Map.of("accessKeyId", "LTAInobody", "accessKeySecret", "x"));
     env.sim.addAccount("denied", "LTAIdenied", "denied-secret");
     env.sim.faults().denyAccount("denied");

@@ -1,5 +1,6 @@
 package io.albjobs.it.reliability;
 
+import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * mirrored, the watermark is on ALB's clock, and the skew is reported by an Event and a gauge.
  */
 class ClockSkewIT {
-  private ReliabilityEnv env;
+  private IntegrationEnv env;
 
   @AfterEach
   void stop() {
@@ -45,7 +46,7 @@ class ClockSkewIT {
   }
 
   private void run(String ns, Duration offset) throws Exception {
-    env = new ReliabilityEnv(ns, AlbSimulator.startWithClockOffset(offset));
+    env = new IntegrationEnv(ns, AlbSimulator.startWithClockOffset(offset));
     // One old job so that the first poll has something to list, one later on another LB.
     env.sim.addJob(job("OLD-1", "alb-a", env.sim.albNow().minusSeconds(60)));
     OperatorApp app = env.operator("--poll-interval=2s", "--active-poll-interval=1s");

@@ -1,5 +1,6 @@
 package io.albjobs.it.reliability;
 
+import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class EdgesIT {
-  private ReliabilityEnv env;
+  private IntegrationEnv env;
 
   @AfterEach
   void stop() {
@@ -63,7 +64,7 @@ class EdgesIT {
 
   @Test
   void longNamesAndOddIdsAreMirroredAndSelectable() throws Exception {
-    env = new ReliabilityEnv("edges-names-it");
+    env = new IntegrationEnv("edges-names-it");
     String longApi = "Create" + "VeryLongApiName".repeat(6) + "Done";
     assertEquals(100, longApi.length());
     String longId = "J" + "0123456789abcdefABCDEF-".repeat(5).substring(0, 99);
@@ -152,7 +153,7 @@ class EdgesIT {
 
   @Test
   void suspendAndResumeInAnyOrderNeverThrowsNorPollsWhileSuspended() throws Exception {
-    env = new ReliabilityEnv("edges-suspend-it");
+    env = new IntegrationEnv("edges-suspend-it");
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
@@ -230,7 +231,7 @@ class EdgesIT {
 
   @Test
   void aWriteTheApiServerRefusesEndsOnTheWatchAndOthersGoOn() throws Exception {
-    env = new ReliabilityEnv("edges-refused-it");
+    env = new IntegrationEnv("edges-refused-it");
     String policy = """
         apiVersion: admissionregistration.k8s.io/v1
         kind: ValidatingAdmissionPolicy

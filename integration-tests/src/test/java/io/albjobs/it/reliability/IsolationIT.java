@@ -1,5 +1,6 @@
 package io.albjobs.it.reliability;
 
+import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.albjobs.simulator.RecordedCall;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class IsolationIT {
-  private final ReliabilityEnv env = new ReliabilityEnv("isolation-it");
+  private final IntegrationEnv env = new IntegrationEnv("isolation-it");
 
   @AfterEach
   void stop() {
@@ -42,7 +43,7 @@ class IsolationIT {
       }
     }
     env.admin.resource(Fixtures.credentials(env.ns, "throttled-creds", "LTAIthrottled", "throttled-secret")).create();
-    env.admin.resource(Fixtures.credentials(env.ns, "wrong-creds", "LTAIreliable", "not-the-secret")).create();
+    env.admin.resource(Fixtures.credentials(env.ns, "wrong-creds", IntegrationEnv.KEY_ID, "not-the-secret")).create();
     env.operator("--active-poll-interval=1s", "--alb-qps=5");
     for (int w = 0; w < 6; w++) {
       var throttled = Fixtures.watch(env.ns, "throttled-" + w, env.sim.endpoint(), "throttled-creds", List.of("alb-throttled"));
@@ -78,7 +79,7 @@ class IsolationIT {
   private List<Instant> healthyCalls(Instant from) {
     List<Instant> healthy = new ArrayList<>();
     for (RecordedCall c : env.sim.calls()) {
-      if (c.at().isAfter(from) && "LTAIreliable".equals(c.accessKeyId()) && c.httpStatus() == 200) {
+      if (c.at().isAfter(from) && IntegrationEnv.KEY_ID.equals(c.accessKeyId()) && c.httpStatus() == 200) {
         healthy.add(c.at());
       }
     }

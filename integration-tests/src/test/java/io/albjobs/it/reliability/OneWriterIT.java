@@ -1,5 +1,7 @@
 package io.albjobs.it.reliability;
 
+import io.albjobs.it.PhaseRecorder;
+import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,9 +64,9 @@ class OneWriterIT {
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void pollNowAndEditsWhileJobsFinishNeverUndoAFinalPhaseNorRepeatItsSideEffects() throws Exception {
-    try (ReliabilityEnv env = new ReliabilityEnv("one-writer");
+    try (IntegrationEnv env = new IntegrationEnv("one-writer");
         PhaseRecorder recorder = new PhaseRecorder(env.admin, env.ns)) {
-      env.admin.resource(Fixtures.credentials(env.ns, "alb-creds-b", "LTAIreliable", "reliable-secret"))
+      env.admin.resource(Fixtures.credentials(env.ns, "alb-creds-b", IntegrationEnv.KEY_ID, IntegrationEnv.KEY_SECRET))
           .serverSideApply();
       OperatorApp app = env.operator("--active-poll-interval=1s");
       Random random = new Random(42);
@@ -190,7 +192,7 @@ class OneWriterIT {
   @Test
   @Timeout(value = 2, unit = TimeUnit.MINUTES)
   void aStatusComputedFromAnOlderCopyIsRecomputedAndAFinalPhaseStays() {
-    try (ReliabilityEnv env = new ReliabilityEnv("one-writer-rv")) {
+    try (IntegrationEnv env = new IntegrationEnv("one-writer-rv")) {
       AsyncJob created = env.admin.resource(
           Fixtures.userJob(env.ns, "stale", "STALE-1", env.sim.endpoint(), "alb-creds")).create();
       StatusWriter writer = new StatusWriter(env.admin);
@@ -257,17 +259,17 @@ class OneWriterIT {
     return all.get(r.nextInt(all.size()));
   }
 
-  private static void patch(ReliabilityEnv env, String name, String mergePatch) {
+  private static void patch(IntegrationEnv env, String name, String mergePatch) {
     env.admin.resources(AsyncJob.class).inNamespace(env.ns).withName(name)
         .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
   }
 
-  private static long finishedCount(ReliabilityEnv env) {
+  private static long finishedCount(IntegrationEnv env) {
     return env.jobs().stream().filter(j -> j.getStatus() != null && j.getStatus().isFinished()).count();
   }
 
   /** JobFailed Events per AsyncJob name. */
-  private static Map<String, Integer> jobFailedEvents(ReliabilityEnv env) {
+  private static Map<String, Integer> jobFailedEvents(IntegrationEnv env) {
     Map<String, Integer> byName = new HashMap<>();
     for (Event e : env.admin.v1().events().inNamespace(env.ns).list().getItems()) {
       if ("JobFailed".equals(e.getReason()) && "AsyncJob".equals(e.getInvolvedObject().getKind())) {

@@ -1,5 +1,6 @@
 package io.albjobs.it.reliability;
 
+import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class RotationIT {
   private static final int ROTATIONS = 30;
-  private final ReliabilityEnv env = new ReliabilityEnv("rotation-it");
+  private final IntegrationEnv env = new IntegrationEnv("rotation-it");
 
   @AfterEach
   void stop() {

@@ -1,5 +1,6 @@
 package io.albjobs.it.reliability;
 
+import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,7 +54,7 @@ class SecretLeakIT {
   private static final String ENV_SECRET = "EnvSecretValue-1a2b3c";
   private static final String WRONG = "WrongSecretValue-77aa";
   private static final Pattern SIGNATURE_VALUE = Pattern.compile("(?i)\\bSignature(=|%3D|%253D)(?!\\*\\*\\*)[A-Za-z0-9%+/]");
-  private ReliabilityEnv env;
+  private IntegrationEnv env;
   private Process operator;
 
   @AfterEach
@@ -69,7 +70,7 @@ class SecretLeakIT {
   @ParameterizedTest(name = "log format {0}")
   @ValueSource(strings = {"text", "json"})
   void credentialsAppearNowhere(String format) throws Exception {
-    env = new ReliabilityEnv("secret-leak-" + format);
+    env = new IntegrationEnv("secret-leak-" + format);
     Instant t0 = Instant.now();
     env.sim.addStsAccount("sts", "STS.leaktest", SECRET, TOKEN);
     env.sim.addAccount("envacct", "LTAIfromenv", ENV_SECRET);

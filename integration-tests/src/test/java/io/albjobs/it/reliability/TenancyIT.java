@@ -1,5 +1,6 @@
 package io.albjobs.it.reliability;
 
+import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -47,7 +48,7 @@ class TenancyIT {
   /** Each test has namespaces of its own: a deleted namespace stays Terminating for a while. */
   private static final java.util.concurrent.atomic.AtomicInteger RUN = new java.util.concurrent.atomic.AtomicInteger();
   private final int run = RUN.incrementAndGet();
-  private final ReliabilityEnv env = new ReliabilityEnv("tenancy-it-" + run);
+  private final IntegrationEnv env = new IntegrationEnv("tenancy-it-" + run);
   private final String tenant = "tenancy-it-tenant-" + run;
   private final Instant t0 = Instant.now();
   private final List<OperatorApp> apps = new ArrayList<>();
@@ -55,7 +56,7 @@ class TenancyIT {
   @BeforeEach
   void tenantNamespace() {
     env.admin.resource(new NamespaceBuilder().withNewMetadata().withName(tenant).endMetadata().build()).serverSideApply();
-    env.admin.resource(Fixtures.credentials(tenant, "alb-creds", "LTAIreliable", "reliable-secret")).serverSideApply();
+    env.admin.resource(Fixtures.credentials(tenant, "alb-creds", IntegrationEnv.KEY_ID, IntegrationEnv.KEY_SECRET)).serverSideApply();
   }
 
   @AfterEach
@@ -162,7 +163,7 @@ class TenancyIT {
         () -> userJob(tenant, "tenant-own") != null && stalledWatch(tenant, "borrowed") == null);
     assertNull(userJob(tenant, "ops-secret"), "the operator's account's job is still not the tenant's");
     assertTrue(env.sim.calls().stream().filter(c -> names(c, "alb-other-team"))
-        .allMatch(c -> "LTAIreliable".equals(c.accessKeyId())), "the tenant's watch only ever used the tenant's key");
+        .allMatch(c -> IntegrationEnv.KEY_ID.equals(c.accessKeyId())), "the tenant's watch only ever used the tenant's key");
   }
 
   @Test
