@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates crds/ from the Java types (fabric8 CRD generator, descriptions, printer columns in
 # declared order), the chart's copy, and docs/api.md (the API reference, from crds/ and the reason
-# list in sync/Reasons.java). The build fails (CrdDriftTest, ApiReferenceTest) when they differ.
+# list in status/Reasons.java). The build fails (CrdDriftTest, ApiReferenceTest) when they differ.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -ntp -q -pl operator -am test-compile dependency:build-classpath -Dmdep.includeScope=test \

@@ -7,7 +7,7 @@ import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.simulator.AlbSimulator;
 import io.albjobs.simulator.Scenario;
 import io.albjobs.simulator.SimJob;
-import io.albjobs.operator.sync.Conditions;
+import io.albjobs.operator.status.Conditions;
 import io.albjobs.operator.testing.EmbeddedKubernetes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintStream;

@@ -8,7 +8,7 @@ import io.albjobs.operator.alb.AlbJobClient;
 import io.albjobs.operator.config.OperatorConfig;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobWatch;
-import io.albjobs.operator.sync.AlbClients;
+import io.albjobs.operator.scope.AlbClients;
 import io.albjobs.operator.testing.Fixtures;
 import io.albjobs.simulator.AlbSimulator;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;

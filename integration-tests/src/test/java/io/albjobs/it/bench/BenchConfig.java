@@ -1,6 +1,6 @@
 package io.albjobs.it.bench;
 
-import io.albjobs.operator.sync.Durations;
+import io.albjobs.operator.config.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -9,7 +9,7 @@ import io.albjobs.operator.crd.JobPhase;
 import io.albjobs.it.kube.ControlPlane;
 import io.albjobs.simulator.AlbSimulator;
 import io.albjobs.simulator.SimJob;
-import io.albjobs.operator.sync.Durations;
+import io.albjobs.operator.config.Durations;
 import io.albjobs.operator.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;

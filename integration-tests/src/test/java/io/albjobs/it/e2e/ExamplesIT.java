@@ -9,8 +9,8 @@ import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.JobPhase;
 import io.albjobs.it.kube.Kubectl;
 import io.albjobs.simulator.SimJob;
-import io.albjobs.operator.sync.Labels;
-import io.albjobs.operator.sync.Reasons;
+import io.albjobs.operator.write.Labels;
+import io.albjobs.operator.status.Reasons;
 import io.albjobs.operator.testing.Await;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -146,7 +146,7 @@ class ExamplesIT {
     }
     e2e.watch("web-lbs").getStatus().getConditions().stream().map(c -> c.getReason())
         .filter(r -> Reasons.find(r).isEmpty()).forEach(r -> undocumented.add("web-lbs: " + r));
-    assertEquals(List.of(), undocumented, "reasons not in sync/Reasons.java");
+    assertEquals(List.of(), undocumented, "reasons not in status/Reasons.java");
     AsyncJob pipeline = e2e.job("deploy-42");
     assertEquals("UpdateListenerAttribute", pipeline.getStatus().getApiName());
     assertFalse(pipeline.getMetadata().getLabels() != null && pipeline.getMetadata().getLabels().containsKey(Labels.WATCH));

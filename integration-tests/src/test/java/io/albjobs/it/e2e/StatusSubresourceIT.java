@@ -10,7 +10,7 @@ import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.crd.JobPhase;
 import io.albjobs.it.kube.Kubectl;
 import io.albjobs.simulator.SimJob;
-import io.albjobs.operator.sync.StatusWriter;
+import io.albjobs.operator.write.StatusWriter;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.Fixtures;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.albjobs.operator.OperatorApp;
 import io.albjobs.simulator.AlbSimulator;
 import io.albjobs.simulator.SimJob;
-import io.albjobs.operator.sync.Times;
+import io.albjobs.operator.status.Times;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.Event;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.albjobs.simulator.RecordedCall;
 import io.albjobs.simulator.SimJob;
-import io.albjobs.operator.sync.Conditions;
+import io.albjobs.operator.status.Conditions;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.Fixtures;
 import java.time.Duration;

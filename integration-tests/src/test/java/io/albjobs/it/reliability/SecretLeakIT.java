@@ -11,7 +11,7 @@ import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.it.kube.ControlPlane;
 import io.albjobs.simulator.AlbSimulator;
 import io.albjobs.simulator.SimJob;
-import io.albjobs.operator.sync.Conditions;
+import io.albjobs.operator.status.Conditions;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.Secret;

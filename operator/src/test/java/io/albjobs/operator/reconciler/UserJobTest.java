@@ -10,7 +10,7 @@ import io.albjobs.operator.crd.JobPhase;
 import io.albjobs.simulator.AlbSimulator;
 import io.albjobs.simulator.RecordedCall;
 import io.albjobs.simulator.SimJob;
-import io.albjobs.operator.sync.Conditions;
+import io.albjobs.operator.status.Conditions;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.Fixtures;
 import io.albjobs.operator.testing.OperatorHarness;
