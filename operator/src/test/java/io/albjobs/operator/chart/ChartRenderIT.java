@@ -6,11 +6,10 @@ import static io.albjobs.operator.chart.Rendered.selects;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,6 +20,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -83,7 +83,7 @@ class ChartRenderIT {
     Rendered r = Rendered.of(c);
     JsonNode pod = r.pod();
     JsonNode psc = pod.path("securityContext");
-    List<org.junit.jupiter.api.function.Executable> checks = new ArrayList<>(List.of(
+    List<Executable> checks = new ArrayList<>(List.of(
         () -> assertEquals(RELEASE, pod.path("serviceAccountName").asText(), "serviceAccountName"),
         () -> assertTrue(pod.path("automountServiceAccountToken").asBoolean(false), "automountServiceAccountToken: true"),
         () -> assertEquals(30, pod.path("terminationGracePeriodSeconds").asInt(), "terminationGracePeriodSeconds"),
@@ -200,7 +200,7 @@ class ChartRenderIT {
     Rendered r = Rendered.of(c);
     int replicas = r.deployment().path("spec").path("replicas").asInt();
     List<JsonNode> pdbs = r.ofKind("PodDisruptionBudget");
-    List<org.junit.jupiter.api.function.Executable> checks = new ArrayList<>(List.of(
+    List<Executable> checks = new ArrayList<>(List.of(
         () -> assertEquals(String.valueOf(c.leader), r.envValue("LEADER_ELECTION"), "LEADER_ELECTION"),
         () -> {
           if (c.leader) {
@@ -392,6 +392,6 @@ class ChartRenderIT {
   }
 
   private static JsonNode missing() {
-    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    return MissingNode.getInstance();
   }
 }
