@@ -9,8 +9,8 @@
 # 4. promtool: check rules + test rules of files/alerts.yaml, check rules of the PrometheusRule
 #    rendered with default and with changed thresholds, and every dashboard query parses.
 # What the chart renders (names, security context, RBAC, env, optional objects, alerts, refused
-# values) is checked by the JUnit suites ChartRenderIT and ChartValuesIT (mvn verify -Pe2e), which
-# render the same combinations (Combination.java).
+# values) is checked by the JUnit suites ChartRenderIT, ChartRbacIT and ChartValuesIT
+# (mvn verify -Pe2e), which render the same combinations (Combination.java).
 # Prints one line per check; exits non-zero if any fails. Idempotent. Needs bash, python3 (standard
 # library), helm ($HELM or ~/.cache/alb-asyncjob-operator/env.sh) and promtool (installed with
 # apt-get when missing and running as root).

@@ -136,7 +136,7 @@ class ChartValuesIT {
     np.path("egress").forEach(rule -> rule.path("ports").forEach(p -> egress.add(p.path("port").asText() + "/"
         + p.path("protocol").asText("TCP"))));
     assertAll(
-        () -> assertEquals(Set.of("Ingress", "Egress"), new HashSet<>(ChartRenderIT.texts(np.path("policyTypes"))), "policyTypes"),
+        () -> assertEquals(Set.of("Ingress", "Egress"), new HashSet<>(Rendered.texts(np.path("policyTypes"))), "policyTypes"),
         () -> assertEquals(1, np.path("ingress").size(), "one ingress rule"),
         () -> assertEquals(List.of(port + "/TCP"), ingress, "ingress only to the metrics port"),
         () -> assertTrue(egress.containsAll(Set.of("53/UDP", "53/TCP", "443/TCP", "6443/TCP")),

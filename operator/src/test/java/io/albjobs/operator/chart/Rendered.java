@@ -103,6 +103,13 @@ final class Rendered {
     return e == null || !e.has("value") ? null : e.path("value").asText();
   }
 
+  /** The elements of a JSON array, as text. */
+  static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
   /** Every key/value of {@code selector} is among {@code labels}. */
   static boolean selects(JsonNode selector, JsonNode labels) {
     if (selector == null || selector.isMissingNode() || selector.isEmpty()) {
