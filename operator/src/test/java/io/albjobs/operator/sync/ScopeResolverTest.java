@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.albjobs.operator.alb.AlbCredentials;
 import io.albjobs.operator.crd.SecretReference;
-import io.albjobs.operator.demo.EmbeddedKubernetes;
+import io.albjobs.operator.testing.EmbeddedKubernetes;
 import io.albjobs.operator.testing.Fixtures;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
