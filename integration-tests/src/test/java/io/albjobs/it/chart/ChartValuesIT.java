@@ -1,8 +1,8 @@
-package io.albjobs.operator.chart;
+package io.albjobs.it.chart;
 
-import static io.albjobs.operator.chart.Rendered.RELEASE;
-import static io.albjobs.operator.chart.Rendered.YAML;
-import static io.albjobs.operator.chart.Rendered.selects;
+import static io.albjobs.it.chart.Rendered.RELEASE;
+import static io.albjobs.it.chart.Rendered.YAML;
+import static io.albjobs.it.chart.Rendered.selects;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

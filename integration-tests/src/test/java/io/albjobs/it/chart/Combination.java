@@ -1,4 +1,4 @@
-package io.albjobs.operator.chart;
+package io.albjobs.it.chart;
 
 import java.util.ArrayList;
 import java.util.Arrays;

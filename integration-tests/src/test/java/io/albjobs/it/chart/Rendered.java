@@ -1,4 +1,4 @@
-package io.albjobs.operator.chart;
+package io.albjobs.it.chart;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
