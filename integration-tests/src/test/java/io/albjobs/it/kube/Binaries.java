@@ -36,6 +36,19 @@ public record Binaries(Path kubeApiServer, Path etcd, Path kubectl, Path helm, S
     return b;
   }
 
+  /**
+   * Only helm ({@code $HELM}, else the cache's {@code env.sh}), for checks that render the chart and
+   * need no control plane. Missing is an error that says how to get it.
+   */
+  public static Path locateHelm() {
+    String helm = System.getenv().getOrDefault("HELM", fromCacheFile().get("HELM"));
+    if (helm == null || !Files.isExecutable(Path.of(helm))) {
+      throw new IllegalStateException("no helm" + (helm == null ? "" : " at " + helm)
+          + ": run scripts/provision-k8s.sh (./scripts/test does) or set HELM to a helm 3 binary");
+    }
+    return Path.of(helm);
+  }
+
   private static Map<String, String> fromCacheFile() {
     String cache = System.getenv().getOrDefault("ALBJOBS_CACHE", System.getProperty("user.home") + "/.cache/alb-asyncjob-operator");
     Path env = Path.of(cache, "env.sh");
