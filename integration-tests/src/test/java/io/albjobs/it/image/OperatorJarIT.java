@@ -65,6 +65,7 @@ class OperatorJarIT {
               "io/fabric8/kubernetes/client/KubernetesClient.class",
               "io/fabric8/kubernetes/client/jdkhttp/JdkHttpClientFactory.class",
               "com/aliyuncs/DefaultAcsClient.class",
+              "org/bouncycastle/openssl/PEMParser.class",
               "io/micrometer/prometheusmetrics/PrometheusMeterRegistry.class",
               "logback.xml")) {
         assertTrue(entries.contains(needed), "the operator jar lacks " + needed);
