@@ -1,0 +1,358 @@
+package io.albjobs.operator.poll;
+
+import io.albjobs.operator.scope.AccountScope;
+import io.albjobs.operator.scope.AlbClients;
+import io.albjobs.operator.scope.AlbConfigSource;
+import io.albjobs.operator.scope.Backoff;
+import io.albjobs.operator.write.ChildCache;
+import io.albjobs.operator.config.Durations;
+import io.albjobs.operator.write.EventRecorder;
+import io.albjobs.operator.write.JobMirror;
+import io.albjobs.operator.write.Retention;
+import io.albjobs.operator.scope.ScopeResolver;
+import io.albjobs.operator.status.SyncProblem;
+import io.albjobs.operator.status.Times;
+import io.albjobs.operator.status.WatchRollup;
+import io.albjobs.operator.alb.AlbException;
+import io.albjobs.operator.alb.AlbJob;
+import io.albjobs.operator.alb.AlbJobClient;
+import io.albjobs.operator.alb.ErrorClassifier;
+import io.albjobs.operator.alb.ErrorKind;
+import io.albjobs.operator.alb.JobLister;
+import io.albjobs.operator.alb.JobQuery;
+import io.albjobs.operator.crd.AsyncJob;
+import io.albjobs.operator.crd.AsyncJobWatch;
+import io.albjobs.operator.crd.AsyncJobWatchSpec;
+import io.albjobs.operator.crd.AsyncJobWatchStatus;
+import io.albjobs.operator.metrics.OperatorMetrics;
+import io.albjobs.operator.status.WatchRollup.PollHealth;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One poll of one watch: resolve the account scope and resource IDs, ask ALB for the jobs created
+ * since the watermark (and, by ID, for jobs in flight that fell out of that window), mirror them,
+ * apply retention and roll everything up into the next status.
+ */
+public final class WatchSync {
+  /** The status to write and when to poll next. */
+  public record Outcome(AsyncJobWatchStatus status, Instant nextPollAt) {}
+
+  private final AlbClients clients;
+  private final ScopeResolver scopes;
+  private final AlbConfigSource albConfigs;
+  private final JobLister lister;
+  private final SharedListings listings;
+  private final JobMirror mirror;
+  private final Retention retention;
+  private final OperatorMetrics metrics;
+  private final SyncDefaults defaults;
+  private final Clock clock;
+  private final AlbClock albClock;
+  private final EventRecorder events;
+  private final LoadBalancerChildren lbChildren;
+  private final Backoff errorBackoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5));
+
+  public WatchSync(
+      AlbClients clients,
+      ScopeResolver scopes,
+      AlbConfigSource albConfigs,
+      JobMirror mirror,
+      Retention retention,
+      OperatorMetrics metrics,
+      SyncDefaults defaults,
+      boolean shareListings,
+      Clock clock,
+      AlbClock albClock,
+      EventRecorder events) {
+    this.albClock = albClock;
+    this.events = events;
+    this.clients = clients;
+    this.scopes = scopes;
+    this.albConfigs = albConfigs;
+    this.lister = new JobLister(defaults.maxPages());
+    this.listings =
+        new SharedListings(shareListings, lister, defaults.watermarkOverlap(), defaults.pollInterval(), defaults.maxPages());
+    clients.onScopeClosed(listings::forget);
+    this.lbChildren = new LoadBalancerChildren(new io.albjobs.operator.alb.ChildLister(defaults.maxPages()), clock);
+    clients.onScopeClosed(lbChildren::forget);
+    listings.onlyFor(clients::isLive);
+    this.mirror = mirror;
+    this.retention = retention;
+    this.metrics = metrics;
+    this.defaults = defaults;
+    this.clock = clock;
+  }
+
+  /** The children cache of load-balancer watches (its refresh interval is an operator setting). */
+  public LoadBalancerChildren loadBalancerChildren() {
+    return lbChildren;
+  }
+
+  /**
+   * Polls one watch. {@code state.nextPoll()} is when this poll was due (the reconciler sets it to
+   * now for a spec change or {@code albjobs.io/poll-now}): a shared listing must be that fresh.
+   */
+  public Outcome poll(
+      AsyncJobWatch watch,
+      AsyncJobWatchStatus next,
+      Map<String, AsyncJob> children,
+      WatchState state,
+      ChildCache cache) {
+    Instant now = clock.instant();
+    AsyncJobWatchSpec spec = watch.getSpec();
+    String ns = watch.getMetadata().getNamespace();
+    Long generation = watch.getMetadata().getGeneration();
+    next.setLastSyncTime(Times.format(now));
+    Duration idle = defaults.pollInterval();
+    Duration active = defaults.activePollInterval();
+    Map<String, AsyncJob> view = children;
+    PollHealth health;
+    AccountScope sharedScope = null;
+    String type = spec.getResourceType() == null ? null : spec.getResourceType().wire();
+    LoadBalancerChildren.Family family = null;
+    java.util.function.Function<AlbJob, String> loadBalancerOf =
+        LoadBalancerChildren.LOADBALANCER.equals(type)
+            ? job -> LoadBalancerChildren.LOADBALANCER.equals(job.resourceType()) ? job.resourceId() : null
+            : job -> null;
+    try {
+      idle = atLeast(interval(spec.getPollInterval(), idle, "spec.pollInterval"), defaults.minPollInterval(),
+          spec.getPollInterval());
+      active = atLeast(interval(spec.getActivePollInterval(), active, "spec.activePollInterval"),
+          defaults.minActivePollInterval(), spec.getActivePollInterval());
+      Duration since = interval(spec.getSince(), defaults.since(), "spec.since");
+      AccountScope scope =
+          scopes.resolve(ns, spec.getRegionId(), spec.getEndpoint(), spec.getCredentialsSecretRef());
+      List<String> ids = resourceIds(spec);
+      next.setResourceCount(ids.size());
+      // Watermarks are on ALB's clock: ALB compares BeginTime with its own CreateTime.
+      Duration skew = albClock.skew(scope.endpoint());
+      Instant albNow = skew == null ? now : now.plus(skew);
+      Instant watermark = Times.parse(next.getWatermark());
+      Instant begin = watermark == null ? albNow.minus(since) : watermark.minus(defaults.watermarkOverlap());
+      List<AlbJob> jobs = new ArrayList<>();
+      Instant asOf = albNow;
+      if (!ids.isEmpty() || spec.getAlbConfigSelector() == null) {
+        AlbClock.Probe client = albClock.probe(clients.forScope(scope), scope.endpoint());
+        Instant albTime;
+        long newest = Long.MIN_VALUE;
+        String member = ns + "/" + watch.getMetadata().getName();
+        family = spec.coversChildren() ? lbChildren.family(scope, client, ids, false) : null;
+        SharedListings.Listing shared = family != null && family.hasChildren() ? null :
+            listings.listing(scope, client, type, ns + "/" + watch.getMetadata().getName(),
+                (ids.size() + JobQuery.MAX_IDS - 1) / JobQuery.MAX_IDS, begin, state.nextPoll(), now, albNow);
+        if (family != null && family.hasChildren()) {
+          FamilyPoll.Result found = new FamilyPoll(lbChildren, listings, lister, defaults.watermarkOverlap())
+              .poll(scope, client, family, ids, member, spec.getApiNames(), begin, state.nextPoll(), now, albNow);
+          family = found.family();
+          sharedScope = found.shared() ? scope : null;
+          type = found.shared() ? null : type;
+          jobs.addAll(found.jobs());
+          albTime = found.albTime() != null ? found.albTime() : client.serverTime();
+          newest = found.newest();
+        } else if (shared != null) {
+          sharedScope = scope;
+          albTime = shared.albTime();
+          Set<String> apiNames = new HashSet<>(spec.getApiNames());
+          for (AlbJob job : shared.all()) {
+            newest = Math.max(newest, job.createTimeMillis());
+          }
+          for (AlbJob job : shared.jobsOf(ids)) {
+            if (apiNames.isEmpty() || apiNames.contains(job.apiName())) {
+              jobs.add(job);
+            }
+          }
+        } else {
+          jobs.addAll(lister.byResources(client, type, ids, spec.getApiNames(), begin.toEpochMilli()));
+          albTime = client.serverTime();
+          for (AlbJob job : jobs) {
+            newest = Math.max(newest, job.createTimeMillis());
+          }
+        }
+        // ALB's Date on the listing's first answer; without one, the newest CreateTime listed;
+        // without any, this node's clock corrected by the last skew measured at the endpoint.
+        if (family != null) {
+          LoadBalancerChildren.Family polled = family;
+          loadBalancerOf = polled::loadBalancerOf;
+          if (!polled.hasChildren()) {
+            // Children that appear later are looked up back to this listing.
+            lbChildren.polled(member, polled);
+          }
+        }
+        asOf = albTime != null ? albTime : newest != Long.MIN_VALUE ? Instant.ofEpochMilli(newest) : albNow;
+        jobs.addAll(lister.byJobIds(client, inFlightNotSeen(children, jobs)));
+        reportSkew(watch, scope, state);
+      }
+      view = mirror.mirror(watch, jobs, children, state, retention, cache, loadBalancerOf);
+      view = retention.apply(watch, view, state, now);
+      state.pruneDeleted(begin);
+      next.setWatermark(Times.format(asOf));
+      next.setLastSuccessfulSyncTime(Times.format(now));
+      metrics.watchPolled(ns, watch.getMetadata().getName(), now);
+      state.succeeded();
+      health = family == null ? PollHealth.OK : childHealth(family, ids);
+    } catch (SyncProblem p) {
+      state.failed();
+      health = new PollHealth(true, p.reason(), p.getMessage());
+    } catch (AlbException e) {
+      state.failed();
+      health = fromAlb(e, state.failuresInARow());
+    }
+    WatchRollup.apply(next, view.values(), health, generation, now);
+    metrics.watchJobs(ns, watch.getMetadata().getName(), next.getJobs());
+    Duration wait;
+    if (health.reason() != null && !health.stalled()) {
+      // Back off, but never longer than the idle interval: a watch recovers within two
+      // intervals after ALB does.
+      wait = min(errorBackoff.delay(state.failuresInARow()), idle);
+    } else {
+      boolean polled = !health.stalled() || CHILD_LISTING_DENIED.equals(health.reason());
+      wait = next.getJobs().getProcessing() > 0 && polled ? active : idle;
+    }
+    Duration jittered = Backoff.jitter(wait, 0.1);
+    Instant at = now.plus(jittered);
+    if (sharedScope != null && (health.reason() == null || CHILD_LISTING_DENIED.equals(health.reason()))) {
+      // On a tick of the scope, so that one listing serves every watch due then. The interval
+      // counts from the tick this poll was due at, not from when its reconcile ran: the watches
+      // of one tick are reconciled one after another, and counting from that would spread them
+      // over new ticks.
+      Instant due = state.nextPoll();
+      Instant fromTick = due.isAfter(now.minus(wait)) ? due.plus(jittered) : at;
+      at = listings.align(sharedScope, type, fromTick.isBefore(now) ? now : fromTick,
+          wait.multipliedBy(6).dividedBy(10), wait.multipliedBy(15).dividedBy(100), now);
+    }
+    return new Outcome(next, at);
+  }
+
+  static final String CHILD_LISTING_DENIED = "ChildListingDenied";
+
+  /**
+   * The watch's health after a successful poll of its jobs, when listing the children of its load
+   * balancers failed: denied (or refused) is Stalled with what to do, and the load balancer's own
+   * jobs are still mirrored; a transient failure counts only while no listing has ever worked.
+   */
+  static PollHealth childHealth(LoadBalancerChildren.Family family, List<String> loadBalancerIds) {
+    AlbException e = family.problem();
+    if (e == null) {
+      return PollHealth.OK;
+    }
+    String what = "the load balancer" + (loadBalancerIds.size() == 1 ? " " + loadBalancerIds.get(0) : "s");
+    if (e.kind() == ErrorKind.TERMINAL) {
+      String message = e.getMessage().endsWith(".") ? e.getMessage().substring(0, e.getMessage().length() - 1) : e.getMessage();
+      boolean denied = ErrorClassifier.isPermissionProblem(e.code());
+      return new PollHealth(true, denied ? CHILD_LISTING_DENIED : "AlbRequestRefused",
+          "ALB refused to list the children of " + what + " (" + message + "), so jobs of their listeners,"
+              + " rules, server groups, ACLs and security policies are not mirrored; jobs of " + what
+              + " itself still are. " + (denied
+                  ? "Grant the RAM identity alb:ListListeners, alb:ListRules and alb:GetListenerAttribute (read only,"
+                      + " see docs/security.md), or set spec.includeChildren: false to watch only the load balancer's"
+                      + " own jobs"
+                  : "Read ALB's message; set spec.includeChildren: false to watch only the load balancer's own jobs"));
+    }
+    if (family.complete()) {
+      return PollHealth.OK; // the children listed last are used until a listing works again
+    }
+    String reason = e.kind() == ErrorKind.THROTTLED ? "AlbThrottled" : "AlbUnavailable";
+    return new PollHealth(false, reason, "listing the children of " + what + " failed, retrying: " + e.getMessage());
+  }
+
+  /** An Event when the watch's endpoint's clock goes out of step with this node's (once per episode). */
+  private void reportSkew(AsyncJobWatch watch, AccountScope scope, WatchState state) {
+    Duration skew = albClock.skew(scope.endpoint());
+    boolean skewed = albClock.skewed(skew);
+    if (skewed && !state.clockSkewed()) {
+      events.warning(watch, "AlbClockSkew",
+          "ALB's clock at " + scope.endpoint() + " is " + Durations.format(Duration.ofSeconds(skew.abs().toSeconds()))
+              + (skew.isNegative() ? " behind" : " ahead of") + " this node's clock (from the Date of ALB's answers;"
+              + " more than half the watermark overlap, " + Durations.format(albClock.threshold()) + ")."
+              + " Watermarks follow ALB's clock, so no job is missed; the times the operator computes itself"
+              + " (lastSyncTime, retention ages) are off by as much: check the node's time source (NTP)");
+    }
+    state.clockSkewed(skewed);
+  }
+
+  /** A watch's own interval, raised to the operator-wide floor (operator defaults are not). */
+  private static Duration atLeast(Duration value, Duration floor, String fromSpec) {
+    return fromSpec == null || value.compareTo(floor) >= 0 ? value : floor;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private List<String> resourceIds(AsyncJobWatchSpec spec) throws SyncProblem {
+    if (spec.getResourceIds().isEmpty() && spec.getAlbConfigSelector() == null) {
+      // The CRD refuses this at admission; an object stored before that rule must not mirror
+      // every resource of the type in the account either.
+      throw new SyncProblem("NoTargets", "the watch names no resources: list them in spec.resourceIds"
+          + " or select AlbConfig objects with spec.albConfigSelector");
+    }
+    Set<String> ids = new LinkedHashSet<>(spec.getResourceIds());
+    if (spec.getAlbConfigSelector() != null) {
+      ids.addAll(albConfigs.loadBalancerIds(spec.getAlbConfigSelector()));
+    }
+    return new ArrayList<>(ids);
+  }
+
+  /** In-flight AsyncJobs the resource query did not return: ask for them by ID. */
+  private static List<String> inFlightNotSeen(Map<String, AsyncJob> children, List<AlbJob> seen) {
+    Set<String> seenIds = new HashSet<>();
+    seen.forEach(j -> seenIds.add(j.id()));
+    List<String> missing = new ArrayList<>();
+    for (AsyncJob child : children.values()) {
+      boolean inFlight = child.getStatus() == null || !child.getStatus().isFinished();
+      if (inFlight && !seenIds.contains(child.getSpec().getJobId())) {
+        missing.add(child.getSpec().getJobId());
+      }
+    }
+    return missing;
+  }
+
+  private static Duration interval(String value, Duration fallback, String field) throws SyncProblem {
+    try {
+      return Durations.parseOr(value, fallback);
+    } catch (IllegalArgumentException e) {
+      throw new SyncProblem("InvalidSpec", field + ": " + e.getMessage());
+    }
+  }
+
+  /** How {@code alb/RrsaCredentialsProvider} starts the message of a refused token exchange. */
+  static final String RRSA_PREFIX = "RRSA: ";
+
+  public static PollHealth fromAlb(AlbException e, int failures) {
+    if (e.kind() == ErrorKind.TERMINAL && "EndpointNotFound".equals(e.code())) {
+      return new PollHealth(true, "EndpointNotFound", e.getMessage());
+    }
+    if (e.kind() == ErrorKind.TERMINAL && e.getMessage() != null
+        && (e.getMessage().startsWith(RRSA_PREFIX) || e.getMessage().contains(": " + RRSA_PREFIX))) {
+      // The operator's own RRSA credentials: STS refused the token exchange, ALB was not asked.
+      return new PollHealth(true, "RrsaRefused", e.getMessage()
+          + "; check ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and the role's trust policy"
+          + " (oidc:aud sts.aliyuncs.com, oidc:sub of the operator's ServiceAccount)");
+    }
+    if (e.kind() == ErrorKind.TERMINAL) {
+      String reason =
+          ErrorClassifier.isCredentialProblem(e.code())
+              ? "InvalidCredentials"
+              : ErrorClassifier.isPermissionProblem(e.code()) ? "PermissionDenied" : "AlbRequestRefused";
+      String hint =
+          switch (reason) {
+            case "InvalidCredentials" -> "; check accessKeyId/accessKeySecret in the credentials Secret";
+            case "PermissionDenied" -> "; grant the RAM identity alb:ListAsynJobs";
+            default -> "";
+          };
+      String message = e.getMessage().endsWith(".") ? e.getMessage().substring(0, e.getMessage().length() - 1) : e.getMessage();
+      return new PollHealth(true, reason, "ALB refused ListAsynJobs: " + message + hint);
+    }
+    String reason = e.kind() == ErrorKind.THROTTLED ? "AlbThrottled" : "AlbUnavailable";
+    return new PollHealth(
+        false, reason, "ListAsynJobs failed (" + failures + " in a row), retrying: " + e.getMessage());
+  }
+}
