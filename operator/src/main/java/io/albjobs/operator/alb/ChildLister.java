@@ -75,31 +75,32 @@ public final class ChildLister {
     List<String> ids = new ArrayList<>(new LinkedHashSet<>(loadBalancerIds));
     ids.forEach(id -> found.put(id, new LinkedHashMap<>()));
     Map<String, String> listenerLb = new LinkedHashMap<>();
+    List<List<String>> chunks = new ArrayList<>();
     for (int i = 0; i < ids.size(); i += MAX_IDS) {
-      List<String> chunk = ids.subList(i, Math.min(ids.size(), i + MAX_IDS));
-      for (JsonNode listener : pages(client, LIST_LISTENERS, "Listeners", chunk, Map.of())) {
-        String id = text(listener, "ListenerId");
-        String lb = text(listener, "LoadBalancerId");
-        if (id == null || lb == null || !found.containsKey(lb)) {
-          continue;
-        }
-        listenerLb.put(id, lb);
-        add(found, lb, LISTENER, id);
-        add(found, lb, SECURITY_POLICY, text(listener, "SecurityPolicyId"));
-        serverGroups(listener.path("DefaultActions"), found, lb);
+      chunks.add(ids.subList(i, Math.min(ids.size(), i + MAX_IDS)));
+    }
+    for (JsonNode listener : items(client, LIST_LISTENERS, "Listeners", chunks)) {
+      String id = text(listener, "ListenerId");
+      String lb = text(listener, "LoadBalancerId");
+      if (id == null || lb == null || !found.containsKey(lb)) {
+        continue;
       }
-      for (JsonNode rule : pages(client, LIST_RULES, "Rules", chunk, Map.of())) {
-        String id = text(rule, "RuleId");
-        String lb = text(rule, "LoadBalancerId");
-        if (lb == null) {
-          lb = listenerLb.get(text(rule, "ListenerId"));
-        }
-        if (id == null || lb == null || !found.containsKey(lb)) {
-          continue;
-        }
-        add(found, lb, RULE, id);
-        serverGroups(rule.path("RuleActions"), found, lb);
+      listenerLb.put(id, lb);
+      add(found, lb, LISTENER, id);
+      add(found, lb, SECURITY_POLICY, text(listener, "SecurityPolicyId"));
+      serverGroups(listener.path("DefaultActions"), found, lb);
+    }
+    for (JsonNode rule : items(client, LIST_RULES, "Rules", chunks)) {
+      String id = text(rule, "RuleId");
+      String lb = text(rule, "LoadBalancerId");
+      if (lb == null) {
+        lb = listenerLb.get(text(rule, "ListenerId"));
       }
+      if (id == null || lb == null || !found.containsKey(lb)) {
+        continue;
+      }
+      add(found, lb, RULE, id);
+      serverGroups(rule.path("RuleActions"), found, lb);
     }
     for (Map.Entry<String, String> listener : listenerLb.entrySet()) {
       JsonNode attributes = call(client, GET_LISTENER_ATTRIBUTE, Map.of("ListenerId", listener.getKey()));
@@ -112,9 +113,35 @@ public final class ChildLister {
     return result;
   }
 
+  /**
+   * Every item of one action for these chunks of load balancer IDs. With more than one chunk, a
+   * listing without {@code LoadBalancerIds} (every item of the region, filtered here) is tried
+   * first: it is kept when its {@code TotalCount} says it takes no more pages than one call per
+   * chunk would, so that many watched load balancers with few children cost a page, not a call
+   * per ten load balancers.
+   */
+  private List<JsonNode> items(AlbJobClient client, String action, String field, List<List<String>> chunks)
+      throws AlbException {
+    if (chunks.size() > 1) {
+      Map<String, String> params = new LinkedHashMap<>();
+      params.put("MaxResults", Integer.toString(AlbJobClient.MAX_RESULTS));
+      JsonNode first = call(client, action, params);
+      long total = first.path("TotalCount").asLong(Long.MAX_VALUE);
+      long pagesNeeded = (total + AlbJobClient.MAX_RESULTS - 1) / AlbJobClient.MAX_RESULTS;
+      if (pagesNeeded <= chunks.size()) {
+        return pages(client, action, field, List.of(), Map.of(), first);
+      }
+    }
+    List<JsonNode> all = new ArrayList<>();
+    for (List<String> chunk : chunks) {
+      all.addAll(pages(client, action, field, chunk, Map.of(), null));
+    }
+    return all;
+  }
+
   /** Every item of {@code field} over all pages of one action for a chunk of load balancers. */
   private List<JsonNode> pages(
-      AlbJobClient client, String action, String field, List<String> lbIds, Map<String, String> extra)
+      AlbJobClient client, String action, String field, List<String> lbIds, Map<String, String> extra, JsonNode first)
       throws AlbException {
     List<JsonNode> items = new ArrayList<>();
     Set<String> tokens = new HashSet<>();
@@ -129,7 +156,7 @@ public final class ChildLister {
       if (token != null) {
         params.put("NextToken", token);
       }
-      JsonNode page = call(client, action, params);
+      JsonNode page = pages == 0 && first != null ? first : call(client, action, params);
       JsonNode list = page.path(field);
       if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
         throw new AlbException(ErrorKind.RETRYABLE, "MalformedResponse", 200,

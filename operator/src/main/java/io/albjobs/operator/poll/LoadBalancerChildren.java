@@ -164,6 +164,21 @@ public final class LoadBalancerChildren {
       }
     }
     if (!due.isEmpty()) {
+      // The other load balancers of the scope that are half-way to their refresh go along: the
+      // watches of a scope end up refreshing together, and ChildLister lists many load balancers
+      // in a few pages when their children are few.
+      for (Map.Entry<Key, Entry> other : entries.entrySet()) {
+        if (!other.getKey().scope().equals(scope) || due.contains(other.getKey().loadBalancerId())) {
+          continue;
+        }
+        Entry e = other.getValue();
+        synchronized (e) {
+          if (e.current != null && e.problem == null && !now.isBefore(e.listedAt.plus(refresh.dividedBy(2)))) {
+            due.add(other.getKey().loadBalancerId());
+            e.listedAt = now;
+          }
+        }
+      }
       list(scope, client, due, now);
     }
     return build(scope, loadBalancerIds);

@@ -136,6 +136,26 @@ class ChildListerSimulatorTest {
   }
 
   @Test
+  void manyLoadBalancersWithFewChildrenAreListedInAPageNotACallPerTen() throws Exception {
+    List<String> lbs = new ArrayList<>();
+    for (int i = 1; i <= 25; i++) {
+      lbs.add("alb-" + i);
+    }
+    sim.resetCounters();
+    Map<String, ChildLister.Children> found = new ChildLister(50).list(client, lbs);
+    assertEquals(Set.of("lsn-a", "lsn-b"), found.get("alb-1").of("listener"));
+    assertEquals(Set.of("lsn-other"), found.get("alb-2").of("listener"));
+    assertEquals(25, found.get("alb-1").of("rule").size());
+    assertEquals(Set.of("rule-other"), found.get("alb-2").of("rule"));
+    assertTrue(found.get("alb-25").size() == 0);
+    Map<String, Long> calls = new java.util.TreeMap<>();
+    sim.calls().forEach(c -> calls.merge(c.action(), 1L, Long::sum));
+    // 3 listeners and 26 rules: one page each instead of three calls (25 IDs, 10 per call).
+    assertEquals(Map.of("ListListeners", 1L, "ListRules", 1L, "GetListenerAttribute", 3L), calls);
+    assertTrue(sim.calls().stream().noneMatch(c -> c.params().containsKey("LoadBalancerIds.1")));
+  }
+
+  @Test
   void childListerFindsEveryChildOfOneLoadBalancerAndFollowsChanges() throws Exception {
     ChildLister lister = new ChildLister(50);
     ChildLister.Children c = lister.list(client, List.of("alb-1")).get("alb-1");

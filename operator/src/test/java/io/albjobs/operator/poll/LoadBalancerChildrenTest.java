@@ -68,6 +68,23 @@ class LoadBalancerChildrenTest {
   }
 
   @Test
+  void theLoadBalancersOfAScopeAreListedTogether() {
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    alb.listener("lsn-2", "alb-2", "sgp-2");
+    cache.family(SCOPE, alb, List.of("alb-1"), false); // watch A
+    clock.advance(Duration.ofSeconds(31));
+    cache.family(SCOPE, alb, List.of("alb-2"), false); // watch B, new: alb-1 is half-way and goes along
+    assertEquals(2, alb.calls("ListListeners"));
+    clock.advance(Duration.ofSeconds(30));
+    cache.family(SCOPE, alb, List.of("alb-1"), false);
+    assertEquals(2, alb.calls("ListListeners"), "alb-1 was listed with alb-2, 30 s ago");
+    clock.advance(Duration.ofSeconds(30));
+    cache.family(SCOPE, alb, List.of("alb-1"), false);
+    cache.family(SCOPE, alb, List.of("alb-2"), false);
+    assertEquals(3, alb.calls("ListListeners"), "one listing for both");
+  }
+
+  @Test
   void theFamilyHasEveryKindOfChildAndItsLoadBalancer() {
     alb.listener("lsn-1", "alb-1", "sgp-default");
     alb.rule("rule-1", "lsn-1", "alb-1", "sgp-web");
