@@ -55,7 +55,8 @@ public final class LoadBalancerChildren {
     Instant listedAt = Instant.MIN;
     AlbException problem;
     final Map<String, Departed> departed = new HashMap<>();
-    Set<String> notMine = Set.of();
+    /** Child IDs seen in listings that a fresh listing showed are not this load balancer's. */
+    final Map<String, Instant> notMine = new HashMap<>();
     volatile Instant used;
   }
 
@@ -221,7 +222,7 @@ public final class LoadBalancerChildren {
         entry.departed.values().removeIf(d -> d.until().isBefore(now));
         entry.current = next;
         entry.problem = null;
-        entry.notMine = Set.of();
+        entry.notMine.values().removeIf(at -> at.isBefore(now.minus(IDLE)));
       }
     }
   }
@@ -274,8 +275,8 @@ public final class LoadBalancerChildren {
 
   /**
    * Child jobs in a listing of the whole scope whose resource is neither in the family nor known
-   * to be another load balancer's since the last listing of the children: a reason to list them
-   * again.
+   * to be another load balancer's (a listing made for such a job did not find it; remembered for
+   * {@link #IDLE}): a reason to list the children again.
    */
   public Set<String> unknownChildren(AccountScope scope, Family family, Collection<AlbJob> listed) {
     Set<String> notMine = new HashSet<>();
@@ -283,7 +284,7 @@ public final class LoadBalancerChildren {
       Entry e = entries.get(new Key(scope, lb));
       if (e != null) {
         synchronized (e) {
-          notMine.addAll(e.notMine);
+          notMine.addAll(e.notMine.keySet());
         }
       }
     }
@@ -303,9 +304,8 @@ public final class LoadBalancerChildren {
       Entry e = entries.get(new Key(scope, lb));
       if (e != null) {
         synchronized (e) {
-          Set<String> all = new HashSet<>(e.notMine);
-          all.addAll(ids);
-          e.notMine = Set.copyOf(all);
+          Instant now = clock.instant();
+          ids.forEach(id -> e.notMine.put(id, now));
         }
       }
     }

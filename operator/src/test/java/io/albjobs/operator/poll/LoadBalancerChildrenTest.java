@@ -207,6 +207,12 @@ class LoadBalancerChildrenTest {
     clock.advance(Duration.ofSeconds(10));
     poll(true, "ns/w");
     assertEquals(2, alb.calls("ListRules"), "a child of another load balancer is not a reason twice");
+    clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
+    poll(true, "ns/w");
+    assertEquals(3, alb.calls("ListRules"), "the regular refresh");
+    clock.advance(Duration.ofSeconds(10));
+    poll(true, "ns/w");
+    assertEquals(3, alb.calls("ListRules"), "nor after the regular refresh");
   }
 
   private FamilyPoll.Result poll(boolean share, String member) throws AlbException {
