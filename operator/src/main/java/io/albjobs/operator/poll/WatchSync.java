@@ -250,7 +250,7 @@ public final class WatchSync {
       return new PollHealth(true, denied ? CHILD_LISTING_DENIED : "AlbRequestRefused",
           "ALB refused to list the children of " + what + " (" + message + "), so jobs of their listeners,"
               + " rules, server groups, ACLs and security policies are not mirrored; jobs of " + what
-              + " itself still are. " + (denied
+              + (loadBalancerIds.size() == 1 ? " itself" : " themselves") + " still are. " + (denied
                   ? "Grant the RAM identity alb:ListListeners, alb:ListRules and alb:GetListenerAttribute (read only,"
                       + " see docs/security.md), or set spec.includeChildren: false to watch only the load balancer's"
                       + " own jobs"
