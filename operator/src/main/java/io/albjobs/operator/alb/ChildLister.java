@@ -60,26 +60,81 @@ public final class ChildLister {
     }
   }
 
+  /**
+   * What one listing found: the children of each load balancer listed, the failure of each load
+   * balancer that could not be listed (only those of the failed chunk), the listeners whose
+   * attributes could not be read because they went away meanwhile (their ACLs are not known), and
+   * whether ALB refused the region-wide listing (then only per-load-balancer listings are tried).
+   */
+  public record Listing(
+      Map<String, Children> children, Map<String, AlbException> failed, Set<String> skippedListeners,
+      boolean regionWideRefused) {}
+
   private final int maxPages;
 
   public ChildLister(int maxPages) {
     this.maxPages = maxPages;
   }
 
-  /**
-   * The children of each load balancer (every ID asked for is in the result). An error names the
-   * action that failed in its message and keeps ALB's code and kind.
-   */
+  /** The children of each load balancer; throws the first failure (tests and simple callers). */
   public Map<String, Children> list(AlbJobClient client, Collection<String> loadBalancerIds) throws AlbException {
-    Map<String, Map<String, Set<String>>> found = new TreeMap<>();
+    Listing listing = listing(client, loadBalancerIds, true);
+    if (!listing.failed().isEmpty()) {
+      throw listing.failed().values().iterator().next();
+    }
+    return listing.children();
+  }
+
+  /**
+   * Lists the children of these load balancers in chunks of {@link #MAX_IDS}; a chunk that fails
+   * fails only its own load balancers. An error names the action that failed in its message and
+   * keeps ALB's code and kind. With {@code regionWide}, a listing without {@code LoadBalancerIds}
+   * may be tried first (see {@link #regionWide}).
+   */
+  public Listing listing(AlbJobClient client, Collection<String> loadBalancerIds, boolean regionWide) {
     List<String> ids = new ArrayList<>(new LinkedHashSet<>(loadBalancerIds));
-    ids.forEach(id -> found.put(id, new LinkedHashMap<>()));
-    Map<String, String> listenerLb = new LinkedHashMap<>();
     List<List<String>> chunks = new ArrayList<>();
     for (int i = 0; i < ids.size(); i += MAX_IDS) {
       chunks.add(ids.subList(i, Math.min(ids.size(), i + MAX_IDS)));
     }
-    for (JsonNode listener : items(client, LIST_LISTENERS, "Listeners", chunks)) {
+    Map<String, Children> result = new LinkedHashMap<>();
+    Map<String, AlbException> failed = new LinkedHashMap<>();
+    Set<String> skipped = new java.util.TreeSet<>();
+    boolean refused = false;
+    if (regionWide && chunks.size() > 1) {
+      try {
+        RegionWide all = regionWide(client, chunks.size());
+        if (all != null) {
+          result.putAll(children(client, ids, all.listeners(), all.rules(), skipped));
+          return new Listing(result, failed, skipped, false);
+        }
+      } catch (AlbException e) {
+        if (!ErrorClassifier.isPermissionProblem(e.code())) {
+          ids.forEach(id -> failed.put(id, e));
+          return new Listing(result, failed, skipped, false);
+        }
+        // A RAM policy scoped to load balancer ARNs allows only the per-load-balancer listing.
+        refused = true;
+      }
+    }
+    for (List<String> chunk : chunks) {
+      try {
+        result.putAll(children(client, chunk, pages(client, LIST_LISTENERS, "Listeners", chunk, Map.of(), null),
+            pages(client, LIST_RULES, "Rules", chunk, Map.of(), null), skipped));
+      } catch (AlbException e) {
+        chunk.forEach(id -> failed.put(id, e));
+      }
+    }
+    return new Listing(result, failed, skipped, refused);
+  }
+
+  private Map<String, Children> children(
+      AlbJobClient client, List<String> ids, List<JsonNode> listeners, List<JsonNode> rules, Set<String> skipped)
+      throws AlbException {
+    Map<String, Map<String, Set<String>>> found = new TreeMap<>();
+    ids.forEach(id -> found.put(id, new LinkedHashMap<>()));
+    Map<String, String> listenerLb = new LinkedHashMap<>();
+    for (JsonNode listener : listeners) {
       String id = text(listener, "ListenerId");
       String lb = text(listener, "LoadBalancerId");
       if (id == null || lb == null || !found.containsKey(lb)) {
@@ -87,10 +142,14 @@ public final class ChildLister {
       }
       listenerLb.put(id, lb);
       add(found, lb, LISTENER, id);
-      add(found, lb, SECURITY_POLICY, text(listener, "SecurityPolicyId"));
+      String policy = text(listener, "SecurityPolicyId");
+      if (policy != null && policy.startsWith("spy-")) {
+        // System policies (tls_cipher_policy_1_0, ...) are names, not resources with jobs.
+        add(found, lb, SECURITY_POLICY, policy);
+      }
       serverGroups(listener.path("DefaultActions"), found, lb);
     }
-    for (JsonNode rule : items(client, LIST_RULES, "Rules", chunks)) {
+    for (JsonNode rule : rules) {
       String id = text(rule, "RuleId");
       String lb = text(rule, "LoadBalancerId");
       if (lb == null) {
@@ -103,7 +162,17 @@ public final class ChildLister {
       serverGroups(rule.path("RuleActions"), found, lb);
     }
     for (Map.Entry<String, String> listener : listenerLb.entrySet()) {
-      JsonNode attributes = call(client, GET_LISTENER_ATTRIBUTE, Map.of("ListenerId", listener.getKey()));
+      JsonNode attributes;
+      try {
+        attributes = call(client, GET_LISTENER_ATTRIBUTE, Map.of("ListenerId", listener.getKey()));
+      } catch (AlbException e) {
+        if (gone(e)) {
+          // Deleted (or being deleted) since ListListeners: the next listing will not show it.
+          skipped.add(listener.getKey());
+          continue;
+        }
+        throw e;
+      }
       for (JsonNode relation : attributes.path("AclConfig").path("AclRelations")) {
         add(found, listener.getValue(), ACL, text(relation, "AclId"));
       }
@@ -113,30 +182,38 @@ public final class ChildLister {
     return result;
   }
 
+  /** ALB's answer for a listener that went away between ListListeners and GetListenerAttribute. */
+  static boolean gone(AlbException e) {
+    String code = e.code() == null ? "" : e.code();
+    return code.startsWith("ResourceNotFound.Listener") || code.startsWith("IncorrectStatus");
+  }
+
+  private record RegionWide(List<JsonNode> listeners, List<JsonNode> rules) {}
+
   /**
-   * Every item of one action for these chunks of load balancer IDs. With more than one chunk, a
-   * listing without {@code LoadBalancerIds} (every item of the region, filtered here) is tried
-   * first: it is kept when its {@code TotalCount} says it takes no more pages than one call per
-   * chunk would, so that many watched load balancers with few children cost a page, not a call
-   * per ten load balancers.
+   * Every listener and rule of the region, when ALB's {@code TotalCount} says that takes no more
+   * pages than one call per chunk would (many watched load balancers with few children cost a
+   * page, not a call per ten load balancers); null when it would not, or ALB gave no TotalCount.
    */
-  private List<JsonNode> items(AlbJobClient client, String action, String field, List<List<String>> chunks)
-      throws AlbException {
-    if (chunks.size() > 1) {
-      Map<String, String> params = new LinkedHashMap<>();
-      params.put("MaxResults", Integer.toString(AlbJobClient.MAX_RESULTS));
-      JsonNode first = call(client, action, params);
-      long total = first.path("TotalCount").asLong(Long.MAX_VALUE);
-      long pagesNeeded = (total + AlbJobClient.MAX_RESULTS - 1) / AlbJobClient.MAX_RESULTS;
-      if (pagesNeeded <= chunks.size()) {
-        return pages(client, action, field, List.of(), Map.of(), first);
-      }
+  private RegionWide regionWide(AlbJobClient client, int chunks) throws AlbException {
+    List<JsonNode> listeners = firstIfSmall(client, LIST_LISTENERS, "Listeners", chunks);
+    if (listeners == null) {
+      return null;
     }
-    List<JsonNode> all = new ArrayList<>();
-    for (List<String> chunk : chunks) {
-      all.addAll(pages(client, action, field, chunk, Map.of(), null));
+    List<JsonNode> rules = firstIfSmall(client, LIST_RULES, "Rules", chunks);
+    return rules == null ? null : new RegionWide(listeners, rules);
+  }
+
+  private List<JsonNode> firstIfSmall(AlbJobClient client, String action, String field, int chunks) throws AlbException {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("MaxResults", Integer.toString(AlbJobClient.MAX_RESULTS));
+    JsonNode first = call(client, action, params);
+    if (!first.hasNonNull("TotalCount") || !first.get("TotalCount").canConvertToLong()) {
+      return null;
     }
-    return all;
+    long total = first.get("TotalCount").asLong();
+    long pagesNeeded = (total + AlbJobClient.MAX_RESULTS - 1) / AlbJobClient.MAX_RESULTS;
+    return total >= 0 && pagesNeeded <= chunks ? pages(client, action, field, List.of(), Map.of(), first) : null;
   }
 
   /** Every item of {@code field} over all pages of one action for a chunk of load balancers. */

@@ -56,9 +56,12 @@ final class FamilyPoll {
       Set<String> unknown = children.unknownChildren(scope, family, shared.all());
       if (!unknown.isEmpty()) {
         family = children.family(scope, client, loadBalancerIds, true);
+        // Not ours only if a listing that worked started after the job was created (on ALB's
+        // clock): a child created after the last good listing may well be ours.
+        long listedAlb = family.listedAt().plus(Duration.between(now, albNow)).toEpochMilli();
         Set<String> others = new HashSet<>(unknown);
         for (AlbJob job : shared.all()) {
-          if (family.owns(job)) {
+          if (family.owns(job) || job.createTimeMillis() >= listedAlb) {
             others.remove(job.resourceId());
           }
         }
@@ -82,7 +85,7 @@ final class FamilyPoll {
         family = children.family(scope, client, loadBalancerIds, true);
       }
     }
-    LoadBalancerChildren.Backfill added = children.polled(member, family);
+    LoadBalancerChildren.Backfill added = children.backfill(member, family);
     if (added.since() != null) {
       Instant from = added.since().minus(overlap);
       long since = (from.isBefore(begin) ? from : begin).toEpochMilli();

@@ -52,6 +52,9 @@ public final class LoadBalancerChildren {
 
   private static final class Entry {
     Children current;
+    /** When a listing was last started (spacing of listings, whether it worked or not). */
+    Instant attemptedAt = Instant.MIN;
+    /** When the last listing that worked was started: nothing created before it is unknown. */
     Instant listedAt = Instant.MIN;
     AlbException problem;
     final Map<String, Departed> departed = new HashMap<>();
@@ -114,7 +117,7 @@ public final class LoadBalancerChildren {
       return complete;
     }
 
-    /** The oldest children listing the family is made of (node clock). */
+    /** The start of the oldest listing that worked the family is made of (node clock). */
     public Instant listedAt() {
       return listedAt;
     }
@@ -129,6 +132,8 @@ public final class LoadBalancerChildren {
   private volatile Duration refresh = DEFAULT_REFRESH;
   private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+  /** Scopes where ALB refused the region-wide listing (RAM policy scoped to load balancers). */
+  private final Set<AccountScope> perLoadBalancerOnly = ConcurrentHashMap.newKeySet();
 
   public LoadBalancerChildren(ChildLister lister, Clock clock) {
     this.lister = lister;
@@ -158,9 +163,9 @@ public final class LoadBalancerChildren {
       synchronized (e) {
         Duration every = e.problem != null && e.problem.kind() != io.albjobs.operator.alb.ErrorKind.TERMINAL
             ? MIN_SPACING : soon ? MIN_SPACING : refresh;
-        if (e.current == null && e.problem == null || !now.isBefore(e.listedAt.plus(every))) {
+        if (e.current == null && e.problem == null || !now.isBefore(e.attemptedAt.plus(every))) {
           due.add(lb);
-          e.listedAt = now; // one listing at a time: other watches use what is there meanwhile
+          e.attemptedAt = now; // one listing at a time: other watches use what is there meanwhile
         }
       }
     }
@@ -174,9 +179,9 @@ public final class LoadBalancerChildren {
         }
         Entry e = other.getValue();
         synchronized (e) {
-          if (e.current != null && e.problem == null && !now.isBefore(e.listedAt.plus(refresh.dividedBy(2)))) {
+          if (e.current != null && e.problem == null && !now.isBefore(e.attemptedAt.plus(refresh.dividedBy(2)))) {
             due.add(other.getKey().loadBalancerId());
-            e.listedAt = now;
+            e.attemptedAt = now;
           }
         }
       }
@@ -186,27 +191,32 @@ public final class LoadBalancerChildren {
   }
 
   private void list(AccountScope scope, AlbJobClient client, List<String> due, Instant now) {
-    Map<String, Children> found;
-    try {
-      found = lister.list(client, due);
-    } catch (AlbException e) {
-      for (String lb : due) {
-        Entry entry = entries.get(new Key(scope, lb));
-        if (entry != null) {
-          synchronized (entry) {
-            entry.problem = e;
-          }
-        }
-      }
-      return;
+    ChildLister.Listing listing = lister.listing(client, due, !perLoadBalancerOnly.contains(scope));
+    if (listing.regionWideRefused()) {
+      perLoadBalancerOnly.add(scope);
     }
     for (String lb : due) {
       Entry entry = entries.get(new Key(scope, lb));
       if (entry == null) {
         continue;
       }
-      Children next = found.getOrDefault(lb, Children.none(lb));
+      AlbException failed = listing.failed().get(lb);
+      if (failed != null) {
+        synchronized (entry) {
+          entry.problem = failed;
+        }
+        continue;
+      }
+      Children next = listing.children().getOrDefault(lb, Children.none(lb));
       synchronized (entry) {
+        if (entry.current != null && next.of(ChildLister.LISTENER).stream().anyMatch(listing.skippedListeners()::contains)) {
+          // A listener went away before its ACLs were read: keep the ACLs known so far.
+          Map<String, Set<String>> merged = new HashMap<>(next.byType());
+          Set<String> acls = new HashSet<>(next.of(ChildLister.ACL));
+          acls.addAll(entry.current.of(ChildLister.ACL));
+          merged.put(ChildLister.ACL, acls);
+          next = new Children(lb, merged);
+        }
         if (entry.current != null) {
           for (String type : ChildLister.CHILD_TYPES) {
             for (String id : entry.current.of(type)) {
@@ -222,6 +232,7 @@ public final class LoadBalancerChildren {
         entry.departed.values().removeIf(d -> d.until().isBefore(now));
         entry.current = next;
         entry.problem = null;
+        entry.listedAt = now; // the listing's start: a child created after it may be missing
         entry.notMine.values().removeIf(at -> at.isBefore(now.minus(IDLE)));
       }
     }
@@ -313,12 +324,12 @@ public final class LoadBalancerChildren {
 
   /**
    * Resources of the family the watch ({@code member}) has not polled before, by type, and since
-   * when to look for their jobs (node clock): the children listing the watch polled with last.
-   * Empty on a watch's first poll (its window covers them anyway). Records the family as polled.
+   * when to look for their jobs (node clock): the last listing that worked before the watch's
+   * previous poll. Empty on a watch's first poll (its window covers them anyway). Records nothing:
+   * {@link #commit} does, once the jobs found were mirrored.
    */
-  public Backfill polled(String member, Family family) {
-    Instant now = clock.instant();
-    Seen before = seen.put(member, new Seen(Set.copyOf(family.ids()), family.listedAt(), now));
+  public Backfill backfill(String member, Family family) {
+    Seen before = seen.get(member);
     if (before == null) {
       return Backfill.NONE;
     }
@@ -332,6 +343,28 @@ public final class LoadBalancerChildren {
     return fresh.isEmpty() ? Backfill.NONE : new Backfill(fresh, before.listedAt());
   }
 
+  /**
+   * Records the family as polled by the watch, after its jobs were mirrored: a poll that failed
+   * after {@link #backfill} looks the same resources up again next time.
+   */
+  public void commit(String member, Family family) {
+    Instant now = clock.instant();
+    seen.compute(member, (m, before) -> {
+      Instant listedAt = family.listedAt();
+      if (before != null && before.listedAt().isBefore(listedAt) && !family.complete()) {
+        listedAt = before.listedAt(); // a load balancer not listed yet: do not move past the last good listing
+      }
+      return new Seen(Set.copyOf(family.ids()), listedAt, now);
+    });
+  }
+
+  /** {@link #backfill} then {@link #commit} (a poll that has nothing to mirror in between). */
+  public Backfill polled(String member, Family family) {
+    Backfill b = backfill(member, family);
+    commit(member, family);
+    return b;
+  }
+
   /** New resources of a watch's family and the node time to look back to for their jobs. */
   public record Backfill(Map<String, List<String>> idsByType, Instant since) {
     static final Backfill NONE = new Backfill(Map.of(), null);
@@ -340,6 +373,7 @@ public final class LoadBalancerChildren {
   /** Drops the entries of a scope whose client was closed. */
   public void forget(AccountScope scope) {
     entries.keySet().removeIf(k -> k.scope().equals(scope));
+    perLoadBalancerOnly.remove(scope);
   }
 
   /** Load balancers whose children are held (all scopes). */

@@ -10,6 +10,7 @@ import io.albjobs.operator.write.EventRecorder;
 import io.albjobs.operator.write.JobMirror;
 import io.albjobs.operator.write.Retention;
 import io.albjobs.operator.scope.ScopeResolver;
+import io.albjobs.operator.status.ChildrenListed;
 import io.albjobs.operator.status.SyncProblem;
 import io.albjobs.operator.status.Times;
 import io.albjobs.operator.status.WatchRollup;
@@ -115,6 +116,9 @@ public final class WatchSync {
     Duration active = defaults.activePollInterval();
     Map<String, AsyncJob> view = children;
     PollHealth health;
+    // The ChildrenListed condition: absent without children to list, unchanged when the poll failed.
+    ChildrenListed.State childState = spec.coversChildren() ? ChildrenListed.State.UNCHANGED : null;
+    List<io.fabric8.kubernetes.api.model.Condition> conditionsBefore = next.getConditions();
     AccountScope sharedScope = null;
     String type = spec.getResourceType() == null ? null : spec.getResourceType().wire();
     LoadBalancerChildren.Family family = null;
@@ -181,23 +185,24 @@ public final class WatchSync {
         if (family != null) {
           LoadBalancerChildren.Family polled = family;
           loadBalancerOf = polled::loadBalancerOf;
-          if (!polled.hasChildren()) {
-            // Children that appear later are looked up back to this listing.
-            lbChildren.polled(member, polled);
-          }
         }
         asOf = albTime != null ? albTime : newest != Long.MIN_VALUE ? Instant.ofEpochMilli(newest) : albNow;
         jobs.addAll(lister.byJobIds(client, inFlightNotSeen(children, jobs)));
         reportSkew(watch, scope, state);
       }
       view = mirror.mirror(watch, jobs, children, state, retention, cache, loadBalancerOf);
+      if (family != null) {
+        // Only now: children that appear later are looked up back to this listing.
+        lbChildren.commit(ns + "/" + watch.getMetadata().getName(), family);
+      }
       view = retention.apply(watch, view, state, now);
       state.pruneDeleted(begin);
       next.setWatermark(Times.format(asOf));
       next.setLastSuccessfulSyncTime(Times.format(now));
       metrics.watchPolled(ns, watch.getMetadata().getName(), now);
       state.succeeded();
-      health = family == null ? PollHealth.OK : childHealth(family, ids);
+      health = PollHealth.OK;
+      childState = family == null ? null : ChildListing.of(family, ids);
     } catch (SyncProblem p) {
       state.failed();
       health = new PollHealth(true, p.reason(), p.getMessage());
@@ -206,6 +211,11 @@ public final class WatchSync {
       health = fromAlb(e, state.failuresInARow());
     }
     WatchRollup.apply(next, view.values(), health, generation, now);
+    io.fabric8.kubernetes.api.model.Condition childProblem =
+        ChildrenListed.apply(next, conditionsBefore, childState, generation, now);
+    if (childProblem != null) {
+      events.warning(watch, childProblem.getReason(), childProblem.getMessage());
+    }
     metrics.watchJobs(ns, watch.getMetadata().getName(), next.getJobs());
     Duration wait;
     if (health.reason() != null && !health.stalled()) {
@@ -213,12 +223,11 @@ public final class WatchSync {
       // intervals after ALB does.
       wait = min(errorBackoff.delay(state.failuresInARow()), idle);
     } else {
-      boolean polled = !health.stalled() || CHILD_LISTING_DENIED.equals(health.reason());
-      wait = next.getJobs().getProcessing() > 0 && polled ? active : idle;
+      wait = next.getJobs().getProcessing() > 0 && !health.stalled() ? active : idle;
     }
     Duration jittered = Backoff.jitter(wait, 0.1);
     Instant at = now.plus(jittered);
-    if (sharedScope != null && (health.reason() == null || CHILD_LISTING_DENIED.equals(health.reason()))) {
+    if (sharedScope != null && health.reason() == null) {
       // On a tick of the scope, so that one listing serves every watch due then. The interval
       // counts from the tick this poll was due at, not from when its reconcile ran: the watches
       // of one tick are reconciled one after another, and counting from that would spread them
@@ -229,38 +238,6 @@ public final class WatchSync {
           wait.multipliedBy(6).dividedBy(10), wait.multipliedBy(15).dividedBy(100), now);
     }
     return new Outcome(next, at);
-  }
-
-  static final String CHILD_LISTING_DENIED = "ChildListingDenied";
-
-  /**
-   * The watch's health after a successful poll of its jobs, when listing the children of its load
-   * balancers failed: denied (or refused) is Stalled with what to do, and the load balancer's own
-   * jobs are still mirrored; a transient failure counts only while no listing has ever worked.
-   */
-  static PollHealth childHealth(LoadBalancerChildren.Family family, List<String> loadBalancerIds) {
-    AlbException e = family.problem();
-    if (e == null) {
-      return PollHealth.OK;
-    }
-    String what = "the load balancer" + (loadBalancerIds.size() == 1 ? " " + loadBalancerIds.get(0) : "s");
-    if (e.kind() == ErrorKind.TERMINAL) {
-      String message = e.getMessage().endsWith(".") ? e.getMessage().substring(0, e.getMessage().length() - 1) : e.getMessage();
-      boolean denied = ErrorClassifier.isPermissionProblem(e.code());
-      return new PollHealth(true, denied ? CHILD_LISTING_DENIED : "AlbRequestRefused",
-          "ALB refused to list the children of " + what + " (" + message + "), so jobs of their listeners,"
-              + " rules, server groups, ACLs and security policies are not mirrored; jobs of " + what
-              + (loadBalancerIds.size() == 1 ? " itself" : " themselves") + " still are. " + (denied
-                  ? "Grant the RAM identity alb:ListListeners, alb:ListRules and alb:GetListenerAttribute (read only,"
-                      + " see docs/security.md), or set spec.includeChildren: false to watch only the load balancer's"
-                      + " own jobs"
-                  : "Read ALB's message; set spec.includeChildren: false to watch only the load balancer's own jobs"));
-    }
-    if (family.complete()) {
-      return PollHealth.OK; // the children listed last are used until a listing works again
-    }
-    String reason = e.kind() == ErrorKind.THROTTLED ? "AlbThrottled" : "AlbUnavailable";
-    return new PollHealth(false, reason, "listing the children of " + what + " failed, retrying: " + e.getMessage());
   }
 
   /** An Event when the watch's endpoint's clock goes out of step with this node's (once per episode). */

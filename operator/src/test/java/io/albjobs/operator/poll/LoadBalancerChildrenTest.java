@@ -20,7 +20,11 @@ import io.albjobs.operator.alb.JobLister;
 import io.albjobs.operator.alb.JobPage;
 import io.albjobs.operator.alb.JobQuery;
 import io.albjobs.operator.scope.AccountScope;
+import io.albjobs.operator.crd.AsyncJobWatchStatus;
+import io.albjobs.operator.status.ChildrenListed;
+import io.albjobs.operator.status.Conditions;
 import io.albjobs.operator.status.WatchRollup;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.albjobs.operator.testing.FakeAlb;
 import java.time.Clock;
 import java.time.Duration;
@@ -139,11 +143,13 @@ class LoadBalancerChildrenTest {
     assertEquals(List.of("alb-1"), f.idsByType().get("loadbalancer"));
     assertFalse(f.hasChildren());
     assertEquals("Forbidden.RAM", f.problem().code());
-    WatchRollup.PollHealth health = WatchSync.childHealth(f, List.of("alb-1"));
-    assertTrue(health.stalled());
-    assertEquals("ChildListingDenied", health.reason());
-    assertTrue(health.message().contains("alb:ListRules"), health.message());
-    assertTrue(health.message().contains("spec.includeChildren: false"), health.message());
+    ChildrenListed.State state = ChildListing.of(f, List.of("alb-1"));
+    assertFalse(state.listed());
+    assertEquals("ChildListingDenied", state.reason());
+    assertTrue(state.message().contains("refused alb:ListRules"), state.message());
+    assertTrue(state.message().contains("alb:GetListenerAttribute"), state.message());
+    assertTrue(state.message().contains("spec.includeChildren: false"), state.message());
+    assertTrue(state.message().contains("are not mirrored"), state.message());
 
     clock.advance(Duration.ofSeconds(10));
     cache.family(SCOPE, alb, List.of("alb-1"), false);
@@ -158,7 +164,7 @@ class LoadBalancerChildrenTest {
     clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
     LoadBalancerChildren.Family f = cache.family(SCOPE, alb, List.of("alb-1"), false);
     assertEquals(List.of("lsn-1"), f.idsByType().get("listener"));
-    assertEquals(WatchRollup.PollHealth.OK, WatchSync.childHealth(f, List.of("alb-1")));
+    assertTrue(ChildListing.of(f, List.of("alb-1")).listed(), "the children listed before are used meanwhile");
   }
 
   @Test
@@ -215,14 +221,208 @@ class LoadBalancerChildrenTest {
     assertEquals(3, alb.calls("ListRules"), "nor after a regular refresh");
   }
 
+  @Test
+  void aDeniedListingIsAConditionOfItsOwnAndOneWarningReadyFollowsTheJobs() {
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    alb.deny("ListListeners");
+    AsyncJobWatchStatus status = new AsyncJobWatchStatus();
+    LoadBalancerChildren.Family f = cache.family(SCOPE, alb, List.of("alb-1"), false);
+    WatchRollup.apply(status, List.of(), WatchRollup.PollHealth.OK, 1L, clock.instant());
+    Condition problem = ChildrenListed.apply(status, null, ChildListing.of(f, List.of("alb-1")), 1L, clock.instant());
+    assertEquals("ChildListingDenied", problem.getReason(), "a new problem: one Warning Event");
+    assertTrue(Conditions.isTrue(status.getConditions(), Conditions.READY), "Ready follows the jobs");
+    assertFalse(Conditions.isTrue(status.getConditions(), Conditions.STALLED), "not Stalled: Argo CD stays Healthy");
+    Condition listed = Conditions.find(status.getConditions(), Conditions.CHILDREN_LISTED).orElseThrow();
+    assertEquals("False", listed.getStatus());
+    assertTrue(listed.getMessage().contains("refused alb:ListListeners"), listed.getMessage());
+
+    clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
+    List<Condition> before = status.getConditions();
+    f = cache.family(SCOPE, alb, List.of("alb-1"), false);
+    WatchRollup.apply(status, List.of(), WatchRollup.PollHealth.OK, 1L, clock.instant());
+    assertNull(ChildrenListed.apply(status, before, ChildListing.of(f, List.of("alb-1")), 1L, clock.instant()),
+        "the same problem again: no second Event");
+
+    alb.denied.clear();
+    clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
+    before = status.getConditions();
+    f = cache.family(SCOPE, alb, List.of("alb-1"), false);
+    WatchRollup.apply(status, List.of(), WatchRollup.PollHealth.OK, 1L, clock.instant());
+    assertNull(ChildrenListed.apply(status, before, ChildListing.of(f, List.of("alb-1")), 1L, clock.instant()));
+    assertTrue(Conditions.isTrue(status.getConditions(), Conditions.CHILDREN_LISTED));
+
+    before = status.getConditions();
+    ChildrenListed.apply(status, before, null, 1L, clock.instant());
+    assertTrue(Conditions.find(status.getConditions(), Conditions.CHILDREN_LISTED).isEmpty(), "absent with includeChildren: false");
+  }
+
+  @Test
+  void aTerminalFailureOtherThanForbiddenIsChildListingFailedNotStalled() {
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    alb.broken.add("alb-1");
+    ChildrenListed.State state = ChildListing.of(cache.family(SCOPE, alb, List.of("alb-1"), false), List.of("alb-1"));
+    assertFalse(state.listed());
+    assertEquals("ChildListingFailed", state.reason());
+    assertTrue(io.albjobs.operator.status.Reasons.find("ChildListingFailed").isPresent());
+    assertFalse(io.albjobs.operator.status.Reasons.find("ChildListingDenied").orElseThrow().stalled());
+  }
+
+  @Test
+  void aForbiddenAfterAGoodListingSaysTheEarlierChildrenAreStillCovered() {
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    cache.family(SCOPE, alb, List.of("alb-1"), false);
+    alb.deny("ListRules");
+    clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
+    LoadBalancerChildren.Family f = cache.family(SCOPE, alb, List.of("alb-1"), false);
+    String message = ChildListing.of(f, List.of("alb-1")).message();
+    assertTrue(message.contains("the children listed at 2026-12-01T10:00:00Z are still covered"), message);
+  }
+
+  @Test
+  void aListenerDeletedMidRefreshIsSkippedAndTheOtherLoadBalancerIsUnaffected() {
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    alb.listener("lsn-gone", "alb-1", "sgp-2");
+    alb.listener("lsn-2", "alb-2", "sgp-3");
+    cache.family(SCOPE, alb, List.of("alb-1"), false); // watch 1
+    cache.family(SCOPE, alb, List.of("alb-2"), false); // watch 2
+    clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
+    alb.vanishing.add("lsn-gone"); // deleted between ListListeners and its GetListenerAttribute
+    LoadBalancerChildren.Family one = cache.family(SCOPE, alb, List.of("alb-1"), false); // alb-2 goes along
+    LoadBalancerChildren.Family two = cache.family(SCOPE, alb, List.of("alb-2"), false);
+    assertNull(one.problem());
+    assertNull(two.problem());
+    assertTrue(ChildListing.of(one, List.of("alb-1")).listed());
+    assertTrue(ChildListing.of(two, List.of("alb-2")).listed());
+    assertTrue(one.idsByType().get("acl").contains("acl-lsn-gone"), "its ACLs as known before are kept");
+    assertEquals(List.of("acl-lsn-2"), two.idsByType().get("acl"));
+    assertEquals(List.of("lsn-2"), two.idsByType().get("listener"));
+  }
+
+  @Test
+  void aFailedChunkFailsOnlyItsLoadBalancers() {
+    List<String> lbs = new ArrayList<>();
+    for (int i = 0; i <= 10; i++) {
+      String lb = String.format("alb-%02d", i);
+      lbs.add(lb);
+      alb.listener("lsn-" + i, lb, "sgp-" + i);
+    }
+    alb.totalCount = false;
+    alb.broken.add("alb-10"); // the second chunk
+    cache.family(SCOPE, alb, lbs, false);
+    assertNull(cache.family(SCOPE, alb, List.of("alb-00"), false).problem());
+    assertEquals(List.of("lsn-0"), cache.family(SCOPE, alb, List.of("alb-00"), false).idsByType().get("listener"));
+    assertEquals("UnknownError", cache.family(SCOPE, alb, List.of("alb-10"), false).problem().code());
+  }
+
+  @Test
+  void withoutTotalCountTheChildrenAreListedPerChunk() {
+    for (int i = 0; i <= 10; i++) {
+      alb.listener("lsn-" + i, String.format("alb-%02d", i), "sgp-" + i);
+    }
+    alb.listener("lsn-foreign", "alb-foreign", "sgp-x");
+    alb.totalCount = false;
+    List<String> lbs = new ArrayList<>();
+    for (int i = 0; i <= 10; i++) {
+      lbs.add(String.format("alb-%02d", i));
+    }
+    LoadBalancerChildren.Family f = cache.family(SCOPE, alb, lbs, false);
+    assertEquals(1, alb.regionWide.get(), "one region-wide probe, not the region-wide listing");
+    assertEquals(3, alb.calls("ListListeners"), "the probe and one call per chunk");
+    assertEquals(11, f.idsByType().get("listener").size());
+  }
+
+  @Test
+  void aRefusedRegionWideListingFallsBackToPerChunkCallsAndIsRemembered() {
+    List<String> lbs = new ArrayList<>();
+    for (int i = 0; i <= 10; i++) {
+      lbs.add(String.format("alb-%02d", i));
+      alb.listener("lsn-" + i, lbs.get(i), "sgp-" + i);
+    }
+    alb.regionWideDenied = true; // a RAM policy scoped to load balancer ARNs
+    LoadBalancerChildren.Family f = cache.family(SCOPE, alb, lbs, false);
+    assertNull(f.problem());
+    assertEquals(11, f.idsByType().get("listener").size());
+    assertEquals(1, alb.regionWide.get());
+    clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
+    cache.family(SCOPE, alb, lbs, false);
+    assertEquals(1, alb.regionWide.get(), "not asked again for this scope");
+  }
+
+  @Test
+  void onlyRealSecurityPoliciesAreChildren() {
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    alb.listener("lsn-2", "alb-1", "sgp-1");
+    alb.listeners.get("lsn-1").put("SecurityPolicyId", "spy-custom");
+    alb.listeners.get("lsn-2").put("SecurityPolicyId", "tls_cipher_policy_1_2");
+    LoadBalancerChildren.Family f = cache.family(SCOPE, alb, List.of("alb-1"), false);
+    assertEquals(List.of("spy-custom"), f.idsByType().get("securitypolicy"));
+  }
+
+  @Test
+  void aRuleCreatedBeforeAFailedListingIsMirroredOnceListingWorksAgain() throws Exception {
+    cache.refreshEvery(Duration.ofMinutes(20));
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    poll(false, "ns/w"); // T0: listed
+    clock.advance(Duration.ofMinutes(5));
+    alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
+    long t = clock.instant().toEpochMilli();
+    alb.jobs.put(new AlbJob("CREATE-RULE", "CreateRules", "Create", "rule", "rule-new", "Succeeded", null, null, t, t));
+    for (int i = 0; i < 3; i++) {
+      poll(false, "ns/w"); // T0+5m..T0+15m: the cache answers, the rule is not known yet
+      clock.advance(Duration.ofMinutes(5));
+    }
+    alb.failWith = new AlbException(ErrorKind.RETRYABLE, "ServiceUnavailable", 503, "ServiceUnavailable", null);
+    FamilyPoll.Result failed = poll(false, "ns/w"); // T0+20m: the refresh fails
+    assertEquals("ServiceUnavailable", failed.family().problem().code());
+    assertFalse(ids(failed.jobs()).contains("CREATE-RULE"));
+    alb.failWith = null;
+    clock.advance(Duration.ofMinutes(1));
+    FamilyPoll.Result r = poll(false, "ns/w");
+    assertTrue(r.family().idsByType().get("rule").contains("rule-new"));
+    assertTrue(ids(r.jobs()).contains("CREATE-RULE"), "looked up back to the last listing that worked (T0)");
+  }
+
+  @Test
+  void aBackfillIsRecordedOnlyWhenCommitted() {
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    cache.polled("ns/w", cache.family(SCOPE, alb, List.of("alb-1"), false));
+    alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
+    clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
+    LoadBalancerChildren.Family f = cache.family(SCOPE, alb, List.of("alb-1"), false);
+    assertEquals(List.of("rule-new"), cache.backfill("ns/w", f).idsByType().get("rule"));
+    // the mirror failed: nothing committed, the next poll looks the rule up again
+    assertEquals(List.of("rule-new"), cache.backfill("ns/w", f).idsByType().get("rule"));
+    cache.commit("ns/w", f);
+    assertNull(cache.backfill("ns/w", f).since());
+  }
+
+  @Test
+  void anUnknownChildCreatedAfterTheLastGoodListingIsNotMarkedAnotherLoadBalancers() throws Exception {
+    cache.refreshEvery(Duration.ofMinutes(20));
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    poll(true, "ns/w"); // T0: listed
+    clock.advance(Duration.ofSeconds(2));
+    alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
+    long t = clock.instant().toEpochMilli();
+    alb.jobs.put(new AlbJob("NEW-RULE", "CreateRules", "Create", "rule", "rule-new", "Processing", null, null, t, t));
+    clock.advance(Duration.ofSeconds(1));
+    // Within MIN_SPACING of the last listing: no new listing, and the last one is older than the job.
+    assertFalse(ids(poll(true, "ns/w").jobs()).contains("NEW-RULE"));
+    clock.advance(Duration.ofSeconds(10));
+    FamilyPoll.Result r = poll(true, "ns/w");
+    assertTrue(ids(r.jobs()).contains("NEW-RULE"), "still a reason to list again, and then found");
+  }
+
   private FamilyPoll.Result poll(boolean share, String member) throws AlbException {
     JobLister lister = new JobLister(10);
     SharedListings listings = new SharedListings(share, lister, Duration.ofMinutes(5), Duration.ofSeconds(30), 10);
     AlbClock.Probe probe = new AlbClock(clock, Duration.ofSeconds(150)).probe(alb, SCOPE.endpoint());
     LoadBalancerChildren.Family f = cache.family(SCOPE, probe, List.of("alb-1"), false);
     Instant now = clock.instant();
-    return new FamilyPoll(cache, listings, lister, Duration.ofMinutes(5))
+    FamilyPoll.Result r = new FamilyPoll(cache, listings, lister, Duration.ofMinutes(5))
         .poll(SCOPE, probe, f, List.of("alb-1"), member, List.of(), now.minus(Duration.ofMinutes(5)), now, now, now);
+    cache.commit(member, r.family()); // as WatchSync does once the jobs are mirrored
+    return r;
   }
 
   private static Set<String> ids(List<AlbJob> jobs) {
@@ -240,6 +440,14 @@ class LoadBalancerChildrenTest {
     final FakeAlb jobs = new FakeAlb();
     final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     final Set<String> denied = ConcurrentHashMap.newKeySet();
+    /** Load balancers whose chunk's ListRules fails (a server error). */
+    final Set<String> broken = ConcurrentHashMap.newKeySet();
+    /** Listeners ALB deletes between ListListeners and GetListenerAttribute. */
+    final Set<String> vanishing = ConcurrentHashMap.newKeySet();
+    /** Region-wide calls (no LoadBalancerIds) and whether ALB refuses them or leaves out TotalCount. */
+    final AtomicInteger regionWide = new AtomicInteger();
+    volatile boolean regionWideDenied;
+    volatile boolean totalCount = true;
     volatile AlbException failWith;
 
     void listener(String id, String lb, String serverGroup) {
@@ -281,24 +489,44 @@ class LoadBalancerChildrenTest {
       }
       Set<String> lbs = Set.copyOf(params.entrySet().stream()
           .filter(e -> e.getKey().startsWith("LoadBalancerIds.")).map(Map.Entry::getValue).toList());
+      if (lbs.isEmpty() && !"GetListenerAttribute".equals(action)) {
+        regionWide.incrementAndGet();
+        if (regionWideDenied) {
+          throw new AlbException(ErrorKind.TERMINAL, "Forbidden.RAM", 403, "Forbidden.RAM: resource alb:*", null);
+        }
+      }
+      if ("ListRules".equals(action) && lbs.stream().anyMatch(broken::contains)) {
+        throw new AlbException(ErrorKind.TERMINAL, "UnknownError", 400, "UnknownError: something odd", null);
+      }
       ObjectNode out = JSON.createObjectNode();
       switch (action) {
-        case "ListListeners" -> select(out.putArray("Listeners"), listeners, lbs);
-        case "ListRules" -> select(out.putArray("Rules"), rules, lbs);
-        case "GetListenerAttribute" -> out.putObject("AclConfig").putArray("AclRelations").addObject()
-            .put("AclId", "acl-" + params.get("ListenerId"));
+        case "ListListeners" -> select(out, out.putArray("Listeners"), listeners, lbs);
+        case "ListRules" -> select(out, out.putArray("Rules"), rules, lbs);
+        case "GetListenerAttribute" -> {
+          if (vanishing.contains(params.get("ListenerId"))) {
+            listeners.remove(params.get("ListenerId"));
+            throw new AlbException(ErrorKind.TERMINAL, "ResourceNotFound.Listener", 404,
+                "ResourceNotFound.Listener: The specified resource is not found", null);
+          }
+          out.putObject("AclConfig").putArray("AclRelations").addObject()
+              .put("AclId", "acl-" + params.get("ListenerId"));
+        }
         default -> throw new IllegalArgumentException(action);
       }
       return out;
     }
 
-    private static void select(ArrayNode into, Map<String, ObjectNode> items, Set<String> lbs) {
+    /** Like ALB: every item of the region when no LoadBalancerIds are given. */
+    private void select(ObjectNode out, ArrayNode into, Map<String, ObjectNode> items, Set<String> lbs) {
       List<ObjectNode> sorted = new ArrayList<>(items.values());
       sorted.sort((a, b) -> a.toString().compareTo(b.toString()));
       for (ObjectNode item : sorted) {
-        if (lbs.contains(item.path("LoadBalancerId").asText())) {
+        if (lbs.isEmpty() || lbs.contains(item.path("LoadBalancerId").asText())) {
           into.add(item);
         }
+      }
+      if (totalCount) {
+        out.put("TotalCount", into.size());
       }
     }
   }

@@ -1,0 +1,59 @@
+package io.albjobs.operator.status;
+
+import io.albjobs.operator.crd.AsyncJobWatchStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The {@code ChildrenListed} condition of a load-balancer watch. It is kept apart from
+ * Ready/Reconciling/Stalled on purpose: those follow the watch's jobs, and a RAM policy without the
+ * child List actions (an upgrade, say) must not turn every load-balancer watch Degraded in Argo CD
+ * while its own jobs are fine.
+ */
+public final class ChildrenListed {
+  /** What the condition says: listed or not, with a reason from {@link Reasons} and a message. */
+  public record State(boolean listed, String reason, String message) {
+    /** The poll did not get as far as the children: the condition stays as it was. */
+    public static final State UNCHANGED = new State(false, null, null);
+
+    public static State listed(String message) {
+      return new State(true, "ChildrenListed", message);
+    }
+  }
+
+  private ChildrenListed() {}
+
+  /**
+   * Sets the condition on {@code status} after the roll-up ({@code null} removes it: no children
+   * to list), keeping its transition time from {@code before}. Returns the condition when it is a
+   * new problem (a reason the previous condition did not have), for one Warning Event.
+   */
+  public static Condition apply(
+      AsyncJobWatchStatus status, List<Condition> before, State state, Long generation, Instant now) {
+    Condition previous = Conditions.find(before, Conditions.CHILDREN_LISTED).orElse(null);
+    List<Condition> conditions = new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
+    conditions.removeIf(c -> Conditions.CHILDREN_LISTED.equals(c.getType()));
+    Condition next;
+    if (state == null) {
+      next = null;
+    } else if (state == State.UNCHANGED) {
+      next = previous;
+    } else if (state.listed()) {
+      next = Conditions.after(before, generation, now)
+          .set(Conditions.CHILDREN_LISTED, true, "ChildrenListed", state.message()).build().get(0);
+    } else {
+      next = Conditions.after(before, generation, now)
+          .set(Conditions.CHILDREN_LISTED, false, state.reason(), state.message()).build().get(0);
+    }
+    if (next != null) {
+      conditions.add(next);
+    }
+    status.setConditions(List.copyOf(conditions));
+    boolean newProblem = next != null && next != previous && "False".equals(next.getStatus())
+        && (previous == null || "True".equals(previous.getStatus()) || !Objects.equals(previous.getReason(), next.getReason()));
+    return newProblem ? next : null;
+  }
+}
