@@ -30,7 +30,7 @@ public final class OperatorConfig {
     LEASE_DURATION("lease-duration", "LEASE_DURATION", "15s", "How long a standby waits before it takes over a Lease that is not renewed"),
     LEASE_RENEW_DEADLINE("lease-renew-deadline", "LEASE_RENEW_DEADLINE", "10s", "How long the leader tries to renew before it gives up leading (and exits)"),
     LEASE_RETRY_PERIOD("lease-retry-period", "LEASE_RETRY_PERIOD", "2s", "How often candidates try to acquire or renew the Lease"),
-    ALB_QPS("alb-qps", "ALB_QPS", "5", "ListAsynJobs calls per second per account scope (shared by all watches of the scope)"),
+    ALB_QPS("alb-qps", "ALB_QPS", "5", "ALB calls per second per account scope (ListAsynJobs and the child List APIs of load-balancer watches: ListListeners, ListRules, GetListenerAttribute), shared by all watches and AsyncJobs of the scope"),
     ALB_BURST("alb-burst", "ALB_BURST", "5", "Calls one account scope may make at once"),
     ALB_DEFAULT_ENDPOINT("alb-default-endpoint", "ALB_DEFAULT_ENDPOINT", "", "Endpoint when a resource names none; may contain {region}; empty means alb.<region>.aliyuncs.com"),
     AMBIENT_CREDENTIALS_NAMESPACES("ambient-credentials-namespaces", "AMBIENT_CREDENTIALS_NAMESPACES", "", "Comma-separated namespaces whose watches and AsyncJobs may use the operator's own credentials (no credentialsSecretRef); * means all; empty means none"),

@@ -163,9 +163,13 @@ public class AsyncJobWatchSpec {
       + "records a child's job under the child or under the load balancer; every mirrored "
       + "job carries the label albjobs.io/load-balancer and status.loadBalancerId. Needs "
       + "alb:ListListeners, alb:ListRules and alb:GetListenerAttribute besides "
-      + "alb:ListAsynJobs; when they are denied the watch is Stalled with reason "
-      + "ChildListingDenied and still mirrors the load balancer's own jobs. false: only "
-      + "jobs ALB records under the load balancer itself.")
+      + "alb:ListAsynJobs; when they are denied the condition ChildrenListed is False with "
+      + "reason ChildListingDenied (Ready and Stalled still follow the jobs) and the load "
+      + "balancer's own jobs are still mirrored. A child is known from a listing: a failed "
+      + "CreateRules or CreateListener whose child never appears in a listing is not "
+      + "mirrored; a child shared by several load balancers (a server group, an ACL) is "
+      + "labelled with one of them. false: only jobs ALB records under the load balancer "
+      + "itself.")
   private Boolean includeChildren;
 
   public Boolean getIncludeChildren() {
