@@ -31,7 +31,7 @@ final class ChildListing {
     String covered = family.complete()
         ? "the children listed at " + Times.format(family.listedAt()) + " are still covered, but jobs of "
             + kinds + " added since are not mirrored"
-        : "jobs of their " + kinds + " are not mirrored";
+        : "jobs of " + (loadBalancerIds.size() == 1 ? "its " : "their ") + kinds + " are not mirrored";
     String own = "; jobs of " + what + (loadBalancerIds.size() == 1 ? " itself" : " themselves") + " still are. ";
     if (e.kind() == ErrorKind.TERMINAL && ErrorClassifier.isPermissionProblem(e.code())) {
       String action = refusedAction(message);

@@ -161,8 +161,11 @@ public final class LoadBalancerChildren {
       Entry e = entries.computeIfAbsent(new Key(scope, lb), k -> new Entry());
       e.used = now;
       synchronized (e) {
-        Duration every = e.problem != null && e.problem.kind() != io.albjobs.operator.alb.ErrorKind.TERMINAL
-            ? MIN_SPACING : soon ? MIN_SPACING : refresh;
+        // A throttled listing waits for the next refresh: retrying it sooner would spend the
+        // scope's call budget that ListAsynJobs polling needs.
+        Duration every = e.problem != null && e.problem.kind() == io.albjobs.operator.alb.ErrorKind.RETRYABLE
+            ? MIN_SPACING : soon && (e.problem == null || e.problem.kind() != io.albjobs.operator.alb.ErrorKind.THROTTLED)
+                ? MIN_SPACING : refresh;
         if (e.current == null && e.problem == null || !now.isBefore(e.attemptedAt.plus(every))) {
           due.add(lb);
           e.attemptedAt = now; // one listing at a time: other watches use what is there meanwhile

@@ -168,6 +168,27 @@ class LoadBalancerChildrenTest {
   }
 
   @Test
+  void aThrottledListingIsNotRetriedBeforeTheRefreshSoItCannotStarvePolling() {
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    cache.family(SCOPE, alb, List.of("alb-1"), false);
+    alb.failWith = new AlbException(ErrorKind.THROTTLED, "LocalRateBudget", 0, "budget used up", null);
+    clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
+    cache.family(SCOPE, alb, List.of("alb-1"), false);
+    assertEquals(2, alb.calls("ListListeners"));
+    for (int i = 0; i < 5; i++) {
+      clock.advance(Duration.ofSeconds(6));
+      cache.family(SCOPE, alb, List.of("alb-1"), true);
+    }
+    assertEquals(2, alb.calls("ListListeners"), "throttled: no retry every few seconds, even when asked");
+    alb.failWith = new AlbException(ErrorKind.RETRYABLE, "ServiceUnavailable", 503, "ServiceUnavailable", null);
+    clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
+    cache.family(SCOPE, alb, List.of("alb-1"), false);
+    clock.advance(Duration.ofSeconds(6));
+    cache.family(SCOPE, alb, List.of("alb-1"), false);
+    assertEquals(4, alb.calls("ListListeners"), "a server error is retried soon");
+  }
+
+  @Test
   void aClosedScopeDropsItsChildren() {
     alb.listener("lsn-1", "alb-1", "sgp-1");
     cache.family(SCOPE, alb, List.of("alb-1"), false);
