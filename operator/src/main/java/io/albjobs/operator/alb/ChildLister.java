@@ -68,7 +68,7 @@ public final class ChildLister {
    */
   public record Listing(
       Map<String, Children> children, Map<String, AlbException> failed, Set<String> skippedListeners,
-      boolean regionWideRefused) {}
+      boolean regionWideRefused, Map<String, Set<String>> aclsByListener) {}
 
   private final int maxPages;
 
@@ -78,7 +78,7 @@ public final class ChildLister {
 
   /** The children of each load balancer; throws the first failure (tests and simple callers). */
   public Map<String, Children> list(AlbJobClient client, Collection<String> loadBalancerIds) throws AlbException {
-    Listing listing = listing(client, loadBalancerIds, true);
+    Listing listing = listing(client, loadBalancerIds, true, null);
     if (!listing.failed().isEmpty()) {
       throw listing.failed().values().iterator().next();
     }
@@ -89,9 +89,12 @@ public final class ChildLister {
    * Lists the children of these load balancers in chunks of {@link #MAX_IDS}; a chunk that fails
    * fails only its own load balancers. An error names the action that failed in its message and
    * keeps ALB's code and kind. With {@code regionWide}, a listing without {@code LoadBalancerIds}
-   * may be tried first (see {@link #regionWide}).
+   * may be tried first (see {@link #regionWide}). {@code knownAcls} (listener ID to ACL IDs, or
+   * null to read every listener's) saves the {@code GetListenerAttribute} call, one per listener,
+   * of the listeners in it.
    */
-  public Listing listing(AlbJobClient client, Collection<String> loadBalancerIds, boolean regionWide) {
+  public Listing listing(
+      AlbJobClient client, Collection<String> loadBalancerIds, boolean regionWide, Map<String, Set<String>> knownAcls) {
     List<String> ids = new ArrayList<>(new LinkedHashSet<>(loadBalancerIds));
     List<List<String>> chunks = new ArrayList<>();
     for (int i = 0; i < ids.size(); i += MAX_IDS) {
@@ -100,18 +103,19 @@ public final class ChildLister {
     Map<String, Children> result = new LinkedHashMap<>();
     Map<String, AlbException> failed = new LinkedHashMap<>();
     Set<String> skipped = new java.util.TreeSet<>();
+    Map<String, Set<String>> acls = new LinkedHashMap<>();
     boolean refused = false;
     if (regionWide && chunks.size() > 1) {
       try {
         RegionWide all = regionWide(client, chunks.size());
         if (all != null) {
-          result.putAll(children(client, ids, all.listeners(), all.rules(), skipped));
-          return new Listing(result, failed, skipped, false);
+          result.putAll(children(client, ids, all.listeners(), all.rules(), skipped, knownAcls, acls));
+          return new Listing(result, failed, skipped, false, acls);
         }
       } catch (AlbException e) {
         if (!ErrorClassifier.isPermissionProblem(e.code())) {
           ids.forEach(id -> failed.put(id, e));
-          return new Listing(result, failed, skipped, false);
+          return new Listing(result, failed, skipped, false, acls);
         }
         // A RAM policy scoped to load balancer ARNs allows only the per-load-balancer listing.
         refused = true;
@@ -120,16 +124,17 @@ public final class ChildLister {
     for (List<String> chunk : chunks) {
       try {
         result.putAll(children(client, chunk, pages(client, LIST_LISTENERS, "Listeners", chunk, Map.of(), null),
-            pages(client, LIST_RULES, "Rules", chunk, Map.of(), null), skipped));
+            pages(client, LIST_RULES, "Rules", chunk, Map.of(), null), skipped, knownAcls, acls));
       } catch (AlbException e) {
         chunk.forEach(id -> failed.put(id, e));
       }
     }
-    return new Listing(result, failed, skipped, refused);
+    return new Listing(result, failed, skipped, refused, acls);
   }
 
   private Map<String, Children> children(
-      AlbJobClient client, List<String> ids, List<JsonNode> listeners, List<JsonNode> rules, Set<String> skipped)
+      AlbJobClient client, List<String> ids, List<JsonNode> listeners, List<JsonNode> rules, Set<String> skipped,
+      Map<String, Set<String>> knownAcls, Map<String, Set<String>> acls)
       throws AlbException {
     Map<String, Map<String, Set<String>>> found = new TreeMap<>();
     ids.forEach(id -> found.put(id, new LinkedHashMap<>()));
@@ -162,6 +167,12 @@ public final class ChildLister {
       serverGroups(rule.path("RuleActions"), found, lb);
     }
     for (Map.Entry<String, String> listener : listenerLb.entrySet()) {
+      Set<String> known = knownAcls == null ? null : knownAcls.get(listener.getKey());
+      if (known != null) {
+        known.forEach(acl -> add(found, listener.getValue(), ACL, acl));
+        acls.put(listener.getKey(), known);
+        continue;
+      }
       JsonNode attributes;
       try {
         attributes = call(client, GET_LISTENER_ATTRIBUTE, Map.of("ListenerId", listener.getKey()));
@@ -173,9 +184,15 @@ public final class ChildLister {
         }
         throw e;
       }
+      Set<String> ofListener = new java.util.TreeSet<>();
       for (JsonNode relation : attributes.path("AclConfig").path("AclRelations")) {
-        add(found, listener.getValue(), ACL, text(relation, "AclId"));
+        String acl = text(relation, "AclId");
+        add(found, listener.getValue(), ACL, acl);
+        if (acl != null && !acl.isBlank()) {
+          ofListener.add(acl);
+        }
       }
+      acls.put(listener.getKey(), Set.copyOf(ofListener));
     }
     Map<String, Children> result = new LinkedHashMap<>();
     found.forEach((lb, byType) -> result.put(lb, new Children(lb, byType)));

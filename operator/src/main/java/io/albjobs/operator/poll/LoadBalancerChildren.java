@@ -41,6 +41,8 @@ public final class LoadBalancerChildren {
   /** The shortest time between two listings of one load balancer's children. */
   public static final Duration MIN_SPACING = Duration.ofSeconds(5);
   static final Duration IDLE = Duration.ofMinutes(10);
+  /** Every listener's ACLs are read again this many refresh intervals apart (new ones at once). */
+  static final int ACL_REFRESH_FACTOR = 10;
   static final String LOADBALANCER = "loadbalancer";
 
   private record Key(AccountScope scope, String loadBalancerId) {}
@@ -57,6 +59,11 @@ public final class LoadBalancerChildren {
     /** When the last listing that worked was started: nothing created before it is unknown. */
     Instant listedAt = Instant.MIN;
     AlbException problem;
+    /** ACLs by listener, read with GetListenerAttribute, and when all of them were read last. */
+    Map<String, Set<String>> aclsByListener = Map.of();
+    Instant aclsReadAt = Instant.MIN;
+    /** Something changed (a poll asked for a listing soon): read every listener's ACLs again. */
+    boolean aclsStale;
     final Map<String, Departed> departed = new HashMap<>();
     /** Child IDs seen in listings that a fresh listing showed are not this load balancer's. */
     final Map<String, Instant> notMine = new HashMap<>();
@@ -169,6 +176,7 @@ public final class LoadBalancerChildren {
         if (e.current == null && e.problem == null || !now.isBefore(e.attemptedAt.plus(every))) {
           due.add(lb);
           e.attemptedAt = now; // one listing at a time: other watches use what is there meanwhile
+          e.aclsStale |= soon;
         }
       }
     }
@@ -194,7 +202,20 @@ public final class LoadBalancerChildren {
   }
 
   private void list(AccountScope scope, AlbJobClient client, List<String> due, Instant now) {
-    ChildLister.Listing listing = lister.listing(client, due, !perLoadBalancerOnly.contains(scope));
+    // ACLs change least: GetListenerAttribute (one call per listener) runs for new listeners, for
+    // every listener when a poll saw a change or every ACL_REFRESH_FACTOR refresh intervals.
+    Map<String, Set<String>> knownAcls = new HashMap<>();
+    boolean readAll = false;
+    for (String lb : due) {
+      Entry entry = entries.get(new Key(scope, lb));
+      if (entry != null) {
+        synchronized (entry) {
+          readAll |= entry.aclsStale || !now.isBefore(entry.aclsReadAt.plus(refresh.multipliedBy(ACL_REFRESH_FACTOR)));
+          knownAcls.putAll(entry.aclsByListener);
+        }
+      }
+    }
+    ChildLister.Listing listing = lister.listing(client, due, !perLoadBalancerOnly.contains(scope), readAll ? null : knownAcls);
     if (listing.regionWideRefused()) {
       perLoadBalancerOnly.add(scope);
     }
@@ -235,6 +256,18 @@ public final class LoadBalancerChildren {
         entry.departed.values().removeIf(d -> d.until().isBefore(now));
         entry.current = next;
         entry.problem = null;
+        Map<String, Set<String>> acls = new HashMap<>();
+        for (String listener : next.of(ChildLister.LISTENER)) {
+          Set<String> of = listing.aclsByListener().getOrDefault(listener, entry.aclsByListener.get(listener));
+          if (of != null) {
+            acls.put(listener, of);
+          }
+        }
+        entry.aclsByListener = acls;
+        if (readAll) {
+          entry.aclsReadAt = now;
+          entry.aclsStale = false;
+        }
         entry.listedAt = now; // the listing's start: a child created after it may be missing
         entry.notMine.values().removeIf(at -> at.isBefore(now.minus(IDLE)));
       }

@@ -189,6 +189,31 @@ class LoadBalancerChildrenTest {
   }
 
   @Test
+  void aclsAreReadForNewListenersAndEveryTenRefreshesNotEveryRefresh() {
+    for (int i = 1; i <= 5; i++) {
+      alb.listener("lsn-" + i, "alb-1", "sgp-" + i);
+    }
+    cache.family(SCOPE, alb, List.of("alb-1"), false);
+    for (int refresh = 1; refresh <= 10; refresh++) {
+      clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
+      if (refresh == 3) {
+        alb.listener("lsn-new", "alb-1", "sgp-new");
+      }
+      LoadBalancerChildren.Family f = cache.family(SCOPE, alb, List.of("alb-1"), false);
+      assertTrue(f.idsByType().get("acl").contains("acl-lsn-1"));
+      if (refresh >= 3) {
+        assertTrue(f.idsByType().get("acl").contains("acl-lsn-new"), "a new listener's ACLs are read at once");
+      }
+    }
+    // 11 listings of 5 (then 6) listeners: 5 + 1 (new listener) + 6 (the tenth refresh reads all)
+    // instead of 5 + 2 * 5 + 8 * 6 = 63 with a call per listener per listing.
+    System.out.println("GetListenerAttribute over 11 child listings of one load balancer with 5-6 listeners: "
+        + alb.calls("GetListenerAttribute") + " (63 before)");
+    assertEquals(12, alb.calls("GetListenerAttribute"));
+    assertEquals(11, alb.calls("ListListeners"));
+  }
+
+  @Test
   void aClosedScopeDropsItsChildren() {
     alb.listener("lsn-1", "alb-1", "sgp-1");
     cache.family(SCOPE, alb, List.of("alb-1"), false);
@@ -308,7 +333,8 @@ class LoadBalancerChildrenTest {
     cache.family(SCOPE, alb, List.of("alb-2"), false); // watch 2
     clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
     alb.vanishing.add("lsn-gone"); // deleted between ListListeners and its GetListenerAttribute
-    LoadBalancerChildren.Family one = cache.family(SCOPE, alb, List.of("alb-1"), false); // alb-2 goes along
+    // Asked soon (a poll saw a change): every listener's ACLs are read; alb-2 goes along.
+    LoadBalancerChildren.Family one = cache.family(SCOPE, alb, List.of("alb-1"), true);
     LoadBalancerChildren.Family two = cache.family(SCOPE, alb, List.of("alb-2"), false);
     assertNull(one.problem());
     assertNull(two.problem());
