@@ -50,7 +50,7 @@ public final class LoadBalancerChildren {
   private record Departed(String type, Instant until) {}
 
   /** The children listing a watch polled with last: its IDs and when that listing was made. */
-  private record Seen(Set<String> ids, Instant listedAt, Instant used) {}
+  private record Seen(Set<String> ids, Instant listedAt, Instant aclsListedAt, Instant used) {}
 
   private static final class Entry {
     Children current;
@@ -80,6 +80,8 @@ public final class LoadBalancerChildren {
     private final AlbException problem;
     private final Instant listedAt;
     private final boolean complete;
+    /** The oldest read of every listener's ACLs among the load balancers (node clock). */
+    Instant aclsListedAt;
 
     Family(Map<String, String> loadBalancerOf, Map<String, List<String>> idsByType, AlbException problem,
         Instant listedAt, boolean complete) {
@@ -284,6 +286,7 @@ public final class LoadBalancerChildren {
     Map<String, String> lbOf = new LinkedHashMap<>();
     Map<String, Set<String>> byType = new LinkedHashMap<>();
     AlbException problem = null;
+    Instant aclsOldest = null;
     Instant oldest = null;
     boolean complete = true;
     for (String lb : new java.util.TreeSet<>(loadBalancerIds)) {
@@ -303,6 +306,7 @@ public final class LoadBalancerChildren {
           continue;
         }
         oldest = oldest == null || e.listedAt.isBefore(oldest) ? e.listedAt : oldest;
+        aclsOldest = aclsOldest == null || e.aclsReadAt.isBefore(aclsOldest) ? e.aclsReadAt : aclsOldest;
         for (String type : ChildLister.CHILD_TYPES) {
           for (String id : e.current.of(type)) {
             lbOf.putIfAbsent(id, lb);
@@ -317,7 +321,9 @@ public final class LoadBalancerChildren {
     }
     Map<String, List<String>> ids = new LinkedHashMap<>();
     byType.forEach((type, set) -> ids.put(type, List.copyOf(set)));
-    return new Family(lbOf, ids, problem, oldest == null ? clock.instant() : oldest, complete);
+    Family family = new Family(lbOf, ids, problem, oldest == null ? clock.instant() : oldest, complete);
+    family.aclsListedAt = aclsOldest == null ? family.listedAt() : aclsOldest;
+    return family;
   }
 
   /**
@@ -376,7 +382,10 @@ public final class LoadBalancerChildren {
         fresh.put(type, added);
       }
     });
-    return fresh.isEmpty() ? Backfill.NONE : new Backfill(fresh, before.listedAt());
+    // An ACL attached to a known listener shows up only when every listener's ACLs are read again.
+    Instant since = fresh.containsKey(ChildLister.ACL) && before.aclsListedAt().isBefore(before.listedAt())
+        ? before.aclsListedAt() : before.listedAt();
+    return fresh.isEmpty() ? Backfill.NONE : new Backfill(fresh, since);
   }
 
   /**
@@ -390,7 +399,11 @@ public final class LoadBalancerChildren {
       if (before != null && before.listedAt().isBefore(listedAt) && !family.complete()) {
         listedAt = before.listedAt(); // a load balancer not listed yet: do not move past the last good listing
       }
-      return new Seen(Set.copyOf(family.ids()), listedAt, now);
+      Instant aclsListedAt = family.aclsListedAt;
+      if (before != null && before.aclsListedAt().isBefore(aclsListedAt) && !family.complete()) {
+        aclsListedAt = before.aclsListedAt();
+      }
+      return new Seen(Set.copyOf(family.ids()), listedAt, aclsListedAt, now);
     });
   }
 

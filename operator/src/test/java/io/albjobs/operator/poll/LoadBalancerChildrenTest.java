@@ -214,6 +214,25 @@ class LoadBalancerChildrenTest {
   }
 
   @Test
+  void anAclAttachedBetweenFullReadsIsLookedUpBackToTheLastFullRead() throws Exception {
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    Instant t0 = clock.instant();
+    poll(false, "ns/w");
+    clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
+    alb.extraAcl = "acl-new"; // attached to lsn-1; ALB records the job under the ACL
+    long t = clock.instant().toEpochMilli();
+    alb.jobs.put(new AlbJob("ASSOCIATE", "AssociateAclsWithListener", "Update", "acl", "acl-new", "Succeeded", null, null,
+        t, t));
+    for (int i = 0; i < 9; i++) {
+      poll(false, "ns/w");
+      clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
+    }
+    FamilyPoll.Result r = poll(false, "ns/w"); // the tenth refresh reads every listener's ACLs
+    assertTrue(r.family().idsByType().get("acl").contains("acl-new"));
+    assertTrue(ids(r.jobs()).contains("ASSOCIATE"), "looked up back to the full read at " + t0);
+  }
+
+  @Test
   void aClosedScopeDropsItsChildren() {
     alb.listener("lsn-1", "alb-1", "sgp-1");
     cache.family(SCOPE, alb, List.of("alb-1"), false);
@@ -496,6 +515,8 @@ class LoadBalancerChildrenTest {
     volatile boolean regionWideDenied;
     volatile boolean totalCount = true;
     volatile AlbException failWith;
+    /** A second ACL on every listener. */
+    volatile String extraAcl;
 
     void listener(String id, String lb, String serverGroup) {
       ObjectNode l = JSON.createObjectNode().put("ListenerId", id).put("LoadBalancerId", lb);
@@ -555,8 +576,11 @@ class LoadBalancerChildrenTest {
             throw new AlbException(ErrorKind.TERMINAL, "ResourceNotFound.Listener", 404,
                 "ResourceNotFound.Listener: The specified resource is not found", null);
           }
-          out.putObject("AclConfig").putArray("AclRelations").addObject()
-              .put("AclId", "acl-" + params.get("ListenerId"));
+          ArrayNode relations = out.putObject("AclConfig").putArray("AclRelations");
+          relations.addObject().put("AclId", "acl-" + params.get("ListenerId"));
+          if (extraAcl != null) {
+            relations.addObject().put("AclId", extraAcl);
+          }
         }
         default -> throw new IllegalArgumentException(action);
       }
