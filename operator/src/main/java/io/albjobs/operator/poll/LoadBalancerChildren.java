@@ -170,10 +170,11 @@ public final class LoadBalancerChildren {
       Entry e = entries.computeIfAbsent(new Key(scope, lb), k -> new Entry());
       e.used = now;
       synchronized (e) {
-        // A throttled listing waits for the next refresh: retrying it sooner would spend the
-        // scope's call budget that ListAsynJobs polling needs.
-        Duration every = e.problem != null && e.problem.kind() == io.albjobs.operator.alb.ErrorKind.RETRYABLE
-            ? MIN_SPACING : soon && (e.problem == null || e.problem.kind() != io.albjobs.operator.alb.ErrorKind.THROTTLED)
+        // A throttled listing waits a quarter of the refresh interval, asked or not: retrying it
+        // every few seconds would spend the scope's call budget that ListAsynJobs polling needs.
+        boolean throttled = e.problem != null && e.problem.kind() == io.albjobs.operator.alb.ErrorKind.THROTTLED;
+        Duration every = throttled ? max(MIN_SPACING, refresh.dividedBy(4))
+            : e.problem != null && e.problem.kind() == io.albjobs.operator.alb.ErrorKind.RETRYABLE || soon
                 ? MIN_SPACING : refresh;
         if (e.current == null && e.problem == null || !now.isBefore(e.attemptedAt.plus(every))) {
           due.add(lb);
@@ -274,6 +275,10 @@ public final class LoadBalancerChildren {
         entry.notMine.values().removeIf(at -> at.isBefore(now.minus(IDLE)));
       }
     }
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   /** A departed child stays covered this long: past a few polls and the watermark overlap. */
