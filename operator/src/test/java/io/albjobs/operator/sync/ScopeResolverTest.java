@@ -30,7 +30,7 @@ class ScopeResolverTest {
     return ref;
   }
 
-  private String keyId() throws SyncProblem {
+  private String keyId() throws Problem {
     AccountScope scope = resolver.resolve(NS, "cn-hangzhou", null, ref("creds"));
     return ((AlbCredentials.StaticKeys) scope.credentials()).accessKeyId();
   }
@@ -50,7 +50,7 @@ class ScopeResolverTest {
 
   @Test
   void aMissingSecretIsNotCachedAndADeletedOneIsNoticedAfterTheTtl() throws Exception {
-    SyncProblem missing = assertThrows(SyncProblem.class, this::keyId);
+    Problem missing = assertThrows(Problem.class, this::keyId);
     assertEquals("SecretNotFound", missing.reason());
 
     kube.client().resource(Fixtures.credentials(NS, "creds", "LTAIfixed", "s")).create();
@@ -58,6 +58,6 @@ class ScopeResolverTest {
 
     kube.client().resource(Fixtures.credentials(NS, "creds", "LTAIfixed", "s")).delete();
     nanos.addAndGet(Duration.ofSeconds(11).toNanos());
-    assertEquals("SecretNotFound", assertThrows(SyncProblem.class, this::keyId).reason());
+    assertEquals("SecretNotFound", assertThrows(Problem.class, this::keyId).reason());
   }
 }
