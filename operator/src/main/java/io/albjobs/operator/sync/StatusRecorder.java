@@ -5,7 +5,6 @@ import io.albjobs.operator.crd.AsyncJobStatus;
 import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.crd.AsyncJobWatchStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -18,7 +17,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * written only at the heartbeat, and kept here meanwhile for the next poll of the watch.
  */
 public final class StatusRecorder {
-  public static final String FIELD_MANAGER = "alb-asyncjob-operator";
+  public static final String FIELD_MANAGER = StatusSubresource.FIELD_MANAGER;
   private static final Logger LOG = LoggerFactory.getLogger(StatusRecorder.class);
   private static final int CONFLICT_ATTEMPTS = 5;
 
@@ -59,13 +57,13 @@ public final class StatusRecorder {
   private final Listener listener;
   private final Clock clock;
   private final Duration heartbeat;
+  private final StatusSubresource subresource;
   private final Map<String, Unwritten> unwritten = new ConcurrentHashMap<>();
-  private final LongAdder writes = new LongAdder();
-  private volatile boolean serverSideApply = true;
 
   /** @param heartbeat how often a watch status is written when only its heartbeat fields moved */
   public StatusRecorder(KubernetesClient client, Listener listener, Clock clock, Duration heartbeat) {
     this.client = client;
+    this.subresource = new StatusSubresource(client);
     this.listener = listener;
     this.clock = clock;
     this.heartbeat = heartbeat;
@@ -187,95 +185,20 @@ public final class StatusRecorder {
 
   /**
    * Replaces the status of {@code target} with {@code status} only if the object is still at
-   * {@code target}'s resourceVersion, so a status computed from an object is never written over a
-   * newer one; a newer object is refused with HTTP 409 (re-read it and compute again). Server-side
-   * apply on the status subresource with the resourceVersion in the applied object, which the API
-   * server checks as a precondition; a PUT of the status subresource where apply is not served.
+   * {@code target}'s resourceVersion (else HTTP 409); see {@link StatusSubresource}.
    */
   public <S, T extends CustomResource<?, S>> T writeIfUnchanged(T target, S status) {
-    String version = target.getMetadata().getResourceVersion();
-    if (version == null) {
-      throw new IllegalArgumentException("a conditional status write needs the object's resourceVersion");
-    }
-    writes.increment();
-    T patch = statusOnly(target, status);
-    patch.getMetadata().setResourceVersion(version);
-    T applied = applyIfServed(patch);
-    if (applied != null) {
-      return applied;
-    }
-    T copy = client.getKubernetesSerialization().clone(target);
-    copy.setStatus(status);
-    return client.resource(copy).updateStatus();
+    return subresource.writeIfUnchanged(target, status);
   }
 
   /** Replaces the status of {@code target} with {@code status}; returns the object as stored. */
-  @SuppressWarnings("unchecked")
   public <S, T extends CustomResource<?, S>> T write(T target, S status) {
-    writes.increment();
-    T applied = applyIfServed(statusOnly(target, status));
-    if (applied != null) {
-      return applied;
-    }
-    String json = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status) + "}]";
-    Class<T> type = (Class<T>) target.getClass();
-    return client
-        .resources(type)
-        .inNamespace(target.getMetadata().getNamespace())
-        .withName(target.getMetadata().getName())
-        .subresource("status")
-        .patch(PatchContext.of(PatchType.JSON), json);
+    return subresource.write(target, status);
   }
 
   /** Status writes issued so far (for tests and benchmarks). */
   public long writeCount() {
-    return writes.sum();
-  }
-
-  /**
-   * Server-side apply of {@code patch} to the status subresource; null when the API server does
-   * not serve apply (the embedded demo API), which is remembered.
-   */
-  private <T extends CustomResource<?, ?>> T applyIfServed(T patch) {
-    if (!serverSideApply) {
-      return null;
-    }
-    try {
-      return client.resource(patch).subresource("status").patch(apply(), patch);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 415) {
-        throw e;
-      }
-      LOG.info("The API server does not take server-side apply; status is written with a JSON patch or update");
-      serverSideApply = false;
-      return null;
-    }
-  }
-
-  private static PatchContext apply() {
-    return new PatchContext.Builder()
-        .withPatchType(PatchType.SERVER_SIDE_APPLY)
-        .withFieldManager(FIELD_MANAGER)
-        .withForce(true)
-        .build();
-  }
-
-  /** An object of {@code target}'s kind holding only its name, namespace and {@code status}. */
-  @SuppressWarnings("unchecked")
-  private static <S, T extends CustomResource<?, S>> T statusOnly(T target, S status) {
-    T patch;
-    try {
-      patch = (T) target.getClass().getDeclaredConstructor().newInstance();
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
-    patch.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(target.getMetadata().getName())
-            .withNamespace(target.getMetadata().getNamespace())
-            .build());
-    patch.setStatus(status);
-    return patch;
+    return subresource.writeCount();
   }
 
   /**
