@@ -112,10 +112,10 @@ e2e_stop_control_plane() {
 # e2e_start_sim: the ALB simulator (operator jar + test classes) serving the demo scenario on
 # loopback. Sets SIM_PID, SIM_ENDPOINT (http://127.0.0.1:<port>), SIM_PORT.
 e2e_start_sim() {
-  local cp="operator/target/alb-asyncjob-operator.jar:operator/target/test-classes"
-  [ -f operator/target/test-classes/io/albjobs/operator/sim/SimServer.class ] \
-    || e2e_die "operator/target/test-classes has no SimServer (run mvn -DskipTests package)"
-  java -cp "$cp" io.albjobs.operator.sim.SimServer ${SIM_PORT:+--port=$SIM_PORT} > "$WORK/sim.out" 2> "$WORK/sim.log" &
+  local cp="operator/target/alb-asyncjob-operator.jar:simulator/target/classes"
+  [ -f simulator/target/classes/io/albjobs/simulator/SimServer.class ] \
+    || e2e_die "simulator/target/classes has no SimServer (run mvn -DskipTests package)"
+  java -cp "$cp" io.albjobs.simulator.SimServer ${SIM_PORT:+--port=$SIM_PORT} > "$WORK/sim.out" 2> "$WORK/sim.log" &
   SIM_PID=$!
   e2e_wait "ALB simulator" 60 grep -q '^endpoint=' "$WORK/sim.out" || e2e_die "simulator did not start: $(tail -5 "$WORK/sim.log")"
   SIM_ENDPOINT="$(sed -n 's/^endpoint=//p' "$WORK/sim.out")"

@@ -1,7 +1,6 @@
 package io.albjobs.operator;
 
 import io.albjobs.operator.config.OperatorConfig;
-import io.albjobs.operator.demo.Demo;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
@@ -12,8 +11,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Entry point. {@code java -jar alb-asyncjob-operator.jar [--flag=value ...]} runs the operator
- * against the current kubeconfig (or in-cluster config); {@code ... demo} runs the embedded
- * demo: the real operator against an in-process ALB simulator and an embedded Kubernetes API.
+ * against the current kubeconfig (or in-cluster config). The demo (the operator against the ALB
+ * simulator) lives in the {@code demo} module: {@code ./scripts/demo}.
  */
 public final class Main {
   private Main() {}
@@ -22,12 +21,6 @@ public final class Main {
     List<String> args = new ArrayList<>(Arrays.asList(argv));
     if (args.contains("--help") || args.contains("-h")) {
       System.out.print(OperatorConfig.help());
-      return;
-    }
-    if (!args.isEmpty() && "demo".equals(args.get(0))) {
-      System.setProperty("LOG_LEVEL", "WARN");
-      System.setProperty("JOSDK_LOG_LEVEL", "WARN");
-      System.exit(Demo.run(args.subList(1, args.size())));
       return;
     }
     OperatorConfig config;

@@ -1,8 +1,7 @@
 package io.albjobs.operator.config;
 
-import io.albjobs.operator.sync.Durations;
-import io.albjobs.operator.sync.SyncDefaults;
-import io.albjobs.operator.sync.TenancyPolicy;
+import io.albjobs.operator.poll.SyncDefaults;
+import io.albjobs.operator.scope.TenancyPolicy;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -4,17 +4,18 @@ import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.crd.AsyncJobWatchStatus;
 import io.albjobs.operator.metrics.OperatorMetrics;
-import io.albjobs.operator.sync.Conditions;
-import io.albjobs.operator.sync.JobMirror;
-import io.albjobs.operator.sync.Labels;
-import io.albjobs.operator.sync.OwnWrites;
-import io.albjobs.operator.sync.Problem;
-import io.albjobs.operator.sync.StatusRecorder;
-import io.albjobs.operator.sync.Times;
-import io.albjobs.operator.sync.WatchPoll;
-import io.albjobs.operator.sync.WatchState;
-import io.albjobs.operator.sync.WatchStates;
-import io.albjobs.operator.sync.WatchSync;
+import io.albjobs.operator.status.Conditions;
+import io.albjobs.operator.write.JobMirror;
+import io.albjobs.operator.write.Labels;
+import io.albjobs.operator.write.OwnWrites;
+import io.albjobs.operator.status.Problem;
+import io.albjobs.operator.status.Statuses;
+import io.albjobs.operator.write.StatusRecorder;
+import io.albjobs.operator.status.Times;
+import io.albjobs.operator.poll.WatchPoll;
+import io.albjobs.operator.poll.WatchState;
+import io.albjobs.operator.poll.WatchStates;
+import io.albjobs.operator.poll.WatchSync;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -230,7 +231,7 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
   }
 
   static AsyncJobWatchStatus copy(AsyncJobWatchStatus status) {
-    return status == null ? new AsyncJobWatchStatus() : StatusRecorder.copy(status);
+    return status == null ? new AsyncJobWatchStatus() : Statuses.copy(status);
   }
 
   private static String annotation(AsyncJobWatch watch, String key) {

@@ -1,6 +1,6 @@
 package io.albjobs.operator.reconciler;
 
-import io.albjobs.operator.sync.OwnWrites;
+import io.albjobs.operator.write.OwnWrites;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.ManagedInformerEventSource;

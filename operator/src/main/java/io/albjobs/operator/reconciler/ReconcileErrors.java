@@ -1,7 +1,7 @@
 package io.albjobs.operator.reconciler;
 
-import io.albjobs.operator.sync.Conditions;
-import io.albjobs.operator.sync.Problem;
+import io.albjobs.operator.status.Conditions;
+import io.albjobs.operator.status.Problem;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -84,7 +84,7 @@ final class ReconcileErrors {
       List<Condition> shown, Instant now, java.time.Duration holdOff) {
     return Conditions.find(shown, Conditions.READY)
         .filter(c -> "False".equals(c.getStatus()) && REASONS.contains(c.getReason()))
-        .map(c -> io.albjobs.operator.sync.Times.parse(c.getLastTransitionTime()))
+        .map(c -> io.albjobs.operator.status.Times.parse(c.getLastTransitionTime()))
         .map(since -> java.time.Duration.between(now, since.plus(holdOff)))
         .filter(left -> left.compareTo(java.time.Duration.ZERO) > 0);
   }

@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aliyuncs.auth.BasicSessionCredentials;
 import com.aliyuncs.exceptions.ClientException;
-import io.albjobs.operator.sim.AlbSimulator;
-import io.albjobs.operator.sim.StsGrant;
+import io.albjobs.simulator.AlbSimulator;
+import io.albjobs.simulator.StsGrant;
 import io.albjobs.operator.testing.OidcTokens;
-import io.albjobs.operator.testing.TestCa;
+import io.albjobs.simulator.TestCa;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.albjobs.operator.sim.AlbSimulator;
-import io.albjobs.operator.sim.RecordedCall;
-import io.albjobs.operator.sim.SimJob;
+import io.albjobs.simulator.AlbSimulator;
+import io.albjobs.simulator.RecordedCall;
+import io.albjobs.simulator.SimJob;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.OidcTokens;
 import java.net.URI;

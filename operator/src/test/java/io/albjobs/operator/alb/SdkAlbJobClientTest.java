@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.albjobs.operator.sim.AlbSimulator;
-import io.albjobs.operator.sim.RecordedCall;
-import io.albjobs.operator.sim.SimJob;
+import io.albjobs.simulator.AlbSimulator;
+import io.albjobs.simulator.RecordedCall;
+import io.albjobs.simulator.SimJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

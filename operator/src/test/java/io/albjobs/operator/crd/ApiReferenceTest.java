@@ -3,7 +3,7 @@ package io.albjobs.operator.crd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.albjobs.operator.sync.Reasons;
+import io.albjobs.operator.status.Reasons;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,14 +20,14 @@ class ApiReferenceTest {
     List<String> want = ApiReference.render(CRDS).lines().toList();
     List<String> have = Files.readString(DOC).lines().toList();
     assertEquals(String.join("\n", want), String.join("\n", have),
-        "docs/api.md drifted from crds/ or sync/Reasons.java; run scripts/update-crds.sh and commit docs/api.md");
+        "docs/api.md drifted from crds/ or status/Reasons.java; run scripts/update-crds.sh and commit docs/api.md");
   }
 
   @Test
   void everyLabelAndAnnotationTheOperatorUsesIsDocumented() throws Exception {
     for (String key : ApiReference.labelKeys()) {
       assertTrue(ApiReference.METADATA.containsKey(key),
-          key + " (a constant in sync/Labels.java) is not in the API reference; add a line for it to"
+          key + " (a constant in write/Labels.java) is not in the API reference; add a line for it to"
               + " ApiReference.METADATA and run scripts/update-crds.sh");
     }
   }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.albjobs.operator.OperatorApp;
 import io.albjobs.operator.config.OperatorConfig;
-import io.albjobs.operator.sim.AlbSimulator;
-import io.albjobs.operator.sim.SimJob;
+import io.albjobs.simulator.AlbSimulator;
+import io.albjobs.simulator.SimJob;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.Fixtures;
 import io.albjobs.operator.testing.OperatorHarness;

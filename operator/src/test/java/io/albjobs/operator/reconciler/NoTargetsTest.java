@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.albjobs.operator.alb.AlbJob;
 import io.albjobs.operator.crd.AsyncJobWatch;
-import io.albjobs.operator.sync.Conditions;
+import io.albjobs.operator.status.Conditions;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.FakeAlb;
 import io.albjobs.operator.testing.Fixtures;

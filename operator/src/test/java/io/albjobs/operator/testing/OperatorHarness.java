@@ -4,8 +4,7 @@ import io.albjobs.operator.OperatorApp;
 import io.albjobs.operator.config.OperatorConfig;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobWatch;
-import io.albjobs.operator.demo.EmbeddedKubernetes;
-import io.albjobs.operator.sync.AlbClients;
+import io.albjobs.operator.scope.AlbClients;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -22,7 +21,7 @@ public final class OperatorHarness implements AutoCloseable {
   public OperatorHarness(AlbClients.Factory alb, String... flags) throws Exception {
     List<String> args = new ArrayList<>(List.of("--http-port=0", "--poll-interval=1s", "--active-poll-interval=200ms",
         "--ambient-credentials-namespaces=*"));
-    args.addAll(io.albjobs.operator.sim.AlbSimulator.OPERATOR_FLAGS);
+    args.addAll(io.albjobs.simulator.AlbSimulator.OPERATOR_FLAGS);
     args.addAll(List.of(flags));
     app = OperatorApp.start(OperatorConfig.from(args, Map.of()), client, alb, Clock.systemUTC());
   }

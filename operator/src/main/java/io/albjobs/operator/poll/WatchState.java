@@ -1,0 +1,67 @@
+package io.albjobs.operator.poll;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the leader remembers about one watch between polls. Nothing here is needed for
+ * correctness after a restart: status holds the resume point; this only saves calls and writes.
+ * The status computed but not yet written is the {@link StatusRecorder}'s.
+ */
+public final class WatchState {
+  private volatile Instant nextPoll = Instant.EPOCH;
+  private volatile int failuresInARow;
+  private volatile boolean clockSkewed;
+  private final Set<String> foreign = ConcurrentHashMap.newKeySet();
+  private final Map<String, Instant> deleted = new ConcurrentHashMap<>();
+
+  public Instant nextPoll() {
+    return nextPoll;
+  }
+
+  public void nextPoll(Instant at) {
+    nextPoll = at;
+  }
+
+  /** Whether ALB's clock was last seen out of step with this node's (for one Event per episode). */
+  public boolean clockSkewed() {
+    return clockSkewed;
+  }
+
+  public void clockSkewed(boolean skewed) {
+    clockSkewed = skewed;
+  }
+
+  public int failuresInARow() {
+    return failuresInARow;
+  }
+
+  public void failed() {
+    failuresInARow++;
+  }
+
+  public void succeeded() {
+    failuresInARow = 0;
+  }
+
+  /** An AsyncJob of this name belongs to someone else (a user or another watch): leave it. */
+  public void markForeign(String name) {
+    foreign.add(name);
+  }
+
+  /** Retention deleted it: do not bring it back while ALB still lists it. */
+  public void markDeleted(String name, Instant jobCreated) {
+    deleted.put(name, jobCreated);
+  }
+
+  public boolean skips(String name) {
+    return foreign.contains(name) || deleted.containsKey(name);
+  }
+
+  /** Forgets deletions of jobs older than the poll window; ALB will not list them again. */
+  public void pruneDeleted(Instant windowStart) {
+    deleted.values().removeIf(created -> created.isBefore(windowStart));
+  }
+}

@@ -1,0 +1,17 @@
+package io.albjobs.operator.poll;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The in-memory {@link WatchState} of each watch, by UID. */
+public final class WatchStates {
+  private final Map<String, WatchState> states = new ConcurrentHashMap<>();
+
+  public WatchState of(String uid) {
+    return states.computeIfAbsent(uid, u -> new WatchState());
+  }
+
+  public void forget(String uid) {
+    states.remove(uid);
+  }
+}

@@ -1,0 +1,251 @@
+package io.albjobs.operator.poll;
+
+import io.albjobs.operator.scope.AccountScope;
+import io.albjobs.operator.scope.AlbClients;
+import io.albjobs.operator.scope.AlbConfigSource;
+import io.albjobs.operator.scope.Backoff;
+import io.albjobs.operator.config.Durations;
+import io.albjobs.operator.write.EventRecorder;
+import io.albjobs.operator.write.JobMirror;
+import io.albjobs.operator.write.Retention;
+import io.albjobs.operator.scope.ScopeResolver;
+import io.albjobs.operator.status.Problem;
+import io.albjobs.operator.status.Times;
+import io.albjobs.operator.status.WatchRollup;
+import io.albjobs.operator.alb.AlbException;
+import io.albjobs.operator.alb.AlbJob;
+import io.albjobs.operator.alb.AlbJobClient;
+import io.albjobs.operator.alb.JobLister;
+import io.albjobs.operator.alb.JobQuery;
+import io.albjobs.operator.crd.AsyncJob;
+import io.albjobs.operator.crd.AsyncJobWatch;
+import io.albjobs.operator.crd.AsyncJobWatchSpec;
+import io.albjobs.operator.crd.AsyncJobWatchStatus;
+import io.albjobs.operator.metrics.OperatorMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One poll of one watch: resolve the account scope and resource IDs, ask ALB for the jobs created
+ * since the watermark (and, by ID, for jobs in flight that fell out of that window), mirror them,
+ * apply retention and roll everything up into the next status.
+ */
+public final class WatchSync {
+  /** The status to write and when to poll next. */
+  public record Outcome(AsyncJobWatchStatus status, Instant nextPollAt) {}
+
+  private final AlbClients clients;
+  private final ScopeResolver scopes;
+  private final AlbConfigSource albConfigs;
+  private final JobLister lister;
+  private final SharedListings listings;
+  private final JobMirror mirror;
+  private final Retention retention;
+  private final OperatorMetrics metrics;
+  private final SyncDefaults defaults;
+  private final Clock clock;
+  private final AlbClock albClock;
+  private final EventRecorder events;
+  private final Backoff errorBackoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5));
+
+  public WatchSync(
+      AlbClients clients,
+      ScopeResolver scopes,
+      AlbConfigSource albConfigs,
+      JobMirror mirror,
+      Retention retention,
+      OperatorMetrics metrics,
+      SyncDefaults defaults,
+      boolean shareListings,
+      Clock clock,
+      AlbClock albClock,
+      EventRecorder events) {
+    this.albClock = albClock;
+    this.events = events;
+    this.clients = clients;
+    this.scopes = scopes;
+    this.albConfigs = albConfigs;
+    this.lister = new JobLister(defaults.maxPages());
+    this.listings =
+        new SharedListings(shareListings, lister, defaults.watermarkOverlap(), defaults.pollInterval(), defaults.maxPages());
+    clients.onScopeClosed(listings::forget);
+    listings.onlyFor(clients::isLive);
+    this.mirror = mirror;
+    this.retention = retention;
+    this.metrics = metrics;
+    this.defaults = defaults;
+    this.clock = clock;
+  }
+
+  /** Polls one watch; a shared listing must be as fresh as {@code poll.due()}. */
+  public Outcome poll(WatchPoll poll) {
+    AsyncJobWatch watch = poll.watch();
+    AsyncJobWatchStatus next = poll.next();
+    Map<String, AsyncJob> children = poll.children();
+    WatchState state = poll.state();
+    Instant now = clock.instant();
+    AsyncJobWatchSpec spec = watch.getSpec();
+    String ns = watch.getMetadata().getNamespace();
+    Long generation = watch.getMetadata().getGeneration();
+    next.setLastSyncTime(Times.format(now));
+    Duration idle = defaults.pollInterval();
+    Duration active = defaults.activePollInterval();
+    Map<String, AsyncJob> view = children;
+    Problem problem = null;
+    AccountScope sharedScope = null;
+    String type = spec.getResourceType() == null ? null : spec.getResourceType().wire();
+    try {
+      idle = atLeast(interval(spec.getPollInterval(), idle, "spec.pollInterval"), defaults.minPollInterval(),
+          spec.getPollInterval());
+      active = atLeast(interval(spec.getActivePollInterval(), active, "spec.activePollInterval"),
+          defaults.minActivePollInterval(), spec.getActivePollInterval());
+      Duration since = interval(spec.getSince(), defaults.since(), "spec.since");
+      AccountScope scope =
+          scopes.resolve(ns, spec.getRegionId(), spec.getEndpoint(), spec.getCredentialsSecretRef());
+      List<String> ids = resourceIds(spec);
+      next.setResourceCount(ids.size());
+      // Watermarks are on ALB's clock: ALB compares BeginTime with its own CreateTime.
+      Duration skew = albClock.skew(scope.endpoint());
+      Instant albNow = skew == null ? now : now.plus(skew);
+      Instant watermark = Times.parse(next.getWatermark());
+      Instant begin = watermark == null ? albNow.minus(since) : watermark.minus(defaults.watermarkOverlap());
+      List<AlbJob> jobs = new ArrayList<>();
+      Instant asOf = albNow;
+      if (!ids.isEmpty() || spec.getAlbConfigSelector() == null) {
+        AlbClock.Probe client = albClock.probe(clients.forScope(scope), scope.endpoint());
+        Instant albTime;
+        long newest = Long.MIN_VALUE;
+        SharedListings.Listing shared =
+            listings.listing(scope, client, type, ns + "/" + watch.getMetadata().getName(),
+                (ids.size() + JobQuery.MAX_IDS - 1) / JobQuery.MAX_IDS, begin, poll.due(), now, albNow);
+        if (shared != null) {
+          sharedScope = scope;
+          albTime = shared.albTime();
+          Set<String> apiNames = new HashSet<>(spec.getApiNames());
+          for (AlbJob job : shared.all()) {
+            newest = Math.max(newest, job.createTimeMillis());
+          }
+          for (AlbJob job : shared.jobsOf(ids)) {
+            if (apiNames.isEmpty() || apiNames.contains(job.apiName())) {
+              jobs.add(job);
+            }
+          }
+        } else {
+          jobs.addAll(lister.byResources(client, type, ids, spec.getApiNames(), begin.toEpochMilli()));
+          albTime = client.serverTime();
+          for (AlbJob job : jobs) {
+            newest = Math.max(newest, job.createTimeMillis());
+          }
+        }
+        // ALB's Date on the listing's first answer; without one, the newest CreateTime listed;
+        // without any, this node's clock corrected by the last skew measured at the endpoint.
+        asOf = albTime != null ? albTime : newest != Long.MIN_VALUE ? Instant.ofEpochMilli(newest) : albNow;
+        jobs.addAll(lister.byJobIds(client, inFlightNotSeen(children, jobs)));
+        reportSkew(watch, scope, state);
+      }
+      view = mirror.mirror(poll, jobs);
+      view = retention.apply(poll, view, now);
+      state.pruneDeleted(begin);
+      next.setWatermark(Times.format(asOf));
+      next.setLastSuccessfulSyncTime(Times.format(now));
+      metrics.watchPolled(ns, watch.getMetadata().getName(), now);
+      state.succeeded();
+    } catch (Problem p) {
+      state.failed();
+      problem = p;
+    } catch (AlbException e) {
+      state.failed();
+      problem = Problem.of(e, state.failuresInARow());
+    }
+    WatchRollup.apply(next, view.values(), problem, generation, now);
+    metrics.watchJobs(ns, watch.getMetadata().getName(), next.getJobs());
+    Duration wait;
+    if (problem != null && !problem.stalled()) {
+      // Back off, but never longer than the idle interval: a watch recovers within two
+      // intervals after ALB does.
+      wait = min(errorBackoff.delay(state.failuresInARow()), idle);
+    } else {
+      wait = next.getJobs().getProcessing() > 0 && problem == null ? active : idle;
+    }
+    Duration jittered = Backoff.jitter(wait, 0.1);
+    Instant at = now.plus(jittered);
+    if (sharedScope != null && problem == null) {
+      // On a tick of the scope, so that one listing serves every watch due then. The interval
+      // counts from the tick this poll was due at, not from when its reconcile ran: the watches
+      // of one tick are reconciled one after another, and counting from that would spread them
+      // over new ticks.
+      Instant due = poll.due();
+      Instant fromTick = due.isAfter(now.minus(wait)) ? due.plus(jittered) : at;
+      at = listings.align(sharedScope, type, fromTick.isBefore(now) ? now : fromTick,
+          wait.multipliedBy(6).dividedBy(10), wait.multipliedBy(15).dividedBy(100), now);
+    }
+    return new Outcome(next, at);
+  }
+
+  /** An Event when the watch's endpoint's clock goes out of step with this node's (once per episode). */
+  private void reportSkew(AsyncJobWatch watch, AccountScope scope, WatchState state) {
+    Duration skew = albClock.skew(scope.endpoint());
+    boolean skewed = albClock.skewed(skew);
+    if (skewed && !state.clockSkewed()) {
+      events.warning(watch, "AlbClockSkew",
+          "ALB's clock at " + scope.endpoint() + " is " + Durations.format(Duration.ofSeconds(skew.abs().toSeconds()))
+              + (skew.isNegative() ? " behind" : " ahead of") + " this node's clock (from the Date of ALB's answers;"
+              + " more than half the watermark overlap, " + Durations.format(albClock.threshold()) + ")."
+              + " Watermarks follow ALB's clock, so no job is missed; the times the operator computes itself"
+              + " (lastSyncTime, retention ages) are off by as much: check the node's time source (NTP)");
+    }
+    state.clockSkewed(skewed);
+  }
+
+  /** A watch's own interval, raised to the operator-wide floor (operator defaults are not). */
+  private static Duration atLeast(Duration value, Duration floor, String fromSpec) {
+    return fromSpec == null || value.compareTo(floor) >= 0 ? value : floor;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private List<String> resourceIds(AsyncJobWatchSpec spec) throws Problem {
+    if (spec.getResourceIds().isEmpty() && spec.getAlbConfigSelector() == null) {
+      // The CRD refuses this at admission; an object stored before that rule must not mirror
+      // every resource of the type in the account either.
+      throw new Problem("NoTargets", "the watch names no resources: list them in spec.resourceIds"
+          + " or select AlbConfig objects with spec.albConfigSelector");
+    }
+    Set<String> ids = new LinkedHashSet<>(spec.getResourceIds());
+    if (spec.getAlbConfigSelector() != null) {
+      ids.addAll(albConfigs.loadBalancerIds(spec.getAlbConfigSelector()));
+    }
+    return new ArrayList<>(ids);
+  }
+
+  /** In-flight AsyncJobs the resource query did not return: ask for them by ID. */
+  private static List<String> inFlightNotSeen(Map<String, AsyncJob> children, List<AlbJob> seen) {
+    Set<String> seenIds = new HashSet<>();
+    seen.forEach(j -> seenIds.add(j.id()));
+    List<String> missing = new ArrayList<>();
+    for (AsyncJob child : children.values()) {
+      boolean inFlight = child.getStatus() == null || !child.getStatus().isFinished();
+      if (inFlight && !seenIds.contains(child.getSpec().getJobId())) {
+        missing.add(child.getSpec().getJobId());
+      }
+    }
+    return missing;
+  }
+
+  private static Duration interval(String value, Duration fallback, String field) throws Problem {
+    try {
+      return Durations.parseOr(value, fallback);
+    } catch (IllegalArgumentException e) {
+      throw new Problem("InvalidSpec", field + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.albjobs.operator.status;
+
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+
+/** RFC 3339 timestamps at second precision, as Kubernetes writes them. */
+public final class Times {
+  private Times() {}
+
+  public static String format(Instant instant) {
+    return instant == null
+        ? null
+        : DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  public static String fromMillis(long epochMillis) {
+    return epochMillis <= 0 ? null : format(Instant.ofEpochMilli(epochMillis));
+  }
+
+  public static Instant parse(String text) {
+    return text == null || text.isEmpty() ? null : Instant.parse(text);
+  }
+}
