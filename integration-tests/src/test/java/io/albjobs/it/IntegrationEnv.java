@@ -86,9 +86,21 @@ public final class IntegrationEnv implements AutoCloseable {
     AlbClients.Factory counting =
         scope -> {
           AlbJobClient client = sdk.create(scope);
-          return (query, token, max) -> {
-            calls.incrementAndGet();
-            return client.listJobs(query, token, max);
+          return new AlbJobClient() {
+            @Override
+            public io.albjobs.operator.alb.JobPage listJobs(
+                io.albjobs.operator.alb.JobQuery query, String token, int max)
+                throws io.albjobs.operator.alb.AlbException {
+              calls.incrementAndGet();
+              return client.listJobs(query, token, max);
+            }
+
+            @Override
+            public com.fasterxml.jackson.databind.JsonNode read(String action, Map<String, String> params)
+                throws io.albjobs.operator.alb.AlbException {
+              calls.incrementAndGet();
+              return client.read(action, params);
+            }
           };
         };
     return start(config, counting);

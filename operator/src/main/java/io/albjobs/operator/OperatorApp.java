@@ -124,6 +124,7 @@ public final class OperatorApp implements AutoCloseable {
         new WatchSync(
             clients, scopes, new AlbConfigSource(client), mirror, retention, metrics, defaults,
             config.shareListings(), clock, albClock, events);
+    sync.loadBalancerChildren().refreshEvery(config.duration(Setting.CHILD_REFRESH_INTERVAL));
     UserJobPoller poller = new UserJobPoller(clients, defaults, clock);
     AtomicBoolean closing = new AtomicBoolean();
 

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An in-process ALB endpoint on the loopback interface that speaks the RPC wire protocol of {@code
- * ListAsynJobs} (version {@code 2020-06-16}) as {@code aliyun-java-sdk-core} sends it: GET or
+ * ListAsynJobs} and of the read-only {@code ListListeners}, {@code ListRules} and {@code
+ * GetListenerAttribute} ({@link SimResources}; version {@code 2020-06-16}) as {@code aliyun-java-sdk-core} sends it: GET or
  * POST, signature version 1.0 verified, ALB's error bodies, filters, limits and paging. Tests and
  * the demo point the operator's real SDK client at {@link #endpoint()}.
  *
@@ -55,6 +56,8 @@ public final class AlbSimulator implements AutoCloseable {
   private final Clock jobClock;
   private final Map<String, SimAccount> accountsByKeyId = new ConcurrentHashMap<>();
   private final JobStore jobs = new JobStore();
+  private final SimResources resources = new SimResources();
+  private volatile Attribution attribution = Attribution.CHILD;
   private final Faults faults = new Faults();
   private final CallLog calls = new CallLog();
   private final String hostAndPort;
@@ -79,7 +82,8 @@ public final class AlbSimulator implements AutoCloseable {
             realClock);
     handler =
         new SimHttpHandler(
-            verifier, new ListAsynJobsHandler(jobs, faults), faults, calls, jobClock, () -> clockOffset);
+            verifier, new ListAsynJobsHandler(jobs, faults), new ResourceHandler(resources), faults, calls, jobClock,
+            () -> clockOffset);
     InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     if (tls == null) {
       server = HttpServer.create(address, 0);
@@ -243,6 +247,45 @@ public final class AlbSimulator implements AutoCloseable {
   /** Adds or replaces (by id) a job. */
   public void addJob(SimJob job) {
     jobs.add(job);
+  }
+
+  /**
+   * Under which resource ALB records the job of a listener, rule, server group, ACL or security
+   * policy call: the API reference leaves it open, so tests run both.
+   */
+  public enum Attribution {
+    /** Under the child ({@code ResourceType} listener, rule, ..., its ID): the default. */
+    CHILD,
+    /** Under the load balancer ({@code ResourceType} loadbalancer, the load balancer's ID). */
+    LOAD_BALANCER
+  }
+
+  public void setAttribution(Attribution attribution) {
+    this.attribution = attribution;
+  }
+
+  public Attribution attribution() {
+    return attribution;
+  }
+
+  /**
+   * Adds the job of a call on a child of {@code loadBalancerId} (the job names the child): as it
+   * is with {@link Attribution#CHILD}, recorded under the load balancer with
+   * {@link Attribution#LOAD_BALANCER}. Returns the job as stored.
+   */
+  public SimJob addChildJob(String loadBalancerId, SimJob job) {
+    SimJob stored = attribution == Attribution.CHILD || "loadbalancer".equals(job.resourceType())
+        ? job
+        : new SimJob(job.id(), job.accountId(), job.regionId(), job.apiName(), job.operateType(), "loadbalancer",
+            loadBalancerId, job.createTime(), job.visibleAt(), job.finishTime(), job.finalStatus(), job.errorCode(),
+            job.errorMessage(), job.runningStatus());
+    jobs.add(stored);
+    return stored;
+  }
+
+  /** Listeners and rules for {@code ListListeners}, {@code ListRules}, {@code GetListenerAttribute}. */
+  public SimResources resources() {
+    return resources;
   }
 
   /** Forgets a job, as ALB does once its record ages out. */

@@ -47,6 +47,7 @@ public final class Faults {
   private final AtomicInteger resetNext = new AtomicInteger();
   private final Set<String> deniedAccounts = ConcurrentHashMap.newKeySet();
   private final Set<String> throttledAccounts = ConcurrentHashMap.newKeySet();
+  private final Set<String> deniedActions = ConcurrentHashMap.newKeySet();
   private volatile double throttleRate;
   private volatile double serverErrorRate;
   private volatile Duration latency = Duration.ZERO;
@@ -108,6 +109,20 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * Calls of this action (e.g. {@code ListRules}) get 403 {@code Forbidden.RAM} for every account,
+   * as when the RAM policy grants {@code alb:ListAsynJobs} but not that action.
+   */
+  public Faults denyAction(String action) {
+    deniedActions.add(action);
+    return this;
+  }
+
+  public Faults allowAction(String action) {
+    deniedActions.remove(action);
+    return this;
+  }
+
   /** Every call of this account is throttled (its quota is used up by someone else). */
   public Faults throttleAccount(String accountId) {
     throttledAccounts.add(accountId);
@@ -146,6 +161,7 @@ public final class Faults {
       counter.set(0);
     }
     deniedAccounts.clear();
+    deniedActions.clear();
     throttledAccounts.clear();
     throttleRate = 0;
     serverErrorRate = 0;
@@ -175,6 +191,10 @@ public final class Faults {
 
   boolean isDenied(String accountId) {
     return deniedAccounts.contains(accountId);
+  }
+
+  boolean isDenied(String accountId, String action) {
+    return deniedAccounts.contains(accountId) || deniedActions.contains(action);
   }
 
   boolean takeThrottle(String accountId) {

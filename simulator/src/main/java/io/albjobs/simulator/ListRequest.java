@@ -48,6 +48,11 @@ record ListRequest(
 
   /** {@code Name.1..Name.N}, the RPC wire form of a string array. */
   private static Set<String> indexed(Map<String, String> params, String name) {
+    return indexed(params, name, MAX_IDS);
+  }
+
+  /** As above with another limit (the resource APIs take more IDs per call). */
+  static Set<String> indexed(Map<String, String> params, String name, int maxIds) {
     Map<Integer, String> items = new TreeMap<>();
     String prefix = name + ".";
     for (Map.Entry<String, String> e : params.entrySet()) {
@@ -55,9 +60,9 @@ record ListRequest(
         continue;
       }
       int index = parseIndex(e.getKey().substring(prefix.length()), e.getKey());
-      if (index > MAX_IDS) {
+      if (index > maxIds) {
         throw AlbError.invalidParameter(
-            name, "at most " + MAX_IDS + " items are allowed, got " + e.getKey() + ".");
+            name, "at most " + maxIds + " items are allowed, got " + e.getKey() + ".");
       }
       items.put(index, e.getValue());
     }
@@ -88,7 +93,7 @@ record ListRequest(
     }
   }
 
-  private static int maxResults(String raw) {
+  static int maxResults(String raw) {
     String value = text(raw);
     if (value == null) {
       return DEFAULT_MAX_RESULTS;

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The per-request pipeline of the simulated ALB endpoint: injected latency and resets, routing by
- * Version and Action, authentication, denied accounts, throttling, server errors, then {@code
- * ListAsynJobs}. Every request is recorded in the {@link CallLog} before it is answered, so a
+ * Version and Action, authentication, denied accounts and actions, throttling, server errors, then
+ * {@code ListAsynJobs} or one of the read-only resource APIs ({@link ResourceHandler}). Every request is recorded in the {@link CallLog} before it is answered, so a
  * client that got an answer can already see its call counted.
  */
 final class SimHttpHandler implements HttpHandler {
@@ -27,6 +27,7 @@ final class SimHttpHandler implements HttpHandler {
 
   private final SignatureVerifier verifier;
   private final ListAsynJobsHandler listHandler;
+  private final ResourceHandler resourceHandler;
   private final Faults faults;
   private final CallLog calls;
   private final Clock jobClock;
@@ -36,6 +37,7 @@ final class SimHttpHandler implements HttpHandler {
   SimHttpHandler(
       SignatureVerifier verifier,
       ListAsynJobsHandler listHandler,
+      ResourceHandler resourceHandler,
       Faults faults,
       CallLog calls,
       Clock jobClock,
@@ -43,6 +45,7 @@ final class SimHttpHandler implements HttpHandler {
     this.clockOffset = clockOffset;
     this.verifier = verifier;
     this.listHandler = listHandler;
+    this.resourceHandler = resourceHandler;
     this.faults = faults;
     this.calls = calls;
     this.jobClock = jobClock;
@@ -125,12 +128,12 @@ final class SimHttpHandler implements HttpHandler {
     if (!VERSION.equals(version)) {
       throw new AlbError(400, "InvalidVersion", "Specified parameter Version is not valid.");
     }
-    if (!ACTION.equals(action)) {
+    if (!ACTION.equals(action) && !ResourceHandler.ACTIONS.contains(action)) {
       throw new AlbError(
           400, "InvalidAction.NotFound", "Specified api is not found, please check your url.");
     }
     SimAccount account = verifier.verify(request);
-    if (faults.isDenied(account.accountId())) {
+    if (faults.isDenied(account.accountId(), action)) {
       throw AlbError.forbidden();
     }
     if (faults.takeThrottle(account.accountId())) {
@@ -140,7 +143,9 @@ final class SimHttpHandler implements HttpHandler {
     if (serverError != null) {
       throw serverError;
     }
-    return listHandler.handle(account.accountId(), p, now);
+    return ACTION.equals(action)
+        ? listHandler.handle(account.accountId(), p, now)
+        : resourceHandler.handle(account.accountId(), action, p);
   }
 
   private static void send(HttpExchange exchange, SimResponse response, String requestId)

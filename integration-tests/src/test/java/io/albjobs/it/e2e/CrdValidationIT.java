@@ -86,6 +86,8 @@ class CrdValidationIT {
             "Invalid value: \"https://alb.example.com/api\": spec.endpoint" + SHOULD_MATCH),
         Arguments.of("AlbConfig selector on listeners", watch("w19", "  regionId: cn-hangzhou\n  resourceType: listener\n  albConfigSelector: {matchLabels: {a: b}}\n"),
             "spec", "spec.albConfigSelector is only valid with spec.resourceType"),
+        Arguments.of("includeChildren on listeners", watch("w20", "  regionId: cn-hangzhou\n  resourceType: listener\n  resourceIds: [lsn-1]\n  includeChildren: false\n"),
+            "spec", "spec.includeChildren is only valid with spec.resourceType"),
         Arguments.of("AsyncJob without jobId", job("j1", "  regionId: cn-hangzhou\n"), "spec.jobId", "Required value"),
         Arguments.of("AsyncJob with empty jobId", job("j2", "  jobId: ''\n  regionId: cn-hangzhou\n"), "spec.jobId",
             "Invalid value: \"\": spec.jobId in body should be at least 1 chars long"),

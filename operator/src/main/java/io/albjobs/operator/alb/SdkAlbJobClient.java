@@ -87,16 +87,7 @@ public final class SdkAlbJobClient implements AlbJobClient, AutoCloseable {
 
   @Override
   public JobPage listJobs(JobQuery query, String nextToken, int maxResults) throws AlbException {
-    CommonRequest request = new CommonRequest();
-    request.setSysMethod(MethodType.POST);
-    request.setSysProtocol(endpoint.https() ? ProtocolType.HTTPS : ProtocolType.HTTP);
-    request.setSysDomain(endpoint.hostAndPort());
-    request.setSysVersion(VERSION);
-    request.setSysAction(ACTION);
-    request.setSysRegionId(regionId);
-    request.setSysConnectTimeout((int) connectTimeout.toMillis());
-    request.setSysReadTimeout((int) readTimeout.toMillis());
-    request.putQueryParameter("RegionId", regionId);
+    CommonRequest request = request(ACTION);
     request.putQueryParameter("MaxResults", Integer.toString(maxResults));
     putIfSet(request, "ResourceType", query.resourceType());
     putIfSet(request, "ApiName", query.apiName());
@@ -109,6 +100,48 @@ public final class SdkAlbJobClient implements AlbJobClient, AutoCloseable {
     }
     putList(request, "JobIds", query.jobIds());
     putList(request, "ResourceIds", query.resourceIds());
+    CommonResponse response = send(request);
+    return ResponseParser.parse(response.getData(), maxResults).withServerTime(serverTime(response));
+  }
+
+  @Override
+  public com.fasterxml.jackson.databind.JsonNode read(String action, java.util.Map<String, String> params)
+      throws AlbException {
+    if (!ChildLister.ACTIONS.contains(action)) {
+      // Observe only: this client never sends anything but the read-only actions it knows.
+      throw new IllegalArgumentException("not a read-only action the operator uses: " + action);
+    }
+    CommonRequest request = request(action);
+    params.forEach((name, value) -> putIfSet(request, name, value));
+    CommonResponse response = send(request);
+    try {
+      com.fasterxml.jackson.databind.JsonNode root = JSON.readTree(response.getData());
+      if (root == null || !root.isObject()) {
+        throw new java.io.IOException("not an object");
+      }
+      return root;
+    } catch (java.io.IOException e) {
+      throw new AlbException(ErrorKind.RETRYABLE, "MalformedResponse", 200, "malformed " + action + " answer: body is not a JSON object", null);
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  private CommonRequest request(String action) {
+    CommonRequest request = new CommonRequest();
+    request.setSysMethod(MethodType.POST);
+    request.setSysProtocol(endpoint.https() ? ProtocolType.HTTPS : ProtocolType.HTTP);
+    request.setSysDomain(endpoint.hostAndPort());
+    request.setSysVersion(VERSION);
+    request.setSysAction(action);
+    request.setSysRegionId(regionId);
+    request.setSysConnectTimeout((int) connectTimeout.toMillis());
+    request.setSysReadTimeout((int) readTimeout.toMillis());
+    request.putQueryParameter("RegionId", regionId);
+    return request;
+  }
+
+  private CommonResponse send(CommonRequest request) throws AlbException {
     CommonResponse response;
     try {
       response = client.getCommonResponse(request);
@@ -136,7 +169,7 @@ public final class SdkAlbJobClient implements AlbJobClient, AutoCloseable {
           "ALB answered HTTP " + response.getHttpStatus(),
           null);
     }
-    return ResponseParser.parse(response.getData(), maxResults).withServerTime(serverTime(response));
+    return response;
   }
 
   /** ALB's clock from the answer's {@code Date} header (second precision), or null. */

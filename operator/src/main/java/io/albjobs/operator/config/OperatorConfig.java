@@ -49,7 +49,8 @@ public final class OperatorConfig {
     NOT_FOUND_TIMEOUT("not-found-timeout", "NOT_FOUND_TIMEOUT", "10m", "How long a user-created AsyncJob may stay invisible in ALB before it is Stalled"),
     STATUS_HEARTBEAT("status-heartbeat", "STATUS_HEARTBEAT", "10m", "Longest time a watch's lastSyncTime goes unwritten while nothing changes"),
     RECONCILE_THREADS("reconcile-threads", "RECONCILE_THREADS", "16", "Reconciles run at once; a reconcile mostly waits on ALB and the API server"),
-    SHARE_LISTINGS("share-listings", "SHARE_LISTINGS", "true", "Watches of one account scope share one ListAsynJobs listing per poll when it takes fewer calls than a query per 10 resources of each watch");
+    SHARE_LISTINGS("share-listings", "SHARE_LISTINGS", "true", "Watches of one account scope share one ListAsynJobs listing per poll when it takes fewer calls than a query per 10 resources of each watch"),
+    CHILD_REFRESH_INTERVAL("child-refresh-interval", "CHILD_REFRESH_INTERVAL", "60s", "How often a load-balancer watch lists its load balancer's listeners, rules, server groups, ACLs and security policies again (sooner when a listing shows an unknown child)");
 
     private final String flag;
     private final String env;
@@ -121,6 +122,9 @@ public final class OperatorConfig {
     }
     httpPort();
     tenancyPolicy();
+    if (duration(Setting.CHILD_REFRESH_INTERVAL).compareTo(Duration.ofSeconds(5)) < 0) {
+      throw new IllegalArgumentException("--child-refresh-interval must be at least 5s");
+    }
     if (reconcileThreads() < 1) {
       throw new IllegalArgumentException("--reconcile-threads must be >= 1");
     }

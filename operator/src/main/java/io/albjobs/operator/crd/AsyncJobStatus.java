@@ -37,6 +37,12 @@ public class AsyncJobStatus {
       + "Absent until ALB shows the job.")
   private String resourceId;
   @JsonPropertyDescription(
+      "The load balancer the job belongs to, for a job mirrored by a load-balancer "
+      + "watch: the load balancer itself, or the one whose listener, rule, server group, "
+      + "ACL or security policy the job changes (resourceType and resourceId name that "
+      + "child). Also the label albjobs.io/load-balancer. Absent for other jobs.")
+  private String loadBalancerId;
+  @JsonPropertyDescription(
       "ALB's error code when the job failed, for example QuotaExceeded.Listener; "
       + "Unknown when ALB gave none. Absent unless phase is Failed. Also the reason of "
       + "the Failed condition.")
@@ -110,6 +116,14 @@ public class AsyncJobStatus {
 
   public void setResourceId(String resourceId) {
     this.resourceId = resourceId;
+  }
+
+  public String getLoadBalancerId() {
+    return loadBalancerId;
+  }
+
+  public void setLoadBalancerId(String loadBalancerId) {
+    this.loadBalancerId = loadBalancerId;
   }
 
   public String getErrorCode() {
@@ -201,6 +215,7 @@ public class AsyncJobStatus {
         && Objects.equals(operateType, s.operateType)
         && Objects.equals(resourceType, s.resourceType)
         && Objects.equals(resourceId, s.resourceId)
+        && Objects.equals(loadBalancerId, s.loadBalancerId)
         && Objects.equals(errorCode, s.errorCode)
         && Objects.equals(errorMessage, s.errorMessage)
         && Objects.equals(createTime, s.createTime)

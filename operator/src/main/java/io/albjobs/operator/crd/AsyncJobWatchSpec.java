@@ -26,6 +26,9 @@ import java.util.List;
     value = "!has(self.albConfigSelector) || self.resourceType == 'loadbalancer'",
     message = "spec.albConfigSelector is only valid with spec.resourceType 'loadbalancer'")
 @ValidationRule(
+    value = "!has(self.includeChildren) || self.resourceType == 'loadbalancer'",
+    message = "spec.includeChildren is only valid with spec.resourceType 'loadbalancer'")
+@ValidationRule(
     value =
         "!has(self.pollInterval) || !has(self.activePollInterval)"
             + " || duration(self.activePollInterval) <= duration(self.pollInterval)",
@@ -151,6 +154,33 @@ public class AsyncJobWatchSpec {
       + "AsyncJobs stay as they are; the conditions say Suspended. false or absent polls "
       + "as usual.")
   private Boolean suspend;
+
+  @JsonPropertyDescription(
+      "Only with resourceType loadbalancer. true or absent: the watch covers each load "
+      + "balancer and its children - listeners and forwarding rules (ListListeners, "
+      + "ListRules), server groups of listener default actions and rule forward actions, "
+      + "ACLs and security policies of its listeners (GetListenerAttribute) - whether ALB "
+      + "records a child's job under the child or under the load balancer; every mirrored "
+      + "job carries the label albjobs.io/load-balancer and status.loadBalancerId. Needs "
+      + "alb:ListListeners, alb:ListRules and alb:GetListenerAttribute besides "
+      + "alb:ListAsynJobs; when they are denied the watch is Stalled with reason "
+      + "ChildListingDenied and still mirrors the load balancer's own jobs. false: only "
+      + "jobs ALB records under the load balancer itself.")
+  private Boolean includeChildren;
+
+  public Boolean getIncludeChildren() {
+    return includeChildren;
+  }
+
+  public void setIncludeChildren(Boolean includeChildren) {
+    this.includeChildren = includeChildren;
+  }
+
+  /** A load-balancer watch that covers the children too (the default). */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean coversChildren() {
+    return resourceType == ResourceType.LOADBALANCER && !Boolean.FALSE.equals(includeChildren);
+  }
 
   public String getRegionId() {
     return regionId;

@@ -53,23 +53,32 @@ public final class OperatorMetrics {
 
   /** One ALB call and its outcome ({@code Success} or the error code). */
   public void albCall(String result, long nanos) {
+    albCall(ACTION, result, nanos);
+  }
+
+  /** One call of an ALB action (a bounded set: ListAsynJobs and the child List APIs). */
+  public void albCall(String action, String result, long nanos) {
     Counter.builder("albjobs_alb_calls_total")
         .description("ALB API calls by action and result code")
-        .tags("action", ACTION, "code", result)
+        .tags("action", action, "code", result)
         .register(registry)
         .increment();
     Timer.builder("albjobs_alb_call_duration")
         .description("ALB API call latency")
-        .tags("action", ACTION)
+        .tags("action", action)
         .publishPercentileHistogram()
         .register(registry)
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void albThrottled() {
+    albThrottled(ACTION);
+  }
+
+  public void albThrottled(String action) {
     Counter.builder("albjobs_alb_throttled_total")
         .description("ALB calls answered with throttling")
-        .tag("action", ACTION)
+        .tag("action", action)
         .register(registry)
         .increment();
   }

@@ -94,6 +94,12 @@ public final class AlbClock {
       return page;
     }
 
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode read(String action, Map<String, String> params)
+        throws AlbException {
+      return delegate.read(action, params);
+    }
+
     /** ALB's {@code Date} on the first answer through this probe, or null. */
     Instant serverTime() {
       return first;

@@ -29,8 +29,11 @@ import java.util.concurrent.ExecutionException;
  * it and take their resources' jobs from it. {@link #align} puts the next polls of the watches of
  * a scope on common ticks, so one listing serves all the watches due at that tick.
  *
+ * <p>A {@code null} resource type is a listing of every type (for load-balancer watches with
+ * children, {@link FamilyPoll}), indexed by resource ID like the others.
+ *
  * <p>A watch polls on its own (returns {@code null}) when sharing cannot pay: it is the only watch
- * of its scope, its window reaches further back than the shared one (a new watch's first poll with
+ * of its scope (for one resource type), its window reaches further back than the shared one (a new watch's first poll with
  * {@code spec.since}, a watch that could not poll for a while), or the scope's listing would take
  * as many pages as one poll of every watch on its own costs (an account with far more jobs than
  * the watched resources have). That last check reads the first page's {@code TotalCount} and is
@@ -165,7 +168,9 @@ public final class SharedListings {
         int sharedCost = pool.members.values().stream().mapToInt(Member::cost).sum();
         // Worth it only if the listing takes fewer pages than one poll of every watch on its own.
         pageLimit = Math.min(maxPages, sharedCost - 1);
-        if (pool.members.size() < 2
+        // A listing of every resource type (a load-balancer watch with children) replaces one
+        // query per type: worth it even for one watch when that takes more than one call.
+        if ((pool.members.size() < 2 && resourceType != null)
             || pageLimit < 1
             || (pool.pagesEstimate > pageLimit && now.isBefore(pool.probeAfter))) {
           return null;

@@ -15,6 +15,8 @@ import io.albjobs.operator.status.WatchRollup;
 import io.albjobs.operator.alb.AlbException;
 import io.albjobs.operator.alb.AlbJob;
 import io.albjobs.operator.alb.AlbJobClient;
+import io.albjobs.operator.alb.ErrorClassifier;
+import io.albjobs.operator.alb.ErrorKind;
 import io.albjobs.operator.alb.JobLister;
 import io.albjobs.operator.alb.JobQuery;
 import io.albjobs.operator.crd.AsyncJob;
@@ -53,6 +55,7 @@ public final class WatchSync {
   private final Clock clock;
   private final AlbClock albClock;
   private final EventRecorder events;
+  private final LoadBalancerChildren lbChildren;
   private final Backoff errorBackoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5));
 
   public WatchSync(
@@ -76,12 +79,19 @@ public final class WatchSync {
     this.listings =
         new SharedListings(shareListings, lister, defaults.watermarkOverlap(), defaults.pollInterval(), defaults.maxPages());
     clients.onScopeClosed(listings::forget);
+    this.lbChildren = new LoadBalancerChildren(new io.albjobs.operator.alb.ChildLister(defaults.maxPages()), clock);
+    clients.onScopeClosed(lbChildren::forget);
     listings.onlyFor(clients::isLive);
     this.mirror = mirror;
     this.retention = retention;
     this.metrics = metrics;
     this.defaults = defaults;
     this.clock = clock;
+  }
+
+  /** The children cache of load-balancer watches (its refresh interval is an operator setting). */
+  public LoadBalancerChildren loadBalancerChildren() {
+    return lbChildren;
   }
 
   /** Polls one watch; a shared listing must be as fresh as {@code poll.due()}. */
@@ -101,6 +111,11 @@ public final class WatchSync {
     Problem problem = null;
     AccountScope sharedScope = null;
     String type = spec.getResourceType() == null ? null : spec.getResourceType().wire();
+    LoadBalancerChildren.Family family = null;
+    java.util.function.Function<AlbJob, String> loadBalancerOf =
+        LoadBalancerChildren.LOADBALANCER.equals(type)
+            ? job -> LoadBalancerChildren.LOADBALANCER.equals(job.resourceType()) ? job.resourceId() : null
+            : job -> null;
     try {
       idle = atLeast(interval(spec.getPollInterval(), idle, "spec.pollInterval"), defaults.minPollInterval(),
           spec.getPollInterval());
@@ -122,10 +137,21 @@ public final class WatchSync {
         AlbClock.Probe client = albClock.probe(clients.forScope(scope), scope.endpoint());
         Instant albTime;
         long newest = Long.MIN_VALUE;
-        SharedListings.Listing shared =
+        String member = ns + "/" + watch.getMetadata().getName();
+        family = spec.coversChildren() ? lbChildren.family(scope, client, ids, false) : null;
+        SharedListings.Listing shared = family != null && family.hasChildren() ? null :
             listings.listing(scope, client, type, ns + "/" + watch.getMetadata().getName(),
                 (ids.size() + JobQuery.MAX_IDS - 1) / JobQuery.MAX_IDS, begin, poll.due(), now, albNow);
-        if (shared != null) {
+        if (family != null && family.hasChildren()) {
+          FamilyPoll.Result found = new FamilyPoll(lbChildren, listings, lister, defaults.watermarkOverlap())
+              .poll(scope, client, family, ids, member, spec.getApiNames(), begin, poll.due(), now, albNow);
+          family = found.family();
+          sharedScope = found.shared() ? scope : null;
+          type = found.shared() ? null : type;
+          jobs.addAll(found.jobs());
+          albTime = found.albTime() != null ? found.albTime() : client.serverTime();
+          newest = found.newest();
+        } else if (shared != null) {
           sharedScope = scope;
           albTime = shared.albTime();
           Set<String> apiNames = new HashSet<>(spec.getApiNames());
@@ -146,17 +172,26 @@ public final class WatchSync {
         }
         // ALB's Date on the listing's first answer; without one, the newest CreateTime listed;
         // without any, this node's clock corrected by the last skew measured at the endpoint.
+        if (family != null) {
+          LoadBalancerChildren.Family polled = family;
+          loadBalancerOf = polled::loadBalancerOf;
+          if (!polled.hasChildren()) {
+            // Children that appear later are looked up back to this listing.
+            lbChildren.polled(member, polled);
+          }
+        }
         asOf = albTime != null ? albTime : newest != Long.MIN_VALUE ? Instant.ofEpochMilli(newest) : albNow;
         jobs.addAll(lister.byJobIds(client, inFlightNotSeen(children, jobs)));
         reportSkew(watch, scope, state);
       }
-      view = mirror.mirror(poll, jobs);
+      view = mirror.mirror(poll, jobs, loadBalancerOf);
       view = retention.apply(poll, view, now);
       state.pruneDeleted(begin);
       next.setWatermark(Times.format(asOf));
       next.setLastSuccessfulSyncTime(Times.format(now));
       metrics.watchPolled(ns, watch.getMetadata().getName(), now);
       state.succeeded();
+      problem = family == null ? null : childHealth(family, ids);
     } catch (Problem p) {
       state.failed();
       problem = p;
@@ -172,11 +207,12 @@ public final class WatchSync {
       // intervals after ALB does.
       wait = min(errorBackoff.delay(state.failuresInARow()), idle);
     } else {
-      wait = next.getJobs().getProcessing() > 0 && problem == null ? active : idle;
+      boolean polled = problem == null || CHILD_LISTING_DENIED.equals(problem.reason());
+      wait = next.getJobs().getProcessing() > 0 && polled ? active : idle;
     }
     Duration jittered = Backoff.jitter(wait, 0.1);
     Instant at = now.plus(jittered);
-    if (sharedScope != null && problem == null) {
+    if (sharedScope != null && (problem == null || CHILD_LISTING_DENIED.equals(problem.reason()))) {
       // On a tick of the scope, so that one listing serves every watch due then. The interval
       // counts from the tick this poll was due at, not from when its reconcile ran: the watches
       // of one tick are reconciled one after another, and counting from that would spread them
@@ -187,6 +223,39 @@ public final class WatchSync {
           wait.multipliedBy(6).dividedBy(10), wait.multipliedBy(15).dividedBy(100), now);
     }
     return new Outcome(next, at);
+  }
+
+  static final String CHILD_LISTING_DENIED = "ChildListingDenied";
+
+  /**
+   * The watch's health after a successful poll of its jobs, when listing the children of its load
+   * balancers failed: denied (or refused) is Stalled with what to do, and the load balancer's own
+   * jobs are still mirrored; a transient failure counts only while no listing has ever worked.
+   * Null when there is nothing to show.
+   */
+  static Problem childHealth(LoadBalancerChildren.Family family, List<String> loadBalancerIds) {
+    AlbException e = family.problem();
+    if (e == null) {
+      return null;
+    }
+    String what = "the load balancer" + (loadBalancerIds.size() == 1 ? " " + loadBalancerIds.get(0) : "s");
+    if (e.kind() == ErrorKind.TERMINAL) {
+      String message = e.getMessage().endsWith(".") ? e.getMessage().substring(0, e.getMessage().length() - 1) : e.getMessage();
+      boolean denied = ErrorClassifier.isPermissionProblem(e.code());
+      return new Problem(denied ? CHILD_LISTING_DENIED : "AlbRequestRefused",
+          "ALB refused to list the children of " + what + " (" + message + "), so jobs of their listeners,"
+              + " rules, server groups, ACLs and security policies are not mirrored; jobs of " + what
+              + (loadBalancerIds.size() == 1 ? " itself" : " themselves") + " still are. " + (denied
+                  ? "Grant the RAM identity alb:ListListeners, alb:ListRules and alb:GetListenerAttribute (read only,"
+                      + " see docs/security.md), or set spec.includeChildren: false to watch only the load balancer's"
+                      + " own jobs"
+                  : "Read ALB's message; set spec.includeChildren: false to watch only the load balancer's own jobs"));
+    }
+    if (family.complete()) {
+      return null; // the children listed last are used until a listing works again
+    }
+    String reason = e.kind() == ErrorKind.THROTTLED ? "AlbThrottled" : "AlbUnavailable";
+    return new Problem(reason, "listing the children of " + what + " failed, retrying: " + e.getMessage(), false);
   }
 
   /** An Event when the watch's endpoint's clock goes out of step with this node's (once per episode). */

@@ -365,6 +365,17 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
 
     @Override
     public JobPage listJobs(JobQuery query, String nextToken, int maxResults) throws AlbException {
+      return call("ListAsynJobs", raw -> raw.listJobs(query, nextToken, maxResults));
+    }
+
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode read(String action, Map<String, String> params)
+        throws AlbException {
+      return call(action, raw -> raw.read(action, params));
+    }
+
+    /** One call through the caller's budget, counted by action and result. */
+    private <T> T call(String action, Call<T> call) throws AlbException {
       Caller caller = entry.caller;
       try {
         if (!caller.budget.acquire(maxWait)) {
@@ -394,16 +405,16 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
       }
       long start = System.nanoTime();
       try {
-        JobPage page = raw.listJobs(query, nextToken, maxResults);
-        metrics.albCall("Success", System.nanoTime() - start);
+        T result = call.on(raw);
+        metrics.albCall(action, "Success", System.nanoTime() - start);
         synchronized (caller) {
           caller.throttledInARow = 0;
         }
-        return page;
+        return result;
       } catch (AlbException e) {
-        metrics.albCall(e.code(), System.nanoTime() - start);
+        metrics.albCall(action, e.code(), System.nanoTime() - start);
         if (e.kind() == ErrorKind.THROTTLED) {
-          metrics.albThrottled();
+          metrics.albThrottled(action);
           int n;
           synchronized (caller) {
             n = ++caller.throttledInARow;
@@ -415,5 +426,10 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
         on.exit();
       }
     }
+  }
+
+  @FunctionalInterface
+  private interface Call<T> {
+    T on(AlbJobClient raw) throws AlbException;
   }
 }

@@ -126,6 +126,7 @@ public final class JobStatuses {
   private static void carryOver(AsyncJobStatus previous, AsyncJobStatus s, Long generation) {
     s.setObservedGeneration(generation);
     if (previous != null) {
+      s.setLoadBalancerId(previous.getLoadBalancerId());
       s.setLastSyncTime(previous.getLastSyncTime());
       s.setPollNowHandled(previous.getPollNowHandled());
     }

@@ -80,6 +80,8 @@ public final class Reasons {
       r("InvalidCredentials", Where.BOTH, true, "ALB refused the access key (unknown key, wrong secret, expired STS token).",
           "Fix accessKeyId/accessKeySecret (and securityToken) in the credentials Secret, or the operator's own credentials."),
       r("PermissionDenied", Where.BOTH, true, "The RAM identity may not call ListAsynJobs.", "Grant the identity alb:ListAsynJobs."),
+      r("ChildListingDenied", Where.WATCH, true, "A load-balancer watch (spec.includeChildren true or absent) may not list its load balancer's children: ALB refused ListListeners, ListRules or GetListenerAttribute (Forbidden). Jobs ALB records under the load balancer itself are still mirrored; jobs of its listeners, rules, server groups, ACLs and security policies are not. Also a Warning Event.",
+          "Grant the RAM identity alb:ListListeners, alb:ListRules and alb:GetListenerAttribute (docs/security.md), or set spec.includeChildren: false to watch only the load balancer's own jobs."),
       r("AlbRequestRefused", Where.BOTH, true, "ALB refused the request for another reason (the message has ALB's code).", "Read the message; usually spec.regionId or spec.endpoint is wrong."),
       r("EndpointNotFound", Where.BOTH, true, "The ALB endpoint does not exist for the region (no endpoint was given and the region has none).",
           "Check spec.regionId, or set spec.endpoint or the operator's --alb-default-endpoint."),

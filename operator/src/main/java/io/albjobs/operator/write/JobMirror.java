@@ -19,6 +19,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import io.albjobs.operator.poll.LoadBalancerChildren;
 
 /**
  * Mirrors the jobs of a watch's poll into AsyncJobs: one create per new job, and the status the
@@ -43,6 +45,15 @@ public final class JobMirror {
    * ones. Returns the updated view.
    */
   public Map<String, AsyncJob> mirror(WatchPoll poll, List<AlbJob> jobs) {
+    return mirror(poll, jobs, job -> null);
+  }
+
+  /**
+   * As above; {@code loadBalancerOf} names the load balancer a job belongs to (a load-balancer
+   * watch with children, see {@link LoadBalancerChildren}), or null: it goes into the label
+   * {@link Labels#LOAD_BALANCER} and {@code status.loadBalancerId}.
+   */
+  public Map<String, AsyncJob> mirror(WatchPoll poll, List<AlbJob> jobs, Function<AlbJob, String> loadBalancerOf) {
     AsyncJobWatch watch = poll.watch();
     WatchState state = poll.state();
     Map<String, AsyncJob> view = new HashMap<>(poll.children());
@@ -56,8 +67,9 @@ public final class JobMirror {
       if (existing == null && (state.skips(name) || retention.expiredOnArrival(watch, job, now))) {
         continue;
       }
+      String loadBalancer = loadBalancerOf.apply(job);
       if (existing == null) {
-        existing = create(watch, job, name, state);
+        existing = create(watch, job, name, state, loadBalancer);
         if (existing == null) {
           continue;
         }
@@ -65,7 +77,8 @@ public final class JobMirror {
       }
       view.put(
           name,
-          recorder.job(existing, stored -> JobStatuses.fromAlb(job, stored.getStatus(), stored.getMetadata().getGeneration(), now),
+          recorder.job(existing, stored -> withLoadBalancer(
+                  JobStatuses.fromAlb(job, stored.getStatus(), stored.getMetadata().getGeneration(), now), loadBalancer),
               poll.writes()));
     }
     return view;
@@ -91,13 +104,21 @@ public final class JobMirror {
         : null;
   }
 
-  private AsyncJob create(AsyncJobWatch watch, AlbJob job, String name, WatchState state) {
+  private static AsyncJobStatus withLoadBalancer(AsyncJobStatus status, String loadBalancer) {
+    if (loadBalancer != null) {
+      status.setLoadBalancerId(loadBalancer);
+    }
+    return status;
+  }
+
+  private AsyncJob create(AsyncJobWatch watch, AlbJob job, String name, WatchState state, String loadBalancer) {
     AsyncJob resource = new AsyncJob();
     Map<String, String> labels = new HashMap<>();
     labels.put(Labels.WATCH, Labels.value(watch.getMetadata().getName()));
     labels.put(Labels.MANAGED_BY, Labels.MANAGER);
     putLabel(labels, Labels.RESOURCE_TYPE, job.resourceType());
     putLabel(labels, Labels.RESOURCE_ID, job.resourceId());
+    putLabel(labels, Labels.LOAD_BALANCER, loadBalancer);
     putLabel(labels, Labels.API_NAME, job.apiName());
     putLabel(labels, Labels.JOB_ID, job.id());
     labels.put(Labels.PHASE, JobStatuses.phaseOf(job).name());

@@ -24,6 +24,8 @@ public final class Labels {
   public static final String WATCH = "albjobs.io/watch";
   public static final String RESOURCE_TYPE = "albjobs.io/resource-type";
   public static final String RESOURCE_ID = "albjobs.io/resource-id";
+  /** The load balancer of a job a load-balancer watch mirrored (its own, or its child's). */
+  public static final String LOAD_BALANCER = "albjobs.io/load-balancer";
   public static final String API_NAME = "albjobs.io/api-name";
   public static final String PHASE = "albjobs.io/phase";
   public static final String JOB_ID = "albjobs.io/job-id";

@@ -40,6 +40,10 @@ public final class ApiReference {
         "The job's resource type as ALB spells it, e.g. `loadbalancer`."});
     METADATA.put(Labels.RESOURCE_ID, new String[] {"label", "AsyncJob (written)",
         "The job's resource ID, when it is a valid label value."});
+    METADATA.put(Labels.LOAD_BALANCER, new String[] {"label", "AsyncJob (written)",
+        "On jobs a `loadbalancer` watch mirrored: the load balancer the job belongs to, its own or its listener's,"
+            + " rule's, server group's, ACL's or security policy's (also `status.loadBalancerId`)."
+            + " `kubectl get ajob -l albjobs.io/load-balancer=alb-...` lists everything of that load balancer."});
     METADATA.put(Labels.API_NAME, new String[] {"label", "AsyncJob (written)",
         "The ALB API that started the job, e.g. `CreateListener`."});
     METADATA.put(Labels.PHASE, new String[] {"label", "AsyncJob (written)",
