@@ -157,7 +157,11 @@ public final class StatusRecorder {
   public void watch(
       AsyncJobWatch watch, AsyncJobWatchStatus before, AsyncJobWatchStatus next, OwnWrites<AsyncJobWatch> cache) {
     Instant now = clock.instant();
-    Instant lastWrite = before == null ? null : Times.parse(before.getLastSyncTime());
+    // The heartbeat counts from the last write (the stored object's sync time), not from the last
+    // poll: a kept status carries every poll's sync time, and a watch polled more often than the
+    // heartbeat would otherwise never be written while nothing else changes.
+    AsyncJobWatchStatus stored = watch.getStatus();
+    Instant lastWrite = before == null || stored == null ? null : Times.parse(stored.getLastSyncTime());
     boolean heartbeatDue = lastWrite == null || !now.isBefore(lastWrite.plus(heartbeat));
     if (before != null && sameIgnoringHeartbeat(before, next) && !heartbeatDue) {
       unwritten.put(watch.getMetadata().getUid(), new Unwritten(watch.getMetadata().getResourceVersion(), next));

@@ -86,6 +86,8 @@ class StatusRecorderTest {
   private static AsyncJobWatchStatus polled(String reason, Instant at) {
     AsyncJobWatchStatus s = new AsyncJobWatchStatus();
     s.setConditions(Conditions.after(null, 1L, T0).set(Conditions.READY, true, reason, "").build());
+    // As WatchSync does: every poll stamps its sync times, written or not.
+    s.setLastSyncTime(Times.format(at));
     s.setLastSuccessfulSyncTime(Times.format(at));
     s.setWatermark(Times.format(at));
     return s;
@@ -121,6 +123,13 @@ class StatusRecorderTest {
     edited.getMetadata().setResourceVersion(stored.getMetadata().getResourceVersion() + "0");
     assertEquals(stored.getStatus(), recorder.current(edited), "another version of the object: its own status");
 
+    now.set(T0.plus(HEARTBEAT).minusSeconds(30));
+    AsyncJobWatchStatus polledAgain = polled("Synced", now.get());
+    recorder.watch(stored, recorder.current(stored), polledAgain, cache);
+    assertEquals(1, recorder.writeCount(), "polled often, only heartbeat fields moved: still not written");
+
+    // The heartbeat counts from the last write, not from the last poll: a watch polled more
+    // often than the heartbeat is still written once per heartbeat.
     now.set(T0.plus(HEARTBEAT));
     recorder.watch(stored, recorder.current(stored), polled("Synced", T0.plus(HEARTBEAT)), cache);
     assertEquals(2, recorder.writeCount(), "written at the heartbeat");
