@@ -7,6 +7,7 @@ import io.albjobs.operator.http.HttpEndpoints;
 import io.albjobs.operator.metrics.OperatorMetrics;
 import io.albjobs.operator.reconciler.AsyncJobReconciler;
 import io.albjobs.operator.reconciler.AsyncJobWatchReconciler;
+import io.albjobs.operator.reconciler.Transitions;
 import io.albjobs.operator.scope.AlbClients;
 import io.albjobs.operator.poll.AlbClock;
 import io.albjobs.operator.scope.AlbConfigSource;
@@ -15,7 +16,7 @@ import io.albjobs.operator.write.JobMirror;
 import io.albjobs.operator.write.Retention;
 import io.albjobs.operator.scope.ScopeResolver;
 import io.albjobs.operator.scope.ScopedClients;
-import io.albjobs.operator.write.StatusWriter;
+import io.albjobs.operator.write.StatusRecorder;
 import io.albjobs.operator.poll.SyncDefaults;
 import io.albjobs.operator.poll.UserJobPoller;
 import io.albjobs.operator.poll.WatchStates;
@@ -45,13 +46,13 @@ public final class OperatorApp implements AutoCloseable {
   private final Operator operator;
   private final UserJobPoller poller;
   private final HttpEndpoints http;
-  private final StatusWriter writer;
+  private final StatusRecorder writer;
   private final PrometheusMeterRegistry registry;
   private final ScopedClients clients;
   private final AtomicBoolean closing;
 
   private OperatorApp(
-      Operator operator, UserJobPoller poller, HttpEndpoints http, StatusWriter writer, PrometheusMeterRegistry registry,
+      Operator operator, UserJobPoller poller, HttpEndpoints http, StatusRecorder writer, PrometheusMeterRegistry registry,
       ScopedClients clients, AtomicBoolean closing) {
     this.clients = clients;
     this.closing = closing;
@@ -110,16 +111,18 @@ public final class OperatorApp implements AutoCloseable {
             config.tenancyPolicy());
     clients.followCredentials(scopes::currentCredentials);
     clients.startSweeper(Duration.ofMinutes(1));
-    StatusWriter writer = new StatusWriter(client);
     EventRecorder events = new EventRecorder(client, clock, identity);
-    JobMirror mirror = new JobMirror(client, writer, events, metrics, clock);
+    StatusRecorder recorder =
+        new StatusRecorder(client, new Transitions(events, metrics, clock), clock, defaults.statusHeartbeat());
+    Retention retention = new Retention(client);
+    JobMirror mirror = new JobMirror(client, recorder, retention, clock);
     AlbClock albClock = new AlbClock(clock, defaults.watermarkOverlap().dividedBy(2));
     metrics.gauge("albjobs_alb_clock_skew_seconds",
         "ALB's clock minus this node's, from the Date of ALB's answers (the largest of the last 10 minutes)",
         albClock::worstSkewSeconds);
     WatchSync sync =
         new WatchSync(
-            clients, scopes, new AlbConfigSource(client), mirror, new Retention(client), metrics, defaults,
+            clients, scopes, new AlbConfigSource(client), mirror, retention, metrics, defaults,
             config.shareListings(), clock, albClock, events);
     sync.loadBalancerChildren().refreshEvery(config.duration(Setting.CHILD_REFRESH_INTERVAL));
     UserJobPoller poller = new UserJobPoller(clients, defaults, clock);
@@ -153,14 +156,14 @@ public final class OperatorApp implements AutoCloseable {
             });
     Set<String> namespaces = config.namespaces();
     operator.register(
-        new AsyncJobWatchReconciler(sync, mirror, metrics, new WatchStates(), writer, events, clock, defaults.statusHeartbeat()),
+        new AsyncJobWatchReconciler(sync, mirror, recorder, metrics, new WatchStates(), clock),
         o -> {
           if (!namespaces.isEmpty()) {
             o.settingNamespaces(namespaces);
           }
         });
     operator.register(
-        new AsyncJobReconciler(scopes, poller, mirror, events, clock, defaults.pollInterval()),
+        new AsyncJobReconciler(scopes, poller, recorder, clock, defaults.pollInterval()),
         o -> {
           if (!namespaces.isEmpty()) {
             o.settingNamespaces(namespaces);
@@ -180,7 +183,7 @@ public final class OperatorApp implements AutoCloseable {
         "alb-asyncjob-operator started: namespaces={}, leaderElection={}, albQps={}, http port={}",
         namespaces.isEmpty() ? "all" : namespaces, config.leaderElection(), config.albQps(),
         http == null ? "off" : http.port());
-    return new OperatorApp(operator, poller, http, writer, registry, clients, closing);
+    return new OperatorApp(operator, poller, http, recorder, registry, clients, closing);
   }
 
   /**

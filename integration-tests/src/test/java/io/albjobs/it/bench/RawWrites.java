@@ -7,11 +7,13 @@ import io.albjobs.simulator.SimJob;
 import io.albjobs.operator.write.JobNames;
 import io.albjobs.operator.status.JobStatuses;
 import io.albjobs.operator.write.Labels;
-import io.albjobs.operator.write.StatusWriter;
+import io.albjobs.operator.write.StatusRecorder;
 import io.albjobs.operator.status.Times;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The ceiling for mirroring speed: the same AsyncJob objects the operator writes (same labels,
  * annotation, owner reference, spec and status with its six conditions), created and then given
- * their status with the operator's own {@link StatusWriter} (server-side apply on the status
+ * their status with the operator's own {@link StatusRecorder} (server-side apply on the status
  * subresource), from a fabric8 client built the same way, by a fixed pool of threads as large as
  * the operator's reconciler pool. No ALB, no informer, no logic.
  */
@@ -43,7 +45,7 @@ final class RawWrites {
   private RawWrites() {}
 
   static Result run(KubernetesClient client, String namespace, List<SimJob> jobs, int threads) throws Exception {
-    StatusWriter writer = new StatusWriter(client);
+    StatusRecorder writer = new StatusRecorder(client, null, Clock.systemUTC(), Duration.ZERO);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     Instant now = Instant.now();
     long start = System.nanoTime();

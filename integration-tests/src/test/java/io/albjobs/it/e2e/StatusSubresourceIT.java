@@ -10,7 +10,7 @@ import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.crd.JobPhase;
 import io.albjobs.it.kube.Kubectl;
 import io.albjobs.simulator.SimJob;
-import io.albjobs.operator.write.StatusWriter;
+import io.albjobs.operator.write.StatusRecorder;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.Fixtures;
 import java.time.Duration;
@@ -85,7 +85,7 @@ class StatusSubresourceIT {
     assertTrue(r.ok(), r.toString());
     assertEquals(JobPhase.Succeeded, e2e.job("s-1").getStatus().getPhase(), "a status change on the main resource is dropped");
     boolean ownedThroughStatus = e2e.job("s-1").getMetadata().getManagedFields().stream()
-        .anyMatch(f -> StatusWriter.FIELD_MANAGER.equals(f.getManager()) && "status".equals(f.getSubresource())
+        .anyMatch(f -> StatusRecorder.FIELD_MANAGER.equals(f.getManager()) && "status".equals(f.getSubresource())
             && "Apply".equals(f.getOperation()));
     assertTrue(ownedThroughStatus, "status written by server-side apply on the status subresource: "
         + e2e.job("s-1").getMetadata().getManagedFields());

@@ -14,11 +14,11 @@ import io.albjobs.simulator.SimJob;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.alb.AlbJob;
 import io.albjobs.operator.metrics.OperatorMetrics;
-import io.albjobs.operator.write.ChildCache;
 import io.albjobs.operator.write.EventRecorder;
-import io.albjobs.operator.write.JobMirror;
 import io.albjobs.operator.status.JobStatuses;
-import io.albjobs.operator.write.StatusWriter;
+import io.albjobs.operator.write.StatusRecorder;
+import io.albjobs.operator.reconciler.Transitions;
+import io.albjobs.operator.write.OwnWrites;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.function.Function;
@@ -195,10 +195,10 @@ class OneWriterIT {
     try (IntegrationEnv env = new IntegrationEnv("one-writer-rv")) {
       AsyncJob created = env.admin.resource(
           Fixtures.userJob(env.ns, "stale", "STALE-1", env.sim.endpoint(), "alb-creds")).create();
-      StatusWriter writer = new StatusWriter(env.admin);
       MeterRegistry registry = new SimpleMeterRegistry();
-      JobMirror mirror = new JobMirror(env.admin, writer, new EventRecorder(env.admin, Clock.systemUTC(), "test"),
-          new OperatorMetrics(registry), Clock.systemUTC());
+      StatusRecorder writer = new StatusRecorder(env.admin, new Transitions(
+          new EventRecorder(env.admin, Clock.systemUTC(), "test"), new OperatorMetrics(registry), Clock.systemUTC()),
+          Clock.systemUTC(), Duration.ofMinutes(5));
       long t = System.currentTimeMillis();
       AlbJob processing = new AlbJob("STALE-1", "CreateRule", "Create", "listener", "lsn-1", "Processing", null,
           null, t, t);
@@ -210,13 +210,13 @@ class OneWriterIT {
       Function<AlbJob, Function<AsyncJob, AsyncJobStatus>> from = alb -> j ->
           JobStatuses.fromAlb(alb, j.getStatus(), j.getMetadata().getGeneration(), Instant.now());
 
-      AsyncJob inFlight = mirror.update(created, from.apply(processing), ChildCache.NONE);
-      AsyncJob done = mirror.update(inFlight, from.apply(failed), ChildCache.NONE);
+      AsyncJob inFlight = writer.job(created, from.apply(processing), OwnWrites.none());
+      AsyncJob done = writer.job(inFlight, from.apply(failed), OwnWrites.none());
       assertEquals(JobPhase.Failed, done.getStatus().getPhase());
       // Both from the Processing copy, both differ from it: refused (409), read again, recomputed
       // from the Failed object; the late Processing is not written over Failed.
-      mirror.update(inFlight, from.apply(failed), ChildCache.NONE);
-      AsyncJob after = mirror.update(inFlight, from.apply(stillProcessing), ChildCache.NONE);
+      writer.job(inFlight, from.apply(failed), OwnWrites.none());
+      AsyncJob after = writer.job(inFlight, from.apply(stillProcessing), OwnWrites.none());
 
       assertEquals(JobPhase.Failed, after.getStatus().getPhase());
       assertEquals(JobPhase.Failed, env.job("stale").getStatus().getPhase());

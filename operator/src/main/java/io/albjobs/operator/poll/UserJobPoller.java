@@ -1,5 +1,6 @@
 package io.albjobs.operator.poll;
 
+import io.albjobs.operator.status.Problem;
 import io.albjobs.operator.scope.AccountScope;
 import io.albjobs.operator.scope.AlbClients;
 import io.albjobs.operator.scope.Backoff;
@@ -49,7 +50,7 @@ public final class UserJobPoller implements AutoCloseable {
    * and {@code problem} null: not visible yet, or not within the not-found timeout, see {@link
    * #statusAfter}), or a problem that stalls it; {@code jobId} is the JobId that was asked for.
    */
-  public record Observation(String jobId, AlbJob seen, JobStatuses.Problem problem, Instant at) {}
+  public record Observation(String jobId, AlbJob seen, Problem problem, Instant at) {}
 
   /** Tells the one writer of an AsyncJob that an observation of it waits. */
   @FunctionalInterface
@@ -142,10 +143,10 @@ public final class UserJobPoller implements AutoCloseable {
     if (o.seen() != null) {
       return JobStatuses.fromAlb(o.seen(), previous, generation, o.at());
     }
-    JobStatuses.Problem problem = o.problem();
+    Problem problem = o.problem();
     if (problem == null && invisibleFor(stored, o.at()).compareTo(defaults.notFoundTimeout()) > 0) {
       problem =
-          new JobStatuses.Problem(
+          new Problem(
               "JobNotFound",
               "ALB has not shown job " + stored.getSpec().getJobId() + " in region "
                   + stored.getSpec().getRegionId() + " within " + Durations.format(defaults.notFoundTimeout())
@@ -221,9 +222,8 @@ public final class UserJobPoller implements AutoCloseable {
     for (Tracked t : batch) {
       t.failures++;
       if (e.kind() == ErrorKind.TERMINAL) {
-        WatchRollup.PollHealth h = WatchSync.fromAlb(e, t.failures);
         t.due = now.plus(defaults.pollInterval());
-        observe(t.job, new Observation(t.job.getSpec().getJobId(), null, new JobStatuses.Problem(h.reason(), h.message()), now));
+        observe(t.job, new Observation(t.job.getSpec().getJobId(), null, Problem.of(e, t.failures), now));
       } else {
         Duration delay = backoff.delay(t.failures);
         t.due = now.plus(delay.compareTo(defaults.pollInterval()) < 0 ? delay : defaults.pollInterval());

@@ -1,6 +1,5 @@
 package io.albjobs.operator.poll;
 
-import io.albjobs.operator.crd.AsyncJobWatchStatus;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -9,12 +8,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What the leader remembers about one watch between polls. Nothing here is needed for
  * correctness after a restart: status holds the resume point; this only saves calls and writes.
+ * The status computed but not yet written is the {@link StatusRecorder}'s.
  */
 public final class WatchState {
   private volatile Instant nextPoll = Instant.EPOCH;
   private volatile int failuresInARow;
-  private volatile AsyncJobWatchStatus latest;
-  private volatile String basedOnVersion;
   private volatile boolean clockSkewed;
   private final Set<String> foreign = ConcurrentHashMap.newKeySet();
   private final Map<String, Instant> deleted = new ConcurrentHashMap<>();
@@ -46,28 +44,6 @@ public final class WatchState {
 
   public void succeeded() {
     failuresInARow = 0;
-  }
-
-  /**
-   * The status this process computed last, unless the cached object is newer than the version
-   * it was computed from (another writer, or an older leader). Status writes are skipped while
-   * only sync times move, so the in-memory copy is often ahead of the stored one.
-   */
-  public AsyncJobWatchStatus newest(AsyncJobWatchStatus cached, String cachedVersion) {
-    if (latest == null || basedOnVersion == null || cachedVersion == null) {
-      return cached;
-    }
-    try {
-      return Long.parseLong(cachedVersion) > Long.parseLong(basedOnVersion) ? cached : latest;
-    } catch (NumberFormatException e) {
-      return cached;
-    }
-  }
-
-  /** Remembers the latest status and the resourceVersion of the object that now holds its base. */
-  public void remember(AsyncJobWatchStatus status, String resourceVersion) {
-    latest = status;
-    basedOnVersion = resourceVersion;
   }
 
   /** An AsyncJob of this name belongs to someone else (a user or another watch): leave it. */

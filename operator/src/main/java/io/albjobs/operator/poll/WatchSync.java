@@ -4,21 +4,18 @@ import io.albjobs.operator.scope.AccountScope;
 import io.albjobs.operator.scope.AlbClients;
 import io.albjobs.operator.scope.AlbConfigSource;
 import io.albjobs.operator.scope.Backoff;
-import io.albjobs.operator.write.ChildCache;
 import io.albjobs.operator.config.Durations;
 import io.albjobs.operator.write.EventRecorder;
 import io.albjobs.operator.write.JobMirror;
 import io.albjobs.operator.write.Retention;
 import io.albjobs.operator.scope.ScopeResolver;
 import io.albjobs.operator.status.ChildrenListed;
-import io.albjobs.operator.status.SyncProblem;
+import io.albjobs.operator.status.Problem;
 import io.albjobs.operator.status.Times;
 import io.albjobs.operator.status.WatchRollup;
 import io.albjobs.operator.alb.AlbException;
 import io.albjobs.operator.alb.AlbJob;
 import io.albjobs.operator.alb.AlbJobClient;
-import io.albjobs.operator.alb.ErrorClassifier;
-import io.albjobs.operator.alb.ErrorKind;
 import io.albjobs.operator.alb.JobLister;
 import io.albjobs.operator.alb.JobQuery;
 import io.albjobs.operator.crd.AsyncJob;
@@ -26,7 +23,6 @@ import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.crd.AsyncJobWatchSpec;
 import io.albjobs.operator.crd.AsyncJobWatchStatus;
 import io.albjobs.operator.metrics.OperatorMetrics;
-import io.albjobs.operator.status.WatchRollup.PollHealth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,16 +93,12 @@ public final class WatchSync {
     return lbChildren;
   }
 
-  /**
-   * Polls one watch. {@code state.nextPoll()} is when this poll was due (the reconciler sets it to
-   * now for a spec change or {@code albjobs.io/poll-now}): a shared listing must be that fresh.
-   */
-  public Outcome poll(
-      AsyncJobWatch watch,
-      AsyncJobWatchStatus next,
-      Map<String, AsyncJob> children,
-      WatchState state,
-      ChildCache cache) {
+  /** Polls one watch; a shared listing must be as fresh as {@code poll.due()}. */
+  public Outcome poll(WatchPoll poll) {
+    AsyncJobWatch watch = poll.watch();
+    AsyncJobWatchStatus next = poll.next();
+    Map<String, AsyncJob> children = poll.children();
+    WatchState state = poll.state();
     Instant now = clock.instant();
     AsyncJobWatchSpec spec = watch.getSpec();
     String ns = watch.getMetadata().getNamespace();
@@ -115,7 +107,7 @@ public final class WatchSync {
     Duration idle = defaults.pollInterval();
     Duration active = defaults.activePollInterval();
     Map<String, AsyncJob> view = children;
-    PollHealth health;
+    Problem problem = null;
     // The ChildrenListed condition: absent without children to list, unchanged when the poll failed.
     ChildrenListed.State childState = spec.coversChildren() ? ChildrenListed.State.UNCHANGED : null;
     List<io.fabric8.kubernetes.api.model.Condition> conditionsBefore = next.getConditions();
@@ -151,10 +143,10 @@ public final class WatchSync {
         family = spec.coversChildren() ? lbChildren.family(scope, client, ids, false) : null;
         SharedListings.Listing shared = family != null && family.hasChildren() ? null :
             listings.listing(scope, client, type, ns + "/" + watch.getMetadata().getName(),
-                (ids.size() + JobQuery.MAX_IDS - 1) / JobQuery.MAX_IDS, begin, state.nextPoll(), now, albNow);
+                (ids.size() + JobQuery.MAX_IDS - 1) / JobQuery.MAX_IDS, begin, poll.due(), now, albNow);
         if (family != null && family.hasChildren()) {
           FamilyPoll.Result found = new FamilyPoll(lbChildren, listings, lister, defaults.watermarkOverlap())
-              .poll(scope, client, family, ids, member, spec.getApiNames(), begin, state.nextPoll(), now, albNow);
+              .poll(scope, client, family, ids, member, spec.getApiNames(), begin, poll.due(), now, albNow);
           family = found.family();
           sharedScope = found.shared() ? scope : null;
           type = found.shared() ? null : type;
@@ -190,49 +182,45 @@ public final class WatchSync {
         jobs.addAll(lister.byJobIds(client, inFlightNotSeen(children, jobs)));
         reportSkew(watch, scope, state);
       }
-      view = mirror.mirror(watch, jobs, children, state, retention, cache, loadBalancerOf);
+      view = mirror.mirror(poll, jobs, loadBalancerOf);
       if (family != null) {
         // Only now: children that appear later are looked up back to this listing.
         lbChildren.commit(ns + "/" + watch.getMetadata().getName(), family);
       }
-      view = retention.apply(watch, view, state, now);
+      view = retention.apply(poll, view, now);
       state.pruneDeleted(begin);
       next.setWatermark(Times.format(asOf));
       next.setLastSuccessfulSyncTime(Times.format(now));
       metrics.watchPolled(ns, watch.getMetadata().getName(), now);
       state.succeeded();
-      health = PollHealth.OK;
       childState = family == null ? null : ChildListing.of(family, ids);
-    } catch (SyncProblem p) {
+    } catch (Problem p) {
       state.failed();
-      health = new PollHealth(true, p.reason(), p.getMessage());
+      problem = p;
     } catch (AlbException e) {
       state.failed();
-      health = fromAlb(e, state.failuresInARow());
+      problem = Problem.of(e, state.failuresInARow());
     }
-    WatchRollup.apply(next, view.values(), health, generation, now);
-    io.fabric8.kubernetes.api.model.Condition childProblem =
-        ChildrenListed.apply(next, conditionsBefore, childState, generation, now);
-    if (childProblem != null) {
-      events.warning(watch, childProblem.getReason(), childProblem.getMessage());
-    }
+    WatchRollup.apply(next, view.values(), problem, generation, now);
+    // Its Warning Event, once per new problem, comes with the status write (reconciler/Transitions).
+    ChildrenListed.apply(next, conditionsBefore, childState, generation, now);
     metrics.watchJobs(ns, watch.getMetadata().getName(), next.getJobs());
     Duration wait;
-    if (health.reason() != null && !health.stalled()) {
+    if (problem != null && !problem.stalled()) {
       // Back off, but never longer than the idle interval: a watch recovers within two
       // intervals after ALB does.
       wait = min(errorBackoff.delay(state.failuresInARow()), idle);
     } else {
-      wait = next.getJobs().getProcessing() > 0 && !health.stalled() ? active : idle;
+      wait = next.getJobs().getProcessing() > 0 && problem == null ? active : idle;
     }
     Duration jittered = Backoff.jitter(wait, 0.1);
     Instant at = now.plus(jittered);
-    if (sharedScope != null && health.reason() == null) {
+    if (sharedScope != null && problem == null) {
       // On a tick of the scope, so that one listing serves every watch due then. The interval
       // counts from the tick this poll was due at, not from when its reconcile ran: the watches
       // of one tick are reconciled one after another, and counting from that would spread them
       // over new ticks.
-      Instant due = state.nextPoll();
+      Instant due = poll.due();
       Instant fromTick = due.isAfter(now.minus(wait)) ? due.plus(jittered) : at;
       at = listings.align(sharedScope, type, fromTick.isBefore(now) ? now : fromTick,
           wait.multipliedBy(6).dividedBy(10), wait.multipliedBy(15).dividedBy(100), now);
@@ -264,11 +252,11 @@ public final class WatchSync {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  private List<String> resourceIds(AsyncJobWatchSpec spec) throws SyncProblem {
+  private List<String> resourceIds(AsyncJobWatchSpec spec) throws Problem {
     if (spec.getResourceIds().isEmpty() && spec.getAlbConfigSelector() == null) {
       // The CRD refuses this at admission; an object stored before that rule must not mirror
       // every resource of the type in the account either.
-      throw new SyncProblem("NoTargets", "the watch names no resources: list them in spec.resourceIds"
+      throw new Problem("NoTargets", "the watch names no resources: list them in spec.resourceIds"
           + " or select AlbConfig objects with spec.albConfigSelector");
     }
     Set<String> ids = new LinkedHashSet<>(spec.getResourceIds());
@@ -292,44 +280,11 @@ public final class WatchSync {
     return missing;
   }
 
-  private static Duration interval(String value, Duration fallback, String field) throws SyncProblem {
+  private static Duration interval(String value, Duration fallback, String field) throws Problem {
     try {
       return Durations.parseOr(value, fallback);
     } catch (IllegalArgumentException e) {
-      throw new SyncProblem("InvalidSpec", field + ": " + e.getMessage());
+      throw new Problem("InvalidSpec", field + ": " + e.getMessage());
     }
-  }
-
-  /** How {@code alb/RrsaCredentialsProvider} starts the message of a refused token exchange. */
-  static final String RRSA_PREFIX = "RRSA: ";
-
-  public static PollHealth fromAlb(AlbException e, int failures) {
-    if (e.kind() == ErrorKind.TERMINAL && "EndpointNotFound".equals(e.code())) {
-      return new PollHealth(true, "EndpointNotFound", e.getMessage());
-    }
-    if (e.kind() == ErrorKind.TERMINAL && e.getMessage() != null
-        && (e.getMessage().startsWith(RRSA_PREFIX) || e.getMessage().contains(": " + RRSA_PREFIX))) {
-      // The operator's own RRSA credentials: STS refused the token exchange, ALB was not asked.
-      return new PollHealth(true, "RrsaRefused", e.getMessage()
-          + "; check ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and the role's trust policy"
-          + " (oidc:aud sts.aliyuncs.com, oidc:sub of the operator's ServiceAccount)");
-    }
-    if (e.kind() == ErrorKind.TERMINAL) {
-      String reason =
-          ErrorClassifier.isCredentialProblem(e.code())
-              ? "InvalidCredentials"
-              : ErrorClassifier.isPermissionProblem(e.code()) ? "PermissionDenied" : "AlbRequestRefused";
-      String hint =
-          switch (reason) {
-            case "InvalidCredentials" -> "; check accessKeyId/accessKeySecret in the credentials Secret";
-            case "PermissionDenied" -> "; grant the RAM identity alb:ListAsynJobs";
-            default -> "";
-          };
-      String message = e.getMessage().endsWith(".") ? e.getMessage().substring(0, e.getMessage().length() - 1) : e.getMessage();
-      return new PollHealth(true, reason, "ALB refused ListAsynJobs: " + message + hint);
-    }
-    String reason = e.kind() == ErrorKind.THROTTLED ? "AlbThrottled" : "AlbUnavailable";
-    return new PollHealth(
-        false, reason, "ListAsynJobs failed (" + failures + " in a row), retrying: " + e.getMessage());
   }
 }

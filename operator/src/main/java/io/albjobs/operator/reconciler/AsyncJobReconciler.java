@@ -4,14 +4,14 @@ import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobSpec;
 import io.albjobs.operator.crd.AsyncJobStatus;
 import io.albjobs.operator.scope.AccountScope;
-import io.albjobs.operator.write.ChildCache;
 import io.albjobs.operator.status.Conditions;
-import io.albjobs.operator.write.EventRecorder;
 import io.albjobs.operator.write.JobMirror;
 import io.albjobs.operator.status.JobStatuses;
 import io.albjobs.operator.write.Labels;
+import io.albjobs.operator.write.OwnWrites;
 import io.albjobs.operator.scope.ScopeResolver;
-import io.albjobs.operator.status.SyncProblem;
+import io.albjobs.operator.status.Problem;
+import io.albjobs.operator.write.StatusRecorder;
 import io.albjobs.operator.poll.UserJobPoller;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -29,7 +29,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Reconciles AsyncJobs that a user or pipeline created from a JobId (those a watch created carry
@@ -53,22 +52,15 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
 
   private final ScopeResolver scopes;
   private final UserJobPoller poller;
-  private final JobMirror mirror;
-  private final EventRecorder events;
+  private final StatusRecorder recorder;
   private final Clock clock;
   private final Duration retryProblemsAfter;
 
   public AsyncJobReconciler(
-      ScopeResolver scopes,
-      UserJobPoller poller,
-      JobMirror mirror,
-      EventRecorder events,
-      Clock clock,
-      Duration retryProblemsAfter) {
+      ScopeResolver scopes, UserJobPoller poller, StatusRecorder recorder, Clock clock, Duration retryProblemsAfter) {
     this.scopes = scopes;
     this.poller = poller;
-    this.mirror = mirror;
-    this.events = events;
+    this.recorder = recorder;
     this.clock = clock;
     this.retryProblemsAfter = retryProblemsAfter;
   }
@@ -94,12 +86,12 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
   @Override
   public ErrorStatusUpdateControl<AsyncJob> updateErrorStatus(
       AsyncJob job, Context<AsyncJob> context, Exception e) {
-    ReconcileErrors.Problem problem = ReconcileErrors.classify(e, context);
+    Problem problem = ReconcileErrors.classify(e, context);
     AsyncJobStatus status = job.getStatus();
     boolean newProblem = ReconcileErrors.isNew(status == null ? null : status.getConditions(), problem);
     try {
       if (newProblem && (status == null || !status.isFinished())) {
-        mirror.update(job, stored -> {
+        recorder.job(job, stored -> {
           if (finished(stored)) {
             return null;
           }
@@ -110,13 +102,15 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
           desired.setConditions(ReconcileErrors.conditions(
               desired.getConditions(), problem, stored.getMetadata().getGeneration(), clock.instant()));
           return desired;
-        }, ChildCache.NONE);
+        }, ownWrites(context));
       }
     } catch (RuntimeException writeFailed) {
       LOG.warn("Could not show {} on AsyncJob {}/{}: {}", problem.reason(), job.getMetadata().getNamespace(),
           job.getMetadata().getName(), writeFailed.getMessage());
     } finally {
-      ReconcileErrors.report(job, problem, newProblem, events);
+      if (newProblem) {
+        recorder.problem(job, problem);
+      }
     }
     return ErrorStatusUpdateControl.noStatusUpdate();
   }
@@ -131,15 +125,16 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
         return UpdateControl.<AsyncJob>noUpdate().rescheduleAfter(wait.get());
       }
     }
+    OwnWrites<AsyncJob> writes = ownWrites(context);
     AsyncJob current = job;
     UserJobPoller.Observation observation = poller.observation(job);
     if (observation != null) {
-      current = write(current, stored -> poller.statusAfter(stored, observation));
+      current = recorder.job(current, stored -> poller.statusAfter(stored, observation), writes);
       poller.written(job, observation);
     }
     if (finished(current)) {
       poller.untrack(current);
-      write(current, JobMirror::acknowledged);
+      recorder.job(current, JobMirror::acknowledged, writes);
       return UpdateControl.noUpdate();
     }
     AsyncJobSpec spec = current.getSpec();
@@ -148,11 +143,11 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
       scope =
           scopes.resolve(
               current.getMetadata().getNamespace(), spec.getRegionId(), spec.getEndpoint(), spec.getCredentialsSecretRef());
-    } catch (SyncProblem problem) {
+    } catch (Problem problem) {
       poller.untrack(current);
-      JobStatuses.Problem stalled = new JobStatuses.Problem(problem.reason(), problem.getMessage());
-      write(current, stored -> finished(stored) ? null
-          : JobStatuses.notVisible(stored.getStatus(), stalled, stored.getMetadata().getGeneration(), clock.instant()));
+      recorder.job(current, stored -> finished(stored) ? null
+          : JobStatuses.notVisible(stored.getStatus(), problem, stored.getMetadata().getGeneration(), clock.instant()),
+          writes);
       return UpdateControl.<AsyncJob>noUpdate().rescheduleAfter(retryProblemsAfter);
     }
     AsyncJobStatus status = current.getStatus();
@@ -164,7 +159,7 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
       return UpdateControl.noUpdate();
     }
     if (status == null || pollNowAsked || stalledReason(status) != null) {
-      current = write(current, stored -> {
+      current = recorder.job(current, stored -> {
         if (finished(stored)) {
           return null;
         }
@@ -172,7 +167,7 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
             JobStatuses.notVisible(stored.getStatus(), null, stored.getMetadata().getGeneration(), clock.instant());
         pending.setPollNowHandled(annotation(stored, Labels.POLL_NOW));
         return pending;
-      });
+      }, writes);
       if (finished(current)) {
         poller.untrack(current);
         return UpdateControl.noUpdate();
@@ -182,25 +177,9 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
     return UpdateControl.noUpdate();
   }
 
-  /**
-   * Writes the status {@code desiredFor} computes from the object as stored (see {@link
-   * JobMirror#update}) and records an Event when the job newly stalls, or stalls for a new reason.
-   */
-  private AsyncJob write(AsyncJob current, Function<AsyncJob, AsyncJobStatus> desiredFor) {
-    AsyncJob[] base = {current};
-    AsyncJob stored = mirror.update(current, j -> {
-      base[0] = j;
-      return desiredFor.apply(j);
-    }, ChildCache.NONE);
-    if (stored != base[0] && stored.getStatus() != null) {
-      String before = base[0].getStatus() == null ? null : stalledReason(base[0].getStatus());
-      String after = stalledReason(stored.getStatus());
-      if (after != null && !after.equals(before) && !stored.getStatus().isFinished()) {
-        Condition stalled = Conditions.find(stored.getStatus().getConditions(), Conditions.STALLED).orElseThrow();
-        events.warning(stored, after, stalled.getMessage());
-      }
-    }
-    return stored;
+  /** The job goes back into the controller's own cache after each write. */
+  private static OwnWrites<AsyncJob> ownWrites(Context<AsyncJob> context) {
+    return InformerWrites.of(context.eventSourceRetriever().getControllerEventSource());
   }
 
   private static boolean finished(AsyncJob job) {

@@ -3,21 +3,20 @@ package io.albjobs.operator.reconciler;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.crd.AsyncJobWatchStatus;
-import io.albjobs.operator.crd.FailedJobRef;
 import io.albjobs.operator.metrics.OperatorMetrics;
-import io.albjobs.operator.write.ChildCache;
 import io.albjobs.operator.status.Conditions;
-import io.albjobs.operator.write.EventRecorder;
 import io.albjobs.operator.write.JobMirror;
 import io.albjobs.operator.write.Labels;
-import io.albjobs.operator.write.StatusWriter;
+import io.albjobs.operator.write.OwnWrites;
+import io.albjobs.operator.status.Problem;
+import io.albjobs.operator.status.Statuses;
+import io.albjobs.operator.write.StatusRecorder;
 import io.albjobs.operator.status.Times;
+import io.albjobs.operator.poll.WatchPoll;
 import io.albjobs.operator.poll.WatchState;
 import io.albjobs.operator.poll.WatchStates;
 import io.albjobs.operator.poll.WatchSync;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -53,36 +52,29 @@ import java.util.Set;
     triggerReconcilerOnAllEvents = true)
 public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
   public static final String NAME = "asyncjobwatch";
-  private static final Set<String> HEALTHY = Set.of("Synced", "JobsInFlight", "JobFailed", "Suspended");
   private static final Duration MAX_WAIT = Duration.ofHours(1);
 
   private final WatchSync sync;
   private final JobMirror mirror;
+  private final StatusRecorder recorder;
   private final OperatorMetrics metrics;
   private final WatchStates states;
-  private final StatusWriter writer;
-  private final EventRecorder events;
   private final Clock clock;
-  private final Duration heartbeat;
   private volatile InformerEventSource<AsyncJob, AsyncJobWatch> children;
 
   public AsyncJobWatchReconciler(
       WatchSync sync,
       JobMirror mirror,
+      StatusRecorder recorder,
       OperatorMetrics metrics,
       WatchStates states,
-      StatusWriter writer,
-      EventRecorder events,
-      Clock clock,
-      Duration heartbeat) {
+      Clock clock) {
     this.sync = sync;
     this.mirror = mirror;
+    this.recorder = recorder;
     this.metrics = metrics;
     this.states = states;
-    this.writer = writer;
-    this.events = events;
     this.clock = clock;
-    this.heartbeat = heartbeat;
   }
 
   @Override
@@ -110,18 +102,15 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     if (context.isPrimaryResourceDeleted()) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    ReconcileErrors.Problem problem = ReconcileErrors.classify(e, context);
-    WatchState state = states.of(watch.getMetadata().getUid());
-    AsyncJobWatchStatus current = state.newest(watch.getStatus(), watch.getMetadata().getResourceVersion());
-    Instant now = clock.instant();
+    Problem problem = ReconcileErrors.classify(e, context);
+    AsyncJobWatchStatus current = recorder.current(watch);
     AsyncJobWatchStatus next = copy(current);
-    next.setConditions(ReconcileErrors.conditions(next.getConditions(), problem, watch.getMetadata().getGeneration(), now));
+    next.setConditions(
+        ReconcileErrors.conditions(next.getConditions(), problem, watch.getMetadata().getGeneration(), clock.instant()));
     boolean newProblem = ReconcileErrors.isNew(current == null ? null : current.getConditions(), problem);
     try {
       if (newProblem) {
-        next.setLastSyncTime(Times.format(now));
-        AsyncJobWatch stored = writer.write(watch, next);
-        state.remember(next, stored.getMetadata().getResourceVersion());
+        recorder.writeWatch(watch, next, ownWrites(context));
       }
     } catch (KubernetesClientException gone) {
       if (!isGone(watch, gone)) {
@@ -129,7 +118,9 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
       }
       return ErrorStatusUpdateControl.noStatusUpdate();
     } finally {
-      ReconcileErrors.report(watch, problem, newProblem, events);
+      if (newProblem) {
+        recorder.problem(watch, problem);
+      }
     }
     return ErrorStatusUpdateControl.noStatusUpdate();
   }
@@ -163,10 +154,9 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     Instant now = clock.instant();
     // One read of the children per reconcile: the informer builds a Set of them each time.
     Set<AsyncJob> secondaries = context.getSecondaryResources(AsyncJob.class);
-    mirror.acknowledgeGenerations(secondaries, childCache());
+    mirror.acknowledgeGenerations(secondaries, childWrites());
     boolean suspended = watch.getSpec().isSuspended();
-    AsyncJobWatchStatus current =
-        state.newest(watch.getStatus(), watch.getMetadata().getResourceVersion());
+    AsyncJobWatchStatus current = recorder.current(watch);
     Long generation = watch.getMetadata().getGeneration();
     String pollNow = annotation(watch, Labels.POLL_NOW);
     boolean specChanged = current == null || !Objects.equals(generation, current.getObservedGeneration());
@@ -184,17 +174,15 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     if (suspended) {
       // No poll and no reschedule while suspended; resuming is a spec change, which polls at once.
       suspend(next, generation, now);
-      save(watch, current, next, state, now);
+      recorder.watch(watch, current, next, ownWrites(context));
       state.nextPoll(Instant.EPOCH);
       metrics.forgetWatch(watch.getMetadata().getNamespace(), watch.getMetadata().getName());
       return UpdateControl.noUpdate();
     }
-    if (specChanged || pollNowAsked || state.nextPoll().equals(Instant.EPOCH)) {
-      state.nextPoll(now); // due now: a shared listing must be this fresh
-    }
-    WatchSync.Outcome outcome = sync.poll(watch, next, childrenOf(secondaries), state, childCache());
-    save(watch, current, outcome.status(), state, now);
-    announce(watch, current, outcome.status());
+    // Due now for a spec change, poll-now or a first poll: a shared listing must be this fresh.
+    Instant due = specChanged || pollNowAsked || state.nextPoll().equals(Instant.EPOCH) ? now : state.nextPoll();
+    WatchSync.Outcome outcome = sync.poll(new WatchPoll(watch, next, childrenOf(secondaries), state, childWrites(), due));
+    recorder.watch(watch, current, outcome.status(), ownWrites(context));
     state.nextPoll(outcome.nextPollAt());
     return UpdateControl.<AsyncJobWatch>noUpdate().rescheduleAfter(until(clock.instant(), outcome.nextPollAt()));
   }
@@ -210,41 +198,8 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
   /** A deleted watch: its in-memory state and its metric series go with it. */
   private void forget(AsyncJobWatch watch) {
     states.forget(watch.getMetadata().getUid());
+    recorder.forget(watch);
     metrics.forgetWatch(watch.getMetadata().getNamespace(), watch.getMetadata().getName());
-  }
-
-  /** Writes the status if anything but the sync times changed, or the heartbeat is due. */
-  private void save(
-      AsyncJobWatch watch, AsyncJobWatchStatus current, AsyncJobWatchStatus next, WatchState state, Instant now) {
-    Instant lastWrite = current == null ? null : Times.parse(current.getLastSyncTime());
-    boolean heartbeatDue = lastWrite == null || !now.isBefore(lastWrite.plus(heartbeat));
-    if (current != null && sameIgnoringSyncTimes(current, next) && !heartbeatDue) {
-      state.remember(next, watch.getMetadata().getResourceVersion());
-      return;
-    }
-    next.setLastSyncTime(Times.format(now));
-    AsyncJobWatch stored = writer.write(watch, next);
-    state.remember(next, stored.getMetadata().getResourceVersion());
-  }
-
-  /** Events for what a person should look at: a new polling problem, a newly failed job. */
-  private void announce(AsyncJobWatch watch, AsyncJobWatchStatus before, AsyncJobWatchStatus after) {
-    Condition ready = Conditions.find(after.getConditions(), Conditions.READY).orElse(null);
-    String oldReason =
-        before == null ? null : Conditions.find(before.getConditions(), Conditions.READY).map(Condition::getReason).orElse(null);
-    if (ready != null && !HEALTHY.contains(ready.getReason()) && !Objects.equals(oldReason, ready.getReason())) {
-      events.warning(watch, ready.getReason(), ready.getMessage());
-    }
-    FailedJobRef failed = after.getLastFailedJob();
-    FailedJobRef previous = before == null ? null : before.getLastFailedJob();
-    if (failed != null && (previous == null || !Objects.equals(previous.getJobId(), failed.getJobId()))) {
-      events.warning(
-          watch,
-          "JobFailed",
-          "ALB job " + failed.getJobId() + " (" + failed.getApiName() + " on " + failed.getResourceId()
-              + ") failed: " + failed.getErrorCode()
-              + (failed.getErrorMessage() == null ? "" : ": " + failed.getErrorMessage()));
-    }
   }
 
   private static void suspend(AsyncJobWatchStatus status, Long generation, Instant now) {
@@ -264,36 +219,19 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     return byName;
   }
 
-  private ChildCache childCache() {
+  /** The watch's AsyncJobs go back into the {@code watch-children} informer's cache. */
+  private OwnWrites<AsyncJob> childWrites() {
     InformerEventSource<AsyncJob, AsyncJobWatch> source = children;
-    if (source == null) {
-      return ChildCache.NONE;
-    }
-    return new ChildCache() {
-      @Override
-      public void created(AsyncJob job) {
-        source.handleRecentResourceCreate(ResourceID.fromResource(job), job);
-      }
-
-      @Override
-      public void updated(AsyncJob newer, AsyncJob older) {
-        source.handleRecentResourceUpdate(ResourceID.fromResource(newer), newer, older);
-      }
-    };
+    return source == null ? OwnWrites.none() : InformerWrites.of(source);
   }
 
-  static boolean sameIgnoringSyncTimes(AsyncJobWatchStatus a, AsyncJobWatchStatus b) {
-    AsyncJobWatchStatus x = copy(a);
-    x.setLastSyncTime(b.getLastSyncTime());
-    x.setLastSuccessfulSyncTime(b.getLastSuccessfulSyncTime());
-    x.setWatermark(b.getWatermark());
-    return x.equals(b);
+  /** The watch itself goes back into the controller's own cache. */
+  private static OwnWrites<AsyncJobWatch> ownWrites(Context<AsyncJobWatch> context) {
+    return InformerWrites.of(context.eventSourceRetriever().getControllerEventSource());
   }
 
   static AsyncJobWatchStatus copy(AsyncJobWatchStatus status) {
-    return status == null
-        ? new AsyncJobWatchStatus()
-        : Serialization.unmarshal(Serialization.asJson(status), AsyncJobWatchStatus.class);
+    return status == null ? new AsyncJobWatchStatus() : Statuses.copy(status);
   }
 
   private static String annotation(AsyncJobWatch watch, String key) {

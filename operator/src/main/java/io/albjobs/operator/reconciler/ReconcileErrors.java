@@ -1,22 +1,19 @@
 package io.albjobs.operator.reconciler;
 
 import io.albjobs.operator.status.Conditions;
-import io.albjobs.operator.write.EventRecorder;
+import io.albjobs.operator.status.Problem;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns an error that escaped a reconcile into what a person sees on the object: Ready False with
  * one of a few reasons, Stalled True when it will not go away without a change (or JOSDK gave up
- * retrying), else Reconciling True while JOSDK retries; and a Warning Event per new problem.
+ * retrying), else Reconciling True while JOSDK retries; {@link Transitions#problem} announces each new one.
  *
  * <ul>
  *   <li>{@code Forbidden}: the API server refused the operator (HTTP 403): fix its RBAC.
@@ -27,11 +24,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 final class ReconcileErrors {
-  private static final Logger LOG = LoggerFactory.getLogger(ReconcileErrors.class);
   private static final int MAX_MESSAGE = 1000;
-
-  /** What to show: a reason from the list above, a message, and whether it is Stalled. */
-  record Problem(String reason, String message, boolean stalled) {}
 
   private ReconcileErrors() {}
 
@@ -102,16 +95,6 @@ final class ReconcileErrors {
         .map(c -> !"False".equals(c.getStatus()) || !problem.reason().equals(c.getReason())
             || !problem.message().equals(c.getMessage()))
         .orElse(true);
-  }
-
-  /** A Warning Event (and one log line) for a new problem. */
-  static void report(HasMetadata about, Problem problem, boolean newProblem, EventRecorder events) {
-    if (!newProblem) {
-      return;
-    }
-    LOG.warn("{} {}/{}: {}: {}", about.getKind(), about.getMetadata().getNamespace(), about.getMetadata().getName(),
-        problem.reason(), problem.message());
-    events.warning(about, problem.reason(), problem.message());
   }
 
   private static String detail(KubernetesClientException k8s) {

@@ -1,6 +1,6 @@
 package io.albjobs.operator.scope;
 
-import io.albjobs.operator.status.SyncProblem;
+import io.albjobs.operator.status.Problem;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,18 +38,18 @@ public final class AlbConfigSource {
     this.client = client;
   }
 
-  public List<String> loadBalancerIds(LabelSelector selector) throws SyncProblem {
+  public List<String> loadBalancerIds(LabelSelector selector) throws Problem {
     List<GenericKubernetesResource> items;
     try {
       items =
           client.genericKubernetesResources(CONTEXT).withLabelSelector(selector).list().getItems();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 403) {
-        throw new SyncProblem(
+        throw new Problem(
             "AlbConfigForbidden",
             "the operator may not list albconfigs.alibabacloud.com; grant it list on albconfigs");
       }
-      throw new SyncProblem(
+      throw new Problem(
           "AlbConfigUnavailable",
           "could not list AlbConfig objects (alibabacloud.com/v1): is the ALB ingress controller's"
               + " CRD installed? (HTTP " + e.getCode() + ")");

@@ -1,6 +1,6 @@
 package io.albjobs.operator.scope;
 
-import io.albjobs.operator.status.SyncProblem;
+import io.albjobs.operator.status.Problem;
 import io.albjobs.operator.alb.AlbCredentials;
 import io.albjobs.operator.alb.AlbEndpoint;
 import io.albjobs.operator.crd.SecretReference;
@@ -59,12 +59,12 @@ public final class ScopeResolver {
 
   public AccountScope resolve(
       String namespace, String regionId, String endpoint, SecretReference secretRef)
-      throws SyncProblem {
+      throws Problem {
     AlbEndpoint resolved;
     try {
       resolved = AlbEndpoint.resolve(endpoint, defaultEndpoint, regionId);
     } catch (IllegalArgumentException e) {
-      throw new SyncProblem("InvalidEndpoint", e.getMessage());
+      throw new Problem("InvalidEndpoint", e.getMessage());
     }
     policy.checkEndpoint(resolved);
     if (secretRef == null || secretRef.getName() == null) {
@@ -90,7 +90,7 @@ public final class ScopeResolver {
     return cached == null ? null : cached.credentials();
   }
 
-  private AlbCredentials fromSecret(String namespace, String name) throws SyncProblem {
+  private AlbCredentials fromSecret(String namespace, String name) throws Problem {
     String key = namespace + "/" + name;
     long now = nanoTime.getAsLong();
     Cached cached = secrets.get(key);
@@ -103,23 +103,23 @@ public final class ScopeResolver {
     return read;
   }
 
-  private AlbCredentials readSecret(String namespace, String name) throws SyncProblem {
+  private AlbCredentials readSecret(String namespace, String name) throws Problem {
     Secret secret;
     try {
       secret = client.secrets().inNamespace(namespace).withName(name).get();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 403) {
-        throw new SyncProblem(
+        throw new Problem(
             "SecretForbidden",
             "the operator may not read Secret " + name + " in namespace " + namespace
                 + "; grant it get on secrets there (the chart's RBAC does for watched namespaces)");
       }
-      throw new SyncProblem(
+      throw new Problem(
           "SecretUnreadable",
           "could not read Secret " + name + " in namespace " + namespace + ": HTTP " + e.getCode());
     }
     if (secret == null) {
-      throw new SyncProblem(
+      throw new Problem(
           "SecretNotFound",
           "Secret " + name + " in namespace " + namespace
               + " not found; create it with keys accessKeyId and accessKeySecret");
@@ -128,7 +128,7 @@ public final class ScopeResolver {
     String key = value(secret, KEY_SECRET);
     for (String[] required : new String[][] {{KEY_ID, id}, {KEY_SECRET, key}}) {
       if (required[1] == null || required[1].isBlank()) {
-        throw new SyncProblem(
+        throw new Problem(
             "SecretKeyMissing",
             "Secret " + name + " in namespace " + namespace + " has no key " + required[0]);
       }

@@ -1,6 +1,6 @@
 package io.albjobs.operator.scope;
 
-import io.albjobs.operator.status.SyncProblem;
+import io.albjobs.operator.status.Problem;
 import io.albjobs.operator.alb.AlbEndpoint;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +11,7 @@ import java.util.Set;
  * administrator: use the operator's own credentials (only in {@code ambientNamespaces}), send
  * requests over plain HTTP (only with {@code allowInsecure}), and send signed requests to a host
  * (only ALB's endpoints, the default endpoint's host and {@code extraHosts}). A refusal is a
- * {@link SyncProblem} naming the flag and chart value that would allow it.
+ * {@link Problem} naming the flag and chart value that would allow it.
  */
 public final class TenancyPolicy {
   public static final String AMBIENT_NOT_ALLOWED = "AmbientCredentialsNotAllowed";
@@ -45,9 +45,9 @@ public final class TenancyPolicy {
     return new TenancyPolicy(Set.of("*"), true, "", List.of("*"));
   }
 
-  void checkAmbient(String namespace) throws SyncProblem {
+  void checkAmbient(String namespace) throws Problem {
     if (!ambientNamespaces.contains("*") && !ambientNamespaces.contains(namespace)) {
-      throw new SyncProblem(
+      throw new Problem(
           AMBIENT_NOT_ALLOWED,
           "spec.credentialsSecretRef is not set, and namespace " + namespace + " may not use the"
               + " operator's own credentials; name a Secret of this namespace in"
@@ -56,13 +56,13 @@ public final class TenancyPolicy {
     }
   }
 
-  void checkEndpoint(AlbEndpoint endpoint) throws SyncProblem {
+  void checkEndpoint(AlbEndpoint endpoint) throws Problem {
     String host =
         EndpointHosts.hostOf(endpoint.hostAndPort())
             .orElseThrow(
-                () -> new SyncProblem("InvalidEndpoint", "endpoint must be host[:port], got '" + endpoint + "'"));
+                () -> new Problem("InvalidEndpoint", "endpoint must be host[:port], got '" + endpoint + "'"));
     if (!hosts.allows(host)) {
-      throw new SyncProblem(
+      throw new Problem(
           ENDPOINT_NOT_ALLOWED,
           "endpoint host " + host + " is neither an ALB endpoint (alb.<region>.aliyuncs.com,"
               + " alb-vpc.<region>.aliyuncs.com) nor allowed by the operator's administrator"
@@ -70,7 +70,7 @@ public final class TenancyPolicy {
               + " sends signed requests only to those hosts");
     }
     if (!endpoint.https() && !allowInsecure) {
-      throw new SyncProblem(
+      throw new Problem(
           INSECURE_ENDPOINT,
           "endpoint " + endpoint + " is plain HTTP, which would send the access key ID, the"
               + " signature and any STS token in clear text; use HTTPS (host[:port]), or run the"

@@ -52,7 +52,17 @@ public final class ChildrenListed {
       conditions.add(next);
     }
     status.setConditions(List.copyOf(conditions));
-    boolean newProblem = next != null && next != previous && "False".equals(next.getStatus())
+    return newProblem(before, status.getConditions());
+  }
+
+  /**
+   * The {@code ChildrenListed} condition of {@code after} when it is a new problem: False with a
+   * reason {@code before} did not have (absent or True before). One Warning Event each.
+   */
+  public static Condition newProblem(List<Condition> before, List<Condition> after) {
+    Condition previous = Conditions.find(before, Conditions.CHILDREN_LISTED).orElse(null);
+    Condition next = Conditions.find(after, Conditions.CHILDREN_LISTED).orElse(null);
+    boolean newProblem = next != null && "False".equals(next.getStatus())
         && (previous == null || "True".equals(previous.getStatus()) || !Objects.equals(previous.getReason(), next.getReason()));
     return newProblem ? next : null;
   }

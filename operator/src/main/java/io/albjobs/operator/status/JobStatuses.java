@@ -10,9 +10,6 @@ import java.time.Instant;
  * {@code kubectl wait}, kstatus (Flux) and Argo CD read it right.
  */
 public final class JobStatuses {
-  /** A problem that stops the operator from following the job, shown as Stalled. */
-  public record Problem(String reason, String message) {}
-
   private JobStatuses() {}
 
   /** Condition reason while ALB reports a status word the operator does not know. */
@@ -90,7 +87,7 @@ public final class JobStatuses {
     return s;
   }
 
-  /** The status of a job ALB does not show (yet), possibly with a problem that stalls it. */
+  /** The status of a job ALB does not show (yet), possibly with a problem that stalls it (shown as Stalled). */
   public static AsyncJobStatus notVisible(
       AsyncJobStatus previous, Problem problem, Long generation, Instant now) {
     AsyncJobStatus s = copyOf(previous);
@@ -185,27 +182,8 @@ public final class JobStatuses {
     return api + " failed with " + s.getErrorCode() + text;
   }
 
-  /** A copy through Jackson-free field copies, so callers never mutate a cached object. */
+  /** A deep copy ({@link Statuses#copy}), so callers never mutate a cached object; empty for null. */
   public static AsyncJobStatus copyOf(AsyncJobStatus p) {
-    AsyncJobStatus s = new AsyncJobStatus();
-    if (p == null) {
-      return s;
-    }
-    s.setPhase(p.getPhase());
-    s.setApiName(p.getApiName());
-    s.setOperateType(p.getOperateType());
-    s.setResourceType(p.getResourceType());
-    s.setResourceId(p.getResourceId());
-    s.setLoadBalancerId(p.getLoadBalancerId());
-    s.setErrorCode(p.getErrorCode());
-    s.setErrorMessage(p.getErrorMessage());
-    s.setCreateTime(p.getCreateTime());
-    s.setModifyTime(p.getModifyTime());
-    s.setCompletionTime(p.getCompletionTime());
-    s.setLastSyncTime(p.getLastSyncTime());
-    s.setObservedGeneration(p.getObservedGeneration());
-    s.setPollNowHandled(p.getPollNowHandled());
-    s.setConditions(new java.util.ArrayList<>(p.getConditions()));
-    return s;
+    return p == null ? new AsyncJobStatus() : Statuses.copy(p);
   }
 }

@@ -16,17 +16,13 @@ import java.util.Optional;
  * conditions Argo CD and Flux read (they see only the watch, which is what is in Git).
  */
 public final class WatchRollup {
-  /** Why polling is not healthy right now, if it is not. */
-  public record PollHealth(boolean stalled, String reason, String message) {
-    public static final PollHealth OK = new PollHealth(false, null, null);
-  }
-
   private WatchRollup() {}
 
+  /** Rolls {@code jobs} up into {@code status}; {@code problem} is why polling failed, null when it did not. */
   public static void apply(
       AsyncJobWatchStatus status,
       Collection<AsyncJob> jobs,
-      PollHealth health,
+      Problem problem,
       Long generation,
       Instant now) {
     int inFlight = 0;
@@ -56,10 +52,10 @@ public final class WatchRollup {
                 || !Times.parse(nz2(lastFailed.get().getStatus().getCompletionTime(), now)).isBefore(countedSince));
 
     Conditions c = Conditions.after(status.getConditions(), generation, now);
-    if (health.stalled()) {
-      c.set(Conditions.READY, false, health.reason(), health.message())
-          .set(Conditions.RECONCILING, false, health.reason(), "")
-          .set(Conditions.STALLED, true, health.reason(), health.message());
+    if (problem != null && problem.stalled()) {
+      c.set(Conditions.READY, false, problem.reason(), problem.message())
+          .set(Conditions.RECONCILING, false, problem.reason(), "")
+          .set(Conditions.STALLED, true, problem.reason(), problem.message());
     } else if (failedSinceSpec) {
       FailedJobRef f = status.getLastFailedJob();
       String message =
@@ -69,10 +65,10 @@ public final class WatchRollup {
           .set(Conditions.RECONCILING, inFlight > 0, inFlight > 0 ? "JobsInFlight" : "JobFailed",
               inFlight > 0 ? inFlight + " job(s) in flight" : "")
           .set(Conditions.STALLED, true, "JobFailed", message);
-    } else if (health.reason() != null) {
-      c.set(Conditions.READY, false, health.reason(), health.message())
-          .set(Conditions.RECONCILING, true, health.reason(), health.message())
-          .set(Conditions.STALLED, false, health.reason(), "");
+    } else if (problem != null) {
+      c.set(Conditions.READY, false, problem.reason(), problem.message())
+          .set(Conditions.RECONCILING, true, problem.reason(), problem.message())
+          .set(Conditions.STALLED, false, problem.reason(), "");
     } else if (inFlight > 0) {
       String message = inFlight + " job(s) in flight";
       c.set(Conditions.READY, false, "JobsInFlight", message)

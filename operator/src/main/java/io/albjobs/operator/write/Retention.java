@@ -1,5 +1,6 @@
 package io.albjobs.operator.write;
 
+import io.albjobs.operator.poll.WatchPoll;
 import io.albjobs.operator.status.Times;
 import io.albjobs.operator.poll.WatchState;
 import io.albjobs.operator.alb.AlbJob;
@@ -40,9 +41,8 @@ public final class Retention {
   }
 
   /** Applies the watch's retention to {@code view} (name → AsyncJob); returns what is left. */
-  public Map<String, AsyncJob> apply(
-      AsyncJobWatch watch, Map<String, AsyncJob> view, WatchState state, Instant now) {
-    AsyncJobWatchSpec spec = watch.getSpec();
+  public Map<String, AsyncJob> apply(WatchPoll poll, Map<String, AsyncJob> view, Instant now) {
+    AsyncJobWatchSpec spec = poll.watch().getSpec();
     List<AsyncJob> doomed = new ArrayList<>();
     List<AsyncJob> succeeded = new ArrayList<>();
     List<AsyncJob> failed = new ArrayList<>();
@@ -67,7 +67,7 @@ public final class Retention {
       delete(job);
       left.remove(job.getMetadata().getName());
       Instant created = Times.parse(job.getStatus().getCreateTime());
-      state.markDeleted(job.getMetadata().getName(), created == null ? now : created);
+      poll.state().markDeleted(job.getMetadata().getName(), created == null ? now : created);
     }
     return left;
   }

@@ -1,5 +1,6 @@
 package io.albjobs.operator.poll;
 
+import io.albjobs.operator.status.Problem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -292,7 +293,7 @@ class LoadBalancerChildrenTest {
     alb.deny("ListListeners");
     AsyncJobWatchStatus status = new AsyncJobWatchStatus();
     LoadBalancerChildren.Family f = cache.family(SCOPE, alb, List.of("alb-1"), false);
-    WatchRollup.apply(status, List.of(), WatchRollup.PollHealth.OK, 1L, clock.instant());
+    WatchRollup.apply(status, List.of(), (Problem) null, 1L, clock.instant());
     Condition problem = ChildrenListed.apply(status, null, ChildListing.of(f, List.of("alb-1")), 1L, clock.instant());
     assertEquals("ChildListingDenied", problem.getReason(), "a new problem: one Warning Event");
     assertTrue(Conditions.isTrue(status.getConditions(), Conditions.READY), "Ready follows the jobs");
@@ -304,7 +305,7 @@ class LoadBalancerChildrenTest {
     clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
     List<Condition> before = status.getConditions();
     f = cache.family(SCOPE, alb, List.of("alb-1"), false);
-    WatchRollup.apply(status, List.of(), WatchRollup.PollHealth.OK, 1L, clock.instant());
+    WatchRollup.apply(status, List.of(), (Problem) null, 1L, clock.instant());
     assertNull(ChildrenListed.apply(status, before, ChildListing.of(f, List.of("alb-1")), 1L, clock.instant()),
         "the same problem again: no second Event");
 
@@ -312,7 +313,7 @@ class LoadBalancerChildrenTest {
     clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
     before = status.getConditions();
     f = cache.family(SCOPE, alb, List.of("alb-1"), false);
-    WatchRollup.apply(status, List.of(), WatchRollup.PollHealth.OK, 1L, clock.instant());
+    WatchRollup.apply(status, List.of(), (Problem) null, 1L, clock.instant());
     assertNull(ChildrenListed.apply(status, before, ChildListing.of(f, List.of("alb-1")), 1L, clock.instant()));
     assertTrue(Conditions.isTrue(status.getConditions(), Conditions.CHILDREN_LISTED));
 

@@ -1,6 +1,6 @@
 package io.albjobs.operator.scope;
 
-import io.albjobs.operator.status.SyncProblem;
+import io.albjobs.operator.status.Problem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -31,7 +31,7 @@ class ScopeResolverTest {
     return ref;
   }
 
-  private String keyId() throws SyncProblem {
+  private String keyId() throws Problem {
     AccountScope scope = resolver.resolve(NS, "cn-hangzhou", null, ref("creds"));
     return ((AlbCredentials.StaticKeys) scope.credentials()).accessKeyId();
   }
@@ -51,7 +51,7 @@ class ScopeResolverTest {
 
   @Test
   void aMissingSecretIsNotCachedAndADeletedOneIsNoticedAfterTheTtl() throws Exception {
-    SyncProblem missing = assertThrows(SyncProblem.class, this::keyId);
+    Problem missing = assertThrows(Problem.class, this::keyId);
     assertEquals("SecretNotFound", missing.reason());
 
     kube.client().resource(Fixtures.credentials(NS, "creds", "LTAIfixed", "s")).create();
@@ -59,6 +59,6 @@ class ScopeResolverTest {
 
     kube.client().resource(Fixtures.credentials(NS, "creds", "LTAIfixed", "s")).delete();
     nanos.addAndGet(Duration.ofSeconds(11).toNanos());
-    assertEquals("SecretNotFound", assertThrows(SyncProblem.class, this::keyId).reason());
+    assertEquals("SecretNotFound", assertThrows(Problem.class, this::keyId).reason());
   }
 }

@@ -1,6 +1,6 @@
 package io.albjobs.operator.scope;
 
-import io.albjobs.operator.status.SyncProblem;
+import io.albjobs.operator.status.Problem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,18 +16,18 @@ import org.junit.jupiter.api.Test;
 class TenancyPolicyTest {
   private final TenancyPolicy defaults = OperatorConfig.from(List.of(), Map.of()).tenancyPolicy();
 
-  private static SyncProblem refused(TenancyPolicy policy, String endpoint) {
-    return assertThrows(SyncProblem.class, () -> policy.checkEndpoint(AlbEndpoint.parse(endpoint)));
+  private static Problem refused(TenancyPolicy policy, String endpoint) {
+    return assertThrows(Problem.class, () -> policy.checkEndpoint(AlbEndpoint.parse(endpoint)));
   }
 
   @Test
-  void byDefaultOnlyAlbsOwnHostsOverHttpsAreAllowed() throws SyncProblem {
+  void byDefaultOnlyAlbsOwnHostsOverHttpsAreAllowed() throws Problem {
     defaults.checkEndpoint(AlbEndpoint.resolve(null, "", "cn-hangzhou"));
     defaults.checkEndpoint(AlbEndpoint.parse("alb-vpc.cn-shanghai.aliyuncs.com"));
     defaults.checkEndpoint(AlbEndpoint.parse("https://ALB.ap-southeast-1.aliyuncs.com:443"));
     for (String host : List.of("evil.example.com", "alb.cn-hangzhou.aliyuncs.com.evil.com", "127.0.0.1:8443",
         "100.100.100.200", "ecs.cn-hangzhou.aliyuncs.com", "xalb.cn-hangzhou.aliyuncs.com")) {
-      SyncProblem p = refused(defaults, host);
+      Problem p = refused(defaults, host);
       assertEquals(TenancyPolicy.ENDPOINT_NOT_ALLOWED, p.reason(), host);
       assertTrue(p.getMessage().contains("--allowed-endpoint-hosts"), p.getMessage());
     }
@@ -39,8 +39,8 @@ class TenancyPolicyTest {
   }
 
   @Test
-  void plainHttpNeedsTheFlagEvenToAnAllowedHost() throws SyncProblem {
-    SyncProblem p = refused(defaults, "http://alb.cn-hangzhou.aliyuncs.com");
+  void plainHttpNeedsTheFlagEvenToAnAllowedHost() throws Problem {
+    Problem p = refused(defaults, "http://alb.cn-hangzhou.aliyuncs.com");
     assertEquals(TenancyPolicy.INSECURE_ENDPOINT, p.reason());
     assertTrue(p.getMessage().contains("--allow-insecure-endpoints"), p.getMessage());
     OperatorConfig.from(List.of("--allow-insecure-endpoints"), Map.of()).tenancyPolicy()
@@ -49,7 +49,7 @@ class TenancyPolicyTest {
   }
 
   @Test
-  void theAdministratorAddsHostsDomainsAndTheDefaultEndpoint() throws SyncProblem {
+  void theAdministratorAddsHostsDomainsAndTheDefaultEndpoint() throws Problem {
     TenancyPolicy policy = new TenancyPolicy(Set.of(), false, "alb.{region}.proxy.corp:8443",
         List.of("127.0.0.1", "*.alb.internal"));
     policy.checkEndpoint(AlbEndpoint.parse("127.0.0.1:9999"));
@@ -60,14 +60,14 @@ class TenancyPolicyTest {
   }
 
   @Test
-  void ambientCredentialsOnlyInTheNamespacesNamed() throws SyncProblem {
-    SyncProblem p = assertThrows(SyncProblem.class, () -> defaults.checkAmbient("team-a"));
+  void ambientCredentialsOnlyInTheNamespacesNamed() throws Problem {
+    Problem p = assertThrows(Problem.class, () -> defaults.checkAmbient("team-a"));
     assertEquals(TenancyPolicy.AMBIENT_NOT_ALLOWED, p.reason());
     assertTrue(p.getMessage().contains("--ambient-credentials-namespaces")
         && p.getMessage().contains("ambientCredentials.namespaces"), p.getMessage());
     TenancyPolicy some = OperatorConfig.from(List.of("--ambient-credentials-namespaces=alb-system, ops"), Map.of()).tenancyPolicy();
     some.checkAmbient("ops");
-    assertThrows(SyncProblem.class, () -> some.checkAmbient("team-a"));
+    assertThrows(Problem.class, () -> some.checkAmbient("team-a"));
     OperatorConfig.from(List.of(), Map.of("AMBIENT_CREDENTIALS_NAMESPACES", "*")).tenancyPolicy().checkAmbient("team-a");
   }
 }

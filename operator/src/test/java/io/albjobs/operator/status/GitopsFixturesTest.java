@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
  * The GitOps health-check fixtures (gitops/argocd/resource_customizations/albjobs.io/{Kind}/testdata,
  * read by the Argo CD Lua tests, the kstatus tests and Flux's CEL tests in gitops/kstatus) are
  * what the operator writes: every status below is computed by the operator's own status code
- * ({@link JobStatuses}, {@link WatchRollup}, {@link Conditions}, {@link WatchSync#fromAlb}, the
+ * ({@link JobStatuses}, {@link WatchRollup}, {@link Conditions}, {@link Problem#of}, the
  * watch reconciler's suspend step), and the error texts come from their producers (ALB errors
  * from {@link SdkAlbJobClient} against the simulator, a missing Secret from {@link
  * ScopeResolver}). Only the spec and metadata, which a user writes, are given here.
@@ -74,7 +74,7 @@ class GitopsFixturesTest {
   /** Error texts as their producers word them (see {@link #produceErrors}). */
   private static AlbException invalidKey;
   private static AlbException throttled;
-  private static SyncProblem secretNotFound;
+  private static Problem secretNotFound;
 
   @BeforeAll
   static void produceErrors() throws Exception {
@@ -88,8 +88,8 @@ class GitopsFixturesTest {
       try {
         new ScopeResolver(kube.client(), "http://127.0.0.1:1", TenancyPolicy.permissive())
             .resolve(TEAM, REGION, null, new SecretReference("alb-credentials"));
-        fail("a missing Secret must be a SyncProblem");
-      } catch (SyncProblem p) {
+        fail("a missing Secret must be a Problem");
+      } catch (Problem p) {
         secretNotFound = p;
       }
     }
@@ -162,14 +162,12 @@ class GitopsFixturesTest {
     return JobStatuses.notVisible(null, null, 1L, T0.plusSeconds(4));
   }
 
-  private static AsyncJobStatus stalledPending(SyncProblem p) {
-    return JobStatuses.notVisible(pending(), new JobStatuses.Problem(p.reason(), p.getMessage()), 1L,
-        T0.plusSeconds(5));
+  private static AsyncJobStatus stalledPending(Problem p) {
+    return JobStatuses.notVisible(pending(), p, 1L, T0.plusSeconds(5));
   }
 
-  private static JobStatuses.Problem albProblem(AlbException e, int failures) {
-    WatchRollup.PollHealth h = WatchSync.fromAlb(e, failures);
-    return new JobStatuses.Problem(h.reason(), h.message());
+  private static Problem albProblem(AlbException e, int failures) {
+    return Problem.of(e, failures);
   }
 
   static Map<String, Fixture> asyncJobs() {
@@ -192,12 +190,12 @@ class GitopsFixturesTest {
         "The job's credentials Secret does not exist: Stalled (SecretNotFound), phase stays Pending.",
         userJob(1, stalledPending(secretNotFound))));
     // UserJobPoller's wording for a JobId ALB never showed within --not-found-timeout (10m default).
-    SyncProblem notFound = new SyncProblem("JobNotFound", "ALB has not shown job " + USER_JOB + " in region " + REGION
+    Problem notFound = new Problem("JobNotFound", "ALB has not shown job " + USER_JOB + " in region " + REGION
         + " within " + Durations.format(Duration.ofMinutes(10))
         + "; check spec.jobId, spec.regionId and the credentials' account");
     out.put("stalled-job-not-found.yaml", new Fixture(
         "ALB never showed the JobId within --not-found-timeout: Stalled (JobNotFound), phase stays Pending.",
-        userJob(1, JobStatuses.notVisible(pending(), new JobStatuses.Problem(notFound.reason(), notFound.getMessage()),
+        userJob(1, JobStatuses.notVisible(pending(), notFound,
             1L, T0.plusSeconds(604)))));
     AsyncJobStatus seen = JobStatuses.fromAlb(processing(USER_JOB, LB1), null, 1L, T0.plusSeconds(6));
     out.put("stalled-invalid-credentials.yaml", new Fixture(
@@ -253,13 +251,13 @@ class GitopsFixturesTest {
    * The watch's status the way its reconciler builds it: spec observed at {@code specAt}, then one
    * roll-up per poll (a first poll with every job in flight, then the given children and health).
    */
-  private static AsyncJobWatchStatus polled(long generation, List<AsyncJob> children, WatchRollup.PollHealth health) {
+  private static AsyncJobWatchStatus polled(long generation, List<AsyncJob> children, Problem health) {
     AsyncJobWatchStatus s = new AsyncJobWatchStatus();
     Instant specAt = T0.minusSeconds(600);
     s.setObservedGeneration(generation);
     s.setObservedGenerationTime(Times.format(specAt));
     s.setResourceCount(2);
-    WatchRollup.apply(s, List.of(), WatchRollup.PollHealth.OK, generation, specAt);
+    WatchRollup.apply(s, List.of(), null, generation, specAt);
     Instant now = T0.plusSeconds(36);
     WatchRollup.apply(s, children, health, generation, now);
     s.setLastSyncTime(Times.format(now));
@@ -276,26 +274,26 @@ class GitopsFixturesTest {
     Map<String, Fixture> out = new TreeMap<>();
     out.put("no-status.yaml", new Fixture("Just applied from Git; the operator has not synced it yet.", watch(1, false)));
     out.put("ready.yaml", new Fixture("Polling healthy, nothing in flight, nothing failed since the last spec change.",
-        watchWith(3, polled(3, children(12, 0, false), WatchRollup.PollHealth.OK))));
+        watchWith(3, polled(3, children(12, 0, false), null))));
     out.put("jobs-in-flight.yaml", new Fixture("Two ALB jobs of the watched load balancers are in flight.",
-        watchWith(3, polled(3, children(12, 2, false), WatchRollup.PollHealth.OK))));
+        watchWith(3, polled(3, children(12, 2, false), null))));
     out.put("job-failed.yaml", new Fixture("A job failed since the last spec change and none is in flight: Stalled (JobFailed).",
-        watchWith(3, polled(3, children(13, 0, true), WatchRollup.PollHealth.OK))));
+        watchWith(3, polled(3, children(13, 0, true), null))));
     out.put("job-failed-jobs-in-flight.yaml", new Fixture(
         "A job failed while another is still in flight: Stalled=True and Reconciling=True at once.",
-        watchWith(3, polled(3, children(12, 1, true), WatchRollup.PollHealth.OK))));
+        watchWith(3, polled(3, children(12, 1, true), null))));
     out.put("invalid-credentials.yaml", new Fixture(
         "ALB refuses the access key of the credentials Secret: Stalled (InvalidCredentials).",
-        watchWith(3, polled(3, children(12, 0, false), WatchSync.fromAlb(invalidKey, 1)))));
-    // WatchSync turns a SyncProblem into a stalled poll health this way.
+        watchWith(3, polled(3, children(12, 0, false), Problem.of(invalidKey, 1)))));
+    // WatchSync passes a Problem its steps throw on to the roll-up.
     out.put("secret-not-found.yaml", new Fixture(
         "The credentials Secret does not exist in the watch's namespace: Stalled (SecretNotFound).",
-        watchWith(1, polled(1, List.of(), new WatchRollup.PollHealth(true, secretNotFound.reason(), secretNotFound.getMessage())))));
+        watchWith(1, polled(1, List.of(), secretNotFound))));
     out.put("throttled.yaml", new Fixture(
         "ALB throttles ListAsynJobs: a transient error, retried with backoff (Reconciling, not Stalled).",
-        watchWith(3, polled(3, children(12, 1, false), WatchSync.fromAlb(throttled, 3)))));
+        watchWith(3, polled(3, children(12, 1, false), Problem.of(throttled, 3)))));
     AsyncJobWatch suspended = watch(4, true);
-    AsyncJobWatchStatus s = polled(3, children(12, 0, false), WatchRollup.PollHealth.OK);
+    AsyncJobWatchStatus s = polled(3, children(12, 0, false), null);
     Instant suspendedAt = T0.plusSeconds(7200);
     s.setObservedGeneration(4L);
     s.setObservedGenerationTime(Times.format(suspendedAt));
@@ -305,7 +303,7 @@ class GitopsFixturesTest {
     out.put("suspended.yaml", new Fixture("spec.suspend is true: the operator stops polling.", suspended));
     out.put("generation-behind.yaml", new Fixture(
         "The user changed the spec (generation 4); the status still describes generation 3.",
-        watchWith(4, polled(3, children(12, 0, false), WatchRollup.PollHealth.OK))));
+        watchWith(4, polled(3, children(12, 0, false), null))));
     return out;
   }
 

@@ -100,7 +100,7 @@ class JobStatusesTest {
     assertEquals(JobPhase.Pending, pending.getPhase());
     assertEquals("True", cond(pending, Conditions.RECONCILING));
     AsyncJobStatus stalled =
-        JobStatuses.notVisible(pending, new JobStatuses.Problem("JobNotFound", "never appeared"), 1L, T0);
+        JobStatuses.notVisible(pending, new Problem("JobNotFound", "never appeared"), 1L, T0);
     Condition c = Conditions.find(stalled.getConditions(), Conditions.STALLED).orElseThrow();
     assertEquals("True", c.getStatus());
     assertEquals("JobNotFound", c.getReason());

@@ -22,9 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The operator emits only the reasons {@link Reasons} lists. The main sources are scanned for the
- * places a reason is chosen: {@code new SyncProblem(reason, ...)}, {@code new PollHealth(stalled,
- * reason, ...)}, {@code new Problem(reason, ...)}, {@code events.warning/normal(object, reason,
- * ...)} and {@code conditions.set(Conditions.X, status, reason, ...)}. A reason given as a string
+ * places a reason is chosen: {@code new Problem(reason, ...)}, {@code events.warning/normal(object,
+ * reason, ...)} and {@code conditions.set(Conditions.X, status, reason, ...)}. A reason given as a string
  * literal, as a local {@code String reason = ...} whose initialiser holds literals, or as a
  * constant, must be listed; reasons passed on from elsewhere ({@code problem.reason()}) are
  * checked where they are made.
@@ -37,9 +36,7 @@ class ReasonsTest {
   private static final Map<Pattern, Integer> CALLS = new LinkedHashMap<>();
 
   static {
-    CALLS.put(Pattern.compile("new\\s+SyncProblem\\s*\\("), 0);
     CALLS.put(Pattern.compile("new\\s+(?:[A-Za-z]+\\.)?Problem\\s*\\("), 0);
-    CALLS.put(Pattern.compile("new\\s+(?:[A-Za-z]+\\.)?PollHealth\\s*\\("), 1);
     CALLS.put(Pattern.compile("\\.(?:warning|normal)\\s*\\("), 1);
     CALLS.put(Pattern.compile("\\.set\\s*\\(\\s*Conditions\\."), 2);
   }
@@ -98,7 +95,7 @@ class ReasonsTest {
 
   @Test
   void theScanSeesEveryWayAReasonIsChosen() {
-    // Literal argument, local variable with a ternary, SyncProblem, PollHealth, Event, set().
+    // Literal argument, local variable with a ternary, Problem, Event, set().
     for (String known : List.of("SecretNotFound", "Synced", "AlbThrottled", "InvalidCredentials",
         "EndpointNotFound", "JobNotFound", "Forbidden", "Suspended", "JobFailed")) {
       assertTrue(FOUND.containsKey(known), "the scan did not find " + known + " (found " + FOUND.keySet() + ")");

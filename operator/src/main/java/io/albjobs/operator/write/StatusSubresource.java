@@ -7,25 +7,25 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the whole status of one object through the status subresource, never touching spec or
- * metadata, so a user's concurrent edit is never lost. Server-side apply (field manager
- * {@value #FIELD_MANAGER}) where the API server supports it; a JSON patch of {@code /status}
- * otherwise (the embedded demo API). Only the leader writes; within it, each object has one writer
- * (docs/reliability.md), and {@link #writeIfUnchanged} guards a status computed from an older copy.
+ * How the {@link StatusRecorder} writes: the whole status through the status subresource, never
+ * touching spec or metadata, so a user's concurrent edit is never lost. Server-side apply (field
+ * manager {@value #FIELD_MANAGER}) where the API server supports it; a JSON patch or a PUT of
+ * {@code /status} otherwise (the embedded demo API).
  */
-public final class StatusWriter {
-  public static final String FIELD_MANAGER = "alb-asyncjob-operator";
-  private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
+final class StatusSubresource {
+  static final String FIELD_MANAGER = "alb-asyncjob-operator";
+  private static final Logger LOG = LoggerFactory.getLogger(StatusSubresource.class);
 
   private final KubernetesClient client;
+  private final LongAdder writes = new LongAdder();
   private volatile boolean serverSideApply = true;
-  private final java.util.concurrent.atomic.LongAdder writes = new java.util.concurrent.atomic.LongAdder();
 
-  public StatusWriter(KubernetesClient client) {
+  StatusSubresource(KubernetesClient client) {
     this.client = client;
   }
 
@@ -36,7 +36,7 @@ public final class StatusWriter {
    * apply on the status subresource with the resourceVersion in the applied object, which the API
    * server checks as a precondition; a PUT of the status subresource where apply is not served.
    */
-  public <S, T extends CustomResource<?, S>> T writeIfUnchanged(T target, S status) {
+  <S, T extends CustomResource<?, S>> T writeIfUnchanged(T target, S status) {
     String version = target.getMetadata().getResourceVersion();
     if (version == null) {
       throw new IllegalArgumentException("a conditional status write needs the object's resourceVersion");
@@ -51,6 +51,29 @@ public final class StatusWriter {
     T copy = client.getKubernetesSerialization().clone(target);
     copy.setStatus(status);
     return client.resource(copy).updateStatus();
+  }
+
+  /** Replaces the status of {@code target} with {@code status}; returns the object as stored. */
+  @SuppressWarnings("unchecked")
+  <S, T extends CustomResource<?, S>> T write(T target, S status) {
+    writes.increment();
+    T applied = applyIfServed(statusOnly(target, status));
+    if (applied != null) {
+      return applied;
+    }
+    String json = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status) + "}]";
+    Class<T> type = (Class<T>) target.getClass();
+    return client
+        .resources(type)
+        .inNamespace(target.getMetadata().getNamespace())
+        .withName(target.getMetadata().getName())
+        .subresource("status")
+        .patch(PatchContext.of(PatchType.JSON), json);
+  }
+
+  /** Status writes issued so far (for tests and benchmarks). */
+  long writeCount() {
+    return writes.sum();
   }
 
   /**
@@ -99,26 +122,4 @@ public final class StatusWriter {
     return patch;
   }
 
-  /** Replaces the status of {@code target} with {@code status}; returns the object as stored. */
-  @SuppressWarnings("unchecked")
-  public <S, T extends CustomResource<?, S>> T write(T target, S status) {
-    writes.increment();
-    T applied = applyIfServed(statusOnly(target, status));
-    if (applied != null) {
-      return applied;
-    }
-    String json = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status) + "}]";
-    Class<T> type = (Class<T>) target.getClass();
-    return client
-        .resources(type)
-        .inNamespace(target.getMetadata().getNamespace())
-        .withName(target.getMetadata().getName())
-        .subresource("status")
-        .patch(PatchContext.of(PatchType.JSON), json);
-  }
-
-  /** Status writes issued so far (for tests and benchmarks). */
-  public long writeCount() {
-    return writes.sum();
-  }
 }

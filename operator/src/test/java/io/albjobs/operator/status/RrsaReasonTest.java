@@ -1,10 +1,9 @@
-package io.albjobs.operator.poll;
+package io.albjobs.operator.status;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.albjobs.operator.alb.AlbException;
-import io.albjobs.operator.status.WatchRollup;
 import io.albjobs.operator.alb.ErrorKind;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +14,7 @@ class RrsaReasonTest {
     AlbException refused = new AlbException(ErrorKind.TERMINAL, "AuthenticationFail.OIDCToken.AudienceNotMatch", 400,
         "AuthenticationFail.OIDCToken.AudienceNotMatch: RRSA: AssumeRoleWithOIDC of acs:ram::1:role/r refused: "
             + "the audience is not sts.aliyuncs.com", null);
-    WatchRollup.PollHealth health = WatchSync.fromAlb(refused, 1);
+    Problem health = Problem.of(refused, 1);
     assertEquals("RrsaRefused", health.reason());
     assertTrue(health.stalled());
     assertTrue(health.message().contains("acs:ram::1:role/r") && health.message().contains("trust policy"),
@@ -26,6 +25,6 @@ class RrsaReasonTest {
   void anAlbRefusalIsStillAnAlbRefusal() {
     AlbException refused = new AlbException(ErrorKind.TERMINAL, "InvalidRegionId", 400, "InvalidRegionId: bad region",
         null);
-    assertEquals("AlbRequestRefused", WatchSync.fromAlb(refused, 1).reason());
+    assertEquals("AlbRequestRefused", Problem.of(refused, 1).reason());
   }
 }

@@ -1,0 +1,28 @@
+package io.albjobs.operator.poll;
+
+import io.albjobs.operator.crd.AsyncJob;
+import io.albjobs.operator.crd.AsyncJobWatch;
+import io.albjobs.operator.crd.AsyncJobWatchStatus;
+import io.albjobs.operator.write.OwnWrites;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What one poll of one watch works on, handed along its steps ({@link WatchSync}, {@link
+ * JobMirror}, {@link Retention}) instead of long argument lists.
+ *
+ * @param watch the watch as read from the cache
+ * @param next its next status, filled in by the poll
+ * @param children its AsyncJobs by name, as the informer holds them
+ * @param state what the leader remembers about the watch between polls
+ * @param writes where the AsyncJobs the poll creates or updates go back into the informer cache
+ * @param due when the poll was due (now for a spec change or {@code albjobs.io/poll-now}): a
+ *     listing shared with other watches must have started then or later
+ */
+public record WatchPoll(
+    AsyncJobWatch watch,
+    AsyncJobWatchStatus next,
+    Map<String, AsyncJob> children,
+    WatchState state,
+    OwnWrites<AsyncJob> writes,
+    Instant due) {}
