@@ -4,11 +4,11 @@ import io.albjobs.operator.OperatorApp;
 import io.albjobs.operator.config.OperatorConfig;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobWatch;
+import io.albjobs.operator.status.Conditions;
+import io.albjobs.operator.testing.EmbeddedKubernetes;
 import io.albjobs.simulator.AlbSimulator;
 import io.albjobs.simulator.Scenario;
 import io.albjobs.simulator.SimJob;
-import io.albjobs.operator.status.Conditions;
-import io.albjobs.operator.testing.EmbeddedKubernetes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -77,12 +77,15 @@ public final class Demo {
       KubernetesClient client = k8s.client();
       out.println("ALB simulator on " + alb.endpoint() + " (signature v1 checked on every call)");
       out.println("Embedded Kubernetes API on " + client.getMasterUrl());
-      try (OperatorApp app = OperatorApp.start(config, client, OperatorApp.sdkClients(config), Clock.systemUTC())) {
+      try (OperatorApp app =
+          OperatorApp.start(config, client, OperatorApp.sdkClients(config), Clock.systemUTC())) {
         out.println("Operator started; metrics on http://127.0.0.1:" + app.httpPort() + "/metrics");
         DemoObjects.create(client, alb.endpoint(), PIPELINE_JOB);
-        out.println("Created: Secret demo/alb-credentials, AsyncJobWatch demo/demo-lbs (3 load balancers),");
+        out.println(
+            "Created: Secret demo/alb-credentials, AsyncJobWatch demo/demo-lbs (3 load balancers),");
         out.println("         AsyncJob demo/pipeline-deploy (JobId " + PIPELINE_JOB + "),");
-        out.println("         AsyncJobWatch demo/wrong-key (a Secret with a wrong accessKeySecret)\n");
+        out.println(
+            "         AsyncJobWatch demo/wrong-key (a Secret with a wrong accessKeySecret)\n");
         boolean done = follow(client, expected.size(), t0);
         List<String> mismatches = DemoReport.mismatches(client, expected);
         out.println(DemoReport.summary(client, alb, app, Duration.between(t0, Instant.now())));
@@ -92,23 +95,31 @@ public final class Demo {
     }
   }
 
-  /** Prints the AsyncJob table whenever it changes, until every job is finished or time runs out. */
-  private boolean follow(KubernetesClient client, int expected, Instant t0) throws InterruptedException {
+  /**
+   * Prints the AsyncJob table whenever it changes, until every job is finished or time runs out.
+   */
+  private boolean follow(KubernetesClient client, int expected, Instant t0)
+      throws InterruptedException {
     String last = "";
     Instant deadline = t0.plus(TIMEOUT);
     while (Instant.now().isBefore(deadline)) {
       List<AsyncJob> jobs = client.resources(AsyncJob.class).inNamespace(NS).list().getItems();
       String table = DemoReport.table(jobs);
       if (!table.equals(last)) {
-        out.printf("[+%2ds] kubectl get asyncjobs -n demo%n%s%n", Duration.between(t0, Instant.now()).toSeconds(), table);
+        out.printf(
+            "[+%2ds] kubectl get asyncjobs -n demo%n%s%n",
+            Duration.between(t0, Instant.now()).toSeconds(), table);
         last = table;
       }
       boolean allFinished =
           jobs.size() >= expected
               && jobs.stream().allMatch(j -> j.getStatus() != null && j.getStatus().isFinished());
-      AsyncJobWatch wrong = client.resources(AsyncJobWatch.class).inNamespace(NS).withName("wrong-key").get();
+      AsyncJobWatch wrong =
+          client.resources(AsyncJobWatch.class).inNamespace(NS).withName("wrong-key").get();
       boolean wrongStalled =
-          wrong != null && wrong.getStatus() != null && Conditions.isTrue(wrong.getStatus().getConditions(), Conditions.STALLED);
+          wrong != null
+              && wrong.getStatus() != null
+              && Conditions.isTrue(wrong.getStatus().getConditions(), Conditions.STALLED);
       if (allFinished && wrongStalled) {
         return true;
       }

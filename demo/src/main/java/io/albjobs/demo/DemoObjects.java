@@ -19,7 +19,9 @@ public final class DemoObjects {
 
   public static void create(KubernetesClient client, String endpoint, String pipelineJobId) {
     String ns = Demo.NS;
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
     secret(client, "alb-credentials", "demo-secret");
     // The simulator's own demo key with a wrong secret: every call fails SignatureDoesNotMatch.
     secret(client, "wrong-credentials", "not-the-secret");
@@ -27,7 +29,8 @@ public final class DemoObjects {
     client.resource(watch("wrong-key", endpoint, "wrong-credentials")).create();
 
     AsyncJob pipeline = new AsyncJob();
-    pipeline.setMetadata(new ObjectMetaBuilder().withName("pipeline-deploy").withNamespace(ns).build());
+    pipeline.setMetadata(
+        new ObjectMetaBuilder().withName("pipeline-deploy").withNamespace(ns).build());
     AsyncJobSpec spec = new AsyncJobSpec(pipelineJobId, "cn-hangzhou");
     spec.setEndpoint(endpoint);
     spec.setCredentialsSecretRef(new SecretReference("alb-credentials"));

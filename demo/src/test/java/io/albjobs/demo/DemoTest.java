@@ -24,8 +24,10 @@ class DemoTest {
     assertEquals(0, code, out);
     assertTrue(out.contains("AsyncJobs: 11 (10 Succeeded, 1 Failed, 0 in flight)"), out);
     assertTrue(out.contains("QuotaExceeded.Listener"), out);
-    assertTrue(out.contains("False (InvalidCredentials)"), "the wrong-key watch is stalled: " + out);
+    assertTrue(
+        out.contains("False (InvalidCredentials)"), "the wrong-key watch is stalled: " + out);
     assertTrue(out.contains("refused with SignatureDoesNotMatch"), out);
-    assertTrue(!out.contains("demo-secret") && !out.contains("not-the-secret"), "no secret is printed");
+    assertTrue(
+        !out.contains("demo-secret") && !out.contains("not-the-secret"), "no secret is printed");
   }
 }

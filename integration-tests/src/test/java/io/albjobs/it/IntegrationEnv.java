@@ -96,7 +96,8 @@ public final class IntegrationEnv implements AutoCloseable {
             }
 
             @Override
-            public com.fasterxml.jackson.databind.JsonNode read(String action, Map<String, String> params)
+            public com.fasterxml.jackson.databind.JsonNode read(
+                String action, Map<String, String> params)
                 throws io.albjobs.operator.alb.AlbException {
               calls.incrementAndGet();
               return client.read(action, params);
@@ -109,7 +110,8 @@ public final class IntegrationEnv implements AutoCloseable {
   private OperatorConfig config(String... flags) {
     List<String> args =
         new ArrayList<>(
-            List.of("--http-port=0", "--namespaces=" + ns, "--ambient-credentials-namespaces=" + ns));
+            List.of(
+                "--http-port=0", "--namespaces=" + ns, "--ambient-credentials-namespaces=" + ns));
     args.addAll(polls);
     args.addAll(AlbSimulator.OPERATOR_FLAGS);
     args.addAll(List.of(flags));

@@ -16,10 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What a user's controller, {@code kubectl wait} or a GitOps gate sees of the AsyncJobs: an
- * informer (list + watch, as they use) records, per JobId, every phase it was shown in and in
- * which order (repeats folded), when it was first seen at all and when first in a final phase
- * (wall-clock milliseconds). The reliability suites check the order (a finished job never goes
- * back); the benchmark reads the times (detection latency).
+ * informer (list + watch, as they use) records, per JobId, every phase it was shown in and in which
+ * order (repeats folded), when it was first seen at all and when first in a final phase (wall-clock
+ * milliseconds). The reliability suites check the order (a finished job never goes back); the
+ * benchmark reads the times (detection latency).
  */
 public final class PhaseRecorder implements AutoCloseable {
   /** When a JobId was first seen (phase may be null: no status yet) and first seen finished. */

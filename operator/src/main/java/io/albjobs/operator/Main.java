@@ -35,7 +35,8 @@ public final class Main {
     System.setProperty("LOG_FORMAT", config.logFormat());
     System.setProperty("LOG_LEVEL", config.get(OperatorConfig.Setting.LOG_LEVEL));
     KubernetesClient client = new KubernetesClientBuilder().build();
-    OperatorApp app = OperatorApp.start(config, client, OperatorApp.sdkClients(config), Clock.systemUTC());
+    OperatorApp app =
+        OperatorApp.start(config, client, OperatorApp.sdkClients(config), Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -5,22 +5,22 @@ import io.albjobs.operator.config.OperatorConfig;
 import io.albjobs.operator.config.OperatorConfig.Setting;
 import io.albjobs.operator.http.HttpEndpoints;
 import io.albjobs.operator.metrics.OperatorMetrics;
-import io.albjobs.operator.reconciler.AsyncJobReconciler;
-import io.albjobs.operator.reconciler.AsyncJobWatchReconciler;
-import io.albjobs.operator.reconciler.Transitions;
-import io.albjobs.operator.scope.AlbClients;
 import io.albjobs.operator.poll.AlbClock;
-import io.albjobs.operator.scope.AlbConfigSource;
-import io.albjobs.operator.write.EventRecorder;
-import io.albjobs.operator.write.JobMirror;
-import io.albjobs.operator.write.Retention;
-import io.albjobs.operator.scope.ScopeResolver;
-import io.albjobs.operator.scope.ScopedClients;
-import io.albjobs.operator.write.StatusRecorder;
 import io.albjobs.operator.poll.SyncDefaults;
 import io.albjobs.operator.poll.UserJobPoller;
 import io.albjobs.operator.poll.WatchStates;
 import io.albjobs.operator.poll.WatchSync;
+import io.albjobs.operator.reconciler.AsyncJobReconciler;
+import io.albjobs.operator.reconciler.AsyncJobWatchReconciler;
+import io.albjobs.operator.reconciler.Transitions;
+import io.albjobs.operator.scope.AlbClients;
+import io.albjobs.operator.scope.AlbConfigSource;
+import io.albjobs.operator.scope.ScopeResolver;
+import io.albjobs.operator.scope.ScopedClients;
+import io.albjobs.operator.write.EventRecorder;
+import io.albjobs.operator.write.JobMirror;
+import io.albjobs.operator.write.Retention;
+import io.albjobs.operator.write.StatusRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -37,8 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the operator: the ALB clients, the sync components, both reconcilers, the JOSDK
- * {@link Operator} and the HTTP endpoints. {@link Main} and the demo start it; tests too.
+ * Wires the operator: the ALB clients, the sync components, both reconcilers, the JOSDK {@link
+ * Operator} and the HTTP endpoints. {@link Main} and the demo start it; tests too.
  */
 public final class OperatorApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OperatorApp.class);
@@ -52,8 +52,13 @@ public final class OperatorApp implements AutoCloseable {
   private final AtomicBoolean closing;
 
   private OperatorApp(
-      Operator operator, UserJobPoller poller, HttpEndpoints http, StatusRecorder writer, PrometheusMeterRegistry registry,
-      ScopedClients clients, AtomicBoolean closing) {
+      Operator operator,
+      UserJobPoller poller,
+      HttpEndpoints http,
+      StatusRecorder writer,
+      PrometheusMeterRegistry registry,
+      ScopedClients clients,
+      AtomicBoolean closing) {
     this.clients = clients;
     this.closing = closing;
     this.operator = operator;
@@ -77,7 +82,8 @@ public final class OperatorApp implements AutoCloseable {
       LOG.info("credentials of watches without a Secret: {}", ambient);
     }
     return scope ->
-        new SdkAlbJobClient(scope.endpoint(), scope.regionId(), scope.credentials(), connect, read, ambient);
+        new SdkAlbJobClient(
+            scope.endpoint(), scope.regionId(), scope.credentials(), connect, read, ambient);
   }
 
   public static OperatorApp start(
@@ -105,25 +111,45 @@ public final class OperatorApp implements AutoCloseable {
         // A short wait for the budget: a throttled account gives its reconciler thread back soon,
         // so it never holds up the watches of other accounts.
         new ScopedClients(
-            albFactory, config.albQps(), config.albBurst(), Duration.ofSeconds(5), defaults.pollInterval(), metrics);
+            albFactory,
+            config.albQps(),
+            config.albBurst(),
+            Duration.ofSeconds(5),
+            defaults.pollInterval(),
+            metrics);
     ScopeResolver scopes =
-        new ScopeResolver(client, config.defaultEndpoint(), config.duration(Setting.SECRET_CACHE_TTL), System::nanoTime,
+        new ScopeResolver(
+            client,
+            config.defaultEndpoint(),
+            config.duration(Setting.SECRET_CACHE_TTL),
+            System::nanoTime,
             config.tenancyPolicy());
     clients.followCredentials(scopes::currentCredentials);
     clients.startSweeper(Duration.ofMinutes(1));
     EventRecorder events = new EventRecorder(client, clock, identity);
     StatusRecorder recorder =
-        new StatusRecorder(client, new Transitions(events, metrics, clock), clock, defaults.statusHeartbeat());
+        new StatusRecorder(
+            client, new Transitions(events, metrics, clock), clock, defaults.statusHeartbeat());
     Retention retention = new Retention(client);
     JobMirror mirror = new JobMirror(client, recorder, retention, clock);
     AlbClock albClock = new AlbClock(clock, defaults.watermarkOverlap().dividedBy(2));
-    metrics.gauge("albjobs_alb_clock_skew_seconds",
+    metrics.gauge(
+        "albjobs_alb_clock_skew_seconds",
         "ALB's clock minus this node's, from the Date of ALB's answers (the largest of the last 10 minutes)",
         albClock::worstSkewSeconds);
     WatchSync sync =
         new WatchSync(
-            clients, scopes, new AlbConfigSource(client), mirror, retention, metrics, defaults,
-            config.shareListings(), clock, albClock, events);
+            clients,
+            scopes,
+            new AlbConfigSource(client),
+            mirror,
+            retention,
+            metrics,
+            defaults,
+            config.shareListings(),
+            clock,
+            albClock,
+            events);
     sync.loadBalancerChildren().refreshEvery(config.duration(Setting.CHILD_REFRESH_INTERVAL));
     UserJobPoller poller = new UserJobPoller(clients, defaults, clock);
     AtomicBoolean closing = new AtomicBoolean();
@@ -147,8 +173,10 @@ public final class OperatorApp implements AutoCloseable {
                         config.duration(Setting.LEASE_RETRY_PERIOD),
                         identity,
                         leaseLossExit(exitOnLeaseLoss, closing),
-                        // Never JOSDK's own exit: it calls System.exit on the elector's thread, also
-                        // when close() stops leading from the SIGTERM shutdown hook, and System.exit
+                        // Never JOSDK's own exit: it calls System.exit on the elector's thread,
+                        // also
+                        // when close() stops leading from the SIGTERM shutdown hook, and
+                        // System.exit
                         // inside a shutdown hook blocks forever (the pod is killed after its grace
                         // period, the Lease is never released).
                         false));
@@ -181,7 +209,9 @@ public final class OperatorApp implements AutoCloseable {
     operator.start();
     LOG.info(
         "alb-asyncjob-operator started: namespaces={}, leaderElection={}, albQps={}, http port={}",
-        namespaces.isEmpty() ? "all" : namespaces, config.leaderElection(), config.albQps(),
+        namespaces.isEmpty() ? "all" : namespaces,
+        config.leaderElection(),
+        config.albQps(),
         http == null ? "off" : http.port());
     return new OperatorApp(operator, poller, http, recorder, registry, clients, closing);
   }
@@ -196,7 +226,8 @@ public final class OperatorApp implements AutoCloseable {
         () -> {},
         () -> {
           if (exitOnLeaseLoss && !closing.get()) {
-            LOG.error("Lost the leader-election Lease; exiting so that two operators never act at once");
+            LOG.error(
+                "Lost the leader-election Lease; exiting so that two operators never act at once");
             new Thread(() -> System.exit(1), "lease-lost-exit").start();
           }
         },
@@ -209,8 +240,11 @@ public final class OperatorApp implements AutoCloseable {
       return pod;
     }
     try {
-      return java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid()
-          + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+      return java.net.InetAddress.getLocalHost().getHostName()
+          + "-"
+          + ProcessHandle.current().pid()
+          + "-"
+          + java.util.UUID.randomUUID().toString().substring(0, 8);
     } catch (IOException e) {
       return "alb-asyncjob-operator-" + ProcessHandle.current().pid();
     }

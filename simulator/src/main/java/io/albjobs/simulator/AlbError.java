@@ -26,7 +26,9 @@ final class AlbError extends RuntimeException {
     return new AlbError(
         400,
         "MissingParam",
-        "The input parameter \"" + name + "\" that is mandatory for processing this request is"
+        "The input parameter \""
+            + name
+            + "\" that is mandatory for processing this request is"
             + " not supplied.");
   }
 

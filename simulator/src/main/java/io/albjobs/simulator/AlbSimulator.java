@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * An in-process ALB endpoint on the loopback interface that speaks the RPC wire protocol of {@code
  * ListAsynJobs} and of the read-only {@code ListListeners}, {@code ListRules} and {@code
- * GetListenerAttribute} ({@link SimResources}; version {@code 2020-06-16}) as {@code aliyun-java-sdk-core} sends it: GET or
- * POST, signature version 1.0 verified, ALB's error bodies, filters, limits and paging. Tests and
- * the demo point the operator's real SDK client at {@link #endpoint()}.
+ * GetListenerAttribute} ({@link SimResources}; version {@code 2020-06-16}) as {@code
+ * aliyun-java-sdk-core} sends it: GET or POST, signature version 1.0 verified, ALB's error bodies,
+ * filters, limits and paging. Tests and the demo point the operator's real SDK client at {@link
+ * #endpoint()}.
  *
  * <p>Two clocks: the job clock decides job progress (tests move it by hand), while request
  * timestamps and nonce expiry always use the real clock, because the SDK stamps requests with the
@@ -72,7 +73,8 @@ public final class AlbSimulator implements AutoCloseable {
     this(jobClock, port, albDates, null);
   }
 
-  private AlbSimulator(Clock jobClock, int port, boolean albDates, SSLContext tls) throws IOException {
+  private AlbSimulator(Clock jobClock, int port, boolean albDates, SSLContext tls)
+      throws IOException {
     this.jobClock = jobClock;
     Clock realClock = Clock.systemUTC();
     verifier =
@@ -82,7 +84,12 @@ public final class AlbSimulator implements AutoCloseable {
             realClock);
     handler =
         new SimHttpHandler(
-            verifier, new ListAsynJobsHandler(jobs, faults), new ResourceHandler(resources), faults, calls, jobClock,
+            verifier,
+            new ListAsynJobsHandler(jobs, faults),
+            new ResourceHandler(resources),
+            faults,
+            calls,
+            jobClock,
             () -> clockOffset);
     InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     if (tls == null) {
@@ -108,9 +115,9 @@ public final class AlbSimulator implements AutoCloseable {
   }
 
   /**
-   * A simulator on the system clock whose ALB clock runs {@code offset} ahead (negative: behind)
-   * of this machine's, {@code Date} headers included (through a loopback relay that rewrites
-   * them, since the JDK server stamps its own).
+   * A simulator on the system clock whose ALB clock runs {@code offset} ahead (negative: behind) of
+   * this machine's, {@code Date} headers included (through a loopback relay that rewrites them,
+   * since the JDK server stamps its own).
    */
   public static AlbSimulator startWithClockOffset(Duration offset) {
     try {
@@ -184,7 +191,10 @@ public final class AlbSimulator implements AutoCloseable {
     }
   }
 
-  /** {@code http://127.0.0.1:<port>} (https for {@link #startHttps}): a watch's {@code spec.endpoint}. */
+  /**
+   * {@code http://127.0.0.1:<port>} (https for {@link #startHttps}): a watch's {@code
+   * spec.endpoint}.
+   */
   public String endpoint() {
     return scheme + "://" + hostAndPort();
   }
@@ -193,25 +203,43 @@ public final class AlbSimulator implements AutoCloseable {
    * Also serves STS's {@code AssumeRoleWithOIDC} on this endpoint, for RRSA: the role {@code
    * roleArn} of account {@code accountId} may be assumed with the current content of {@code
    * tokenFile} (a JWT for the audience {@code sts.aliyuncs.com}) through {@code oidcProviderArn}.
-   * The temporary keys it hands out sign ALB calls of that account until they expire, after
-   * {@code lifetime} ({@code null}: the DurationSeconds asked for); expired ones are refused with
-   * {@code InvalidSecurityToken.Expired}.
+   * The temporary keys it hands out sign ALB calls of that account until they expire, after {@code
+   * lifetime} ({@code null}: the DurationSeconds asked for); expired ones are refused with {@code
+   * InvalidSecurityToken.Expired}.
    */
   public void serveSts(
       String accountId, String roleArn, String oidcProviderArn, Path tokenFile, Duration lifetime) {
-    serveSts(new StsHandler(accountId, roleArn, oidcProviderArn, tokenFile, null, lifetime,
-        Clock.systemUTC(), this::addAccount, verifier.expiries()));
+    serveSts(
+        new StsHandler(
+            accountId,
+            roleArn,
+            oidcProviderArn,
+            tokenFile,
+            null,
+            lifetime,
+            Clock.systemUTC(),
+            this::addAccount,
+            verifier.expiries()));
   }
 
   /**
    * As {@link #serveSts(String, String, String, Path, Duration)} for a token the simulator cannot
-   * read (a pod's projected volume): any JWT for the audience {@code sts.aliyuncs.com} whose
-   * {@code sub} is {@code subject} (e.g. {@code system:serviceaccount:<ns>:<name>}) is accepted.
+   * read (a pod's projected volume): any JWT for the audience {@code sts.aliyuncs.com} whose {@code
+   * sub} is {@code subject} (e.g. {@code system:serviceaccount:<ns>:<name>}) is accepted.
    */
   public void serveStsForSubject(
       String accountId, String roleArn, String oidcProviderArn, String subject, Duration lifetime) {
-    serveSts(new StsHandler(accountId, roleArn, oidcProviderArn, null, subject, lifetime,
-        Clock.systemUTC(), this::addAccount, verifier.expiries()));
+    serveSts(
+        new StsHandler(
+            accountId,
+            roleArn,
+            oidcProviderArn,
+            null,
+            subject,
+            lifetime,
+            Clock.systemUTC(),
+            this::addAccount,
+            verifier.expiries()));
   }
 
   private void serveSts(StsHandler h) {
@@ -269,21 +297,36 @@ public final class AlbSimulator implements AutoCloseable {
   }
 
   /**
-   * Adds the job of a call on a child of {@code loadBalancerId} (the job names the child): as it
-   * is with {@link Attribution#CHILD}, recorded under the load balancer with
-   * {@link Attribution#LOAD_BALANCER}. Returns the job as stored.
+   * Adds the job of a call on a child of {@code loadBalancerId} (the job names the child): as it is
+   * with {@link Attribution#CHILD}, recorded under the load balancer with {@link
+   * Attribution#LOAD_BALANCER}. Returns the job as stored.
    */
   public SimJob addChildJob(String loadBalancerId, SimJob job) {
-    SimJob stored = attribution == Attribution.CHILD || "loadbalancer".equals(job.resourceType())
-        ? job
-        : new SimJob(job.id(), job.accountId(), job.regionId(), job.apiName(), job.operateType(), "loadbalancer",
-            loadBalancerId, job.createTime(), job.visibleAt(), job.finishTime(), job.finalStatus(), job.errorCode(),
-            job.errorMessage(), job.runningStatus());
+    SimJob stored =
+        attribution == Attribution.CHILD || "loadbalancer".equals(job.resourceType())
+            ? job
+            : new SimJob(
+                job.id(),
+                job.accountId(),
+                job.regionId(),
+                job.apiName(),
+                job.operateType(),
+                "loadbalancer",
+                loadBalancerId,
+                job.createTime(),
+                job.visibleAt(),
+                job.finishTime(),
+                job.finalStatus(),
+                job.errorCode(),
+                job.errorMessage(),
+                job.runningStatus());
     jobs.add(stored);
     return stored;
   }
 
-  /** Listeners and rules for {@code ListListeners}, {@code ListRules}, {@code GetListenerAttribute}. */
+  /**
+   * Listeners and rules for {@code ListListeners}, {@code ListRules}, {@code GetListenerAttribute}.
+   */
   public SimResources resources() {
     return resources;
   }

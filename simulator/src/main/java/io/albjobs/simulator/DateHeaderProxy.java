@@ -20,14 +20,15 @@ import java.util.function.Supplier;
 
 /**
  * A loopback TCP relay in front of the simulator's JDK HTTP server that rewrites the {@code Date}
- * header of every answer to the simulated ALB clock. The JDK server always stamps {@code Date}
- * with the machine's clock (it overwrites a handler's own value), so without this relay a
- * simulator whose clock is offset would answer with two clocks. Requests are copied through as
- * they are; answers are read head by head ({@code Content-Length} bodies, as the simulator sends).
+ * header of every answer to the simulated ALB clock. The JDK server always stamps {@code Date} with
+ * the machine's clock (it overwrites a handler's own value), so without this relay a simulator
+ * whose clock is offset would answer with two clocks. Requests are copied through as they are;
+ * answers are read head by head ({@code Content-Length} bodies, as the simulator sends).
  */
 final class DateHeaderProxy implements AutoCloseable {
   private static final DateTimeFormatter HTTP_DATE =
-      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+          .withZone(ZoneOffset.UTC);
 
   private final ServerSocket listener;
   private final InetSocketAddress target;
@@ -40,11 +41,13 @@ final class DateHeaderProxy implements AutoCloseable {
     this.albClock = albClock;
     this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     AtomicInteger n = new AtomicInteger();
-    this.threads = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "alb-sim-date-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.threads =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "alb-sim-date-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     threads.execute(this::accept);
   }
 
@@ -71,7 +74,8 @@ final class DateHeaderProxy implements AutoCloseable {
   }
 
   private static void pipe(Socket from, Socket to) {
-    try (from; to) {
+    try (from;
+        to) {
       from.getInputStream().transferTo(to.getOutputStream());
     } catch (IOException e) {
       // one side went away; closing both ends tells the other
@@ -79,7 +83,8 @@ final class DateHeaderProxy implements AutoCloseable {
   }
 
   private void answers(Socket server, Socket client) {
-    try (server; client) {
+    try (server;
+        client) {
       InputStream in = new java.io.BufferedInputStream(server.getInputStream());
       OutputStream out = client.getOutputStream();
       while (true) {
@@ -126,9 +131,11 @@ final class DateHeaderProxy implements AutoCloseable {
         return null;
       }
       head.write(b);
-      matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
-          ? matched + 1
-          : (b == '\r' ? 1 : 0);
+      matched =
+          (b == '\r' && (matched == 0 || matched == 2))
+                  || (b == '\n' && (matched == 1 || matched == 3))
+              ? matched + 1
+              : (b == '\r' ? 1 : 0);
     }
     return head.toString(StandardCharsets.ISO_8859_1);
   }

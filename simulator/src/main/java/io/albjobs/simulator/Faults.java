@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * flight. "Next n" faults hit the next n calls; rates draw from a seedable {@link Random} (seed
  * {@value #DEFAULT_SEED} unless {@link #seed} is called) so a test run is repeatable.
  *
- * <p>Order within one call: latency, connection reset, authentication, denied account,
- * throttling, server error, then the real answer (possibly truncated by {@code malformedNext}).
+ * <p>Order within one call: latency, connection reset, authentication, denied account, throttling,
+ * server error, then the real answer (possibly truncated by {@code malformedNext}).
  */
 public final class Faults {
   public static final long DEFAULT_SEED = 1L;
@@ -198,7 +198,9 @@ public final class Faults {
   }
 
   boolean takeThrottle(String accountId) {
-    return count(Kind.THROTTLE, throttledAccounts.contains(accountId) || take(throttleNext) || draw(throttleRate));
+    return count(
+        Kind.THROTTLE,
+        throttledAccounts.contains(accountId) || take(throttleNext) || draw(throttleRate));
   }
 
   /** The server error this call should get, or {@code null}. */

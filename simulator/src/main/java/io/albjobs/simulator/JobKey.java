@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.Comparator;
 
 /**
- * A job's place in the listing order. ALB lists newest first; ties on {@code CreateTime} are
- * broken by id so that the order, and therefore every page boundary, is total and stable.
+ * A job's place in the listing order. ALB lists newest first; ties on {@code CreateTime} are broken
+ * by id so that the order, and therefore every page boundary, is total and stable.
  */
 record JobKey(Instant createTime, String id) implements Comparable<JobKey> {
   private static final Comparator<JobKey> NATURAL =

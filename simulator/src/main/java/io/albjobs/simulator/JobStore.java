@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 /**
  * The jobs ALB knows, partitioned by (account, region) because that is all a caller can ever see,
  * and kept newest first so a listing is a single ordered scan. Writers are serialised; readers
- * iterate the concurrent maps without locking and may or may not see a job added meanwhile,
- * which is exactly what a real listing racing a new job looks like.
+ * iterate the concurrent maps without locking and may or may not see a job added meanwhile, which
+ * is exactly what a real listing racing a new job looks like.
  */
 final class JobStore {
   private final Map<String, SimJob> byId = new ConcurrentHashMap<>();

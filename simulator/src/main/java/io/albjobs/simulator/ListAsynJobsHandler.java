@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * Serves {@code ListAsynJobs} for an authenticated caller: the caller's account and the request's
- * {@code RegionId}, filtered, newest first, one page at a time, each job's state read from the
- * job clock at the moment of the call.
+ * {@code RegionId}, filtered, newest first, one page at a time, each job's state read from the job
+ * clock at the moment of the call.
  */
 final class ListAsynJobsHandler {
   private final JobStore jobs;

@@ -5,9 +5,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The filters and paging of one {@code ListAsynJobs} call, validated as ALB does: at most 10
- * {@code JobIds.N} and {@code ResourceIds.N}, {@code MaxResults} 1..100 (default 20), times in
- * epoch milliseconds, a {@code NextToken} this service issued.
+ * The filters and paging of one {@code ListAsynJobs} call, validated as ALB does: at most 10 {@code
+ * JobIds.N} and {@code ResourceIds.N}, {@code MaxResults} 1..100 (default 20), times in epoch
+ * milliseconds, a {@code NextToken} this service issued.
  */
 record ListRequest(
     Set<String> jobIds,

@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * Remembers each {@code SignatureNonce} per AccessKeyId for the replay window, so that a captured
- * request cannot be sent again. Entries are kept in arrival order, which lets expiry drop them
- * from the head; the size cap only matters if a benchmark outruns the window.
+ * request cannot be sent again. Entries are kept in arrival order, which lets expiry drop them from
+ * the head; the size cap only matters if a benchmark outruns the window.
  */
 final class NonceCache {
   private final Clock clock;

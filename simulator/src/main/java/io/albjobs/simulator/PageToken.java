@@ -6,10 +6,10 @@ import java.util.Base64;
 import java.util.zip.CRC32;
 
 /**
- * The opaque {@code NextToken}: the listing position (CreateTime, Id) of the last job returned.
- * A position rather than an offset keeps paging stable while new jobs arrive at the head of the
- * list. The checksum makes an edited or truncated token an {@code InvalidParameter} instead of a
- * silently wrong page.
+ * The opaque {@code NextToken}: the listing position (CreateTime, Id) of the last job returned. A
+ * position rather than an offset keeps paging stable while new jobs arrive at the head of the list.
+ * The checksum makes an edited or truncated token an {@code InvalidParameter} instead of a silently
+ * wrong page.
  */
 final class PageToken {
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();

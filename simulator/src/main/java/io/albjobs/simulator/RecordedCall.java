@@ -6,11 +6,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One request the simulator received, for assertions on what a client sent: when (job clock),
- * with which AccessKeyId and Action, which parameters (never {@code Signature}; {@code
- * SecurityToken} redacted), and the answer ({@code httpStatus} {@value #NO_RESPONSE} with code
- * {@value #CONNECTION_RESET} when the connection was reset; {@code errorCode} {@code null} on
- * success).
+ * One request the simulator received, for assertions on what a client sent: when (job clock), with
+ * which AccessKeyId and Action, which parameters (never {@code Signature}; {@code SecurityToken}
+ * redacted), and the answer ({@code httpStatus} {@value #NO_RESPONSE} with code {@value
+ * #CONNECTION_RESET} when the connection was reset; {@code errorCode} {@code null} on success).
  */
 public record RecordedCall(
     Instant at,

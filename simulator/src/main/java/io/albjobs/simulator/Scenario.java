@@ -34,8 +34,7 @@ public record Scenario(List<SimAccount> accounts, List<JobSpec> jobSpecs) {
   public static final String DEMO_RESOURCE = "/sim/demo-scenario.yaml";
 
   private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory())
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /** One job of a scenario, times still relative. */
   public record JobSpec(

@@ -16,9 +16,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Authenticates an RPC request signed with signature version 1.0 (HMAC-SHA1), in the order a
- * gateway can: parameters present, timestamp fresh, key known, STS token matching, signature
- * right, nonce unused. The nonce is spent only after the signature checks out, so nobody can burn
- * another caller's nonces. Timestamps are judged by the real clock, never the job clock.
+ * gateway can: parameters present, timestamp fresh, key known, STS token matching, signature right,
+ * nonce unused. The nonce is spent only after the signature checks out, so nobody can burn another
+ * caller's nonces. Timestamps are judged by the real clock, never the job clock.
  */
 final class SignatureVerifier {
   static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(15);
@@ -28,7 +28,8 @@ final class SignatureVerifier {
   private final Clock realClock;
 
   /** When temporary (STS) keys stop being accepted, by key id; permanent keys have none. */
-  private final Map<String, java.time.Instant> expiries = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, java.time.Instant> expiries =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   SignatureVerifier(Map<String, SimAccount> accountsByKeyId, NonceCache nonces, Clock realClock) {
     this.accountsByKeyId = accountsByKeyId;
@@ -73,7 +74,8 @@ final class SignatureVerifier {
     }
     java.time.Instant expiry = expiries.get(account.accessKeyId());
     if (expiry != null && !realClock.instant().isBefore(expiry)) {
-      throw new AlbError(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.");
+      throw new AlbError(
+          400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.");
     }
     String stringToSign = stringToSign(request.method(), p);
     String expected = sign(stringToSign, account.accessKeySecret());

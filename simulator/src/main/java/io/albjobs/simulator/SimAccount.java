@@ -2,8 +2,8 @@ package io.albjobs.simulator;
 
 /**
  * A credential the simulator accepts: an AccessKey pair of an account, plus the security token the
- * caller must present when the pair is temporary (STS); {@code securityToken} is {@code null} for
- * a permanent key. {@link #toString()} never shows the secret or the token.
+ * caller must present when the pair is temporary (STS); {@code securityToken} is {@code null} for a
+ * permanent key. {@link #toString()} never shows the secret or the token.
  */
 public record SimAccount(
     String accountId, String accessKeyId, String accessKeySecret, String securityToken) {
@@ -20,7 +20,12 @@ public record SimAccount(
 
   @Override
   public String toString() {
-    return "SimAccount[accountId=" + accountId + ", accessKeyId=" + accessKeyId + ", sts=" + isSts()
+    return "SimAccount[accountId="
+        + accountId
+        + ", accessKeyId="
+        + accessKeyId
+        + ", sts="
+        + isSts()
         + "]";
   }
 

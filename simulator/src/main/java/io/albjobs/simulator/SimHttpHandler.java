@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The per-request pipeline of the simulated ALB endpoint: injected latency and resets, routing by
  * Version and Action, authentication, denied accounts and actions, throttling, server errors, then
- * {@code ListAsynJobs} or one of the read-only resource APIs ({@link ResourceHandler}). Every request is recorded in the {@link CallLog} before it is answered, so a
- * client that got an answer can already see its call counted.
+ * {@code ListAsynJobs} or one of the read-only resource APIs ({@link ResourceHandler}). Every
+ * request is recorded in the {@link CallLog} before it is answered, so a client that got an answer
+ * can already see its call counted.
  */
 final class SimHttpHandler implements HttpHandler {
   static final String ACTION = "ListAsynJobs";

@@ -7,9 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * The listeners and forwarding rules the simulated ALB holds, per account and region, for
- * {@code ListListeners}, {@code ListRules} and {@code GetListenerAttribute}. A test adds, changes
- * and removes them while the operator runs, as an ingress controller would.
+ * The listeners and forwarding rules the simulated ALB holds, per account and region, for {@code
+ * ListListeners}, {@code ListRules} and {@code GetListenerAttribute}. A test adds, changes and
+ * removes them while the operator runs, as an ingress controller would.
  */
 public final class SimResources {
   /**
@@ -17,21 +17,28 @@ public final class SimResources {
    * security policy (may be null) and the ACLs attached to it.
    */
   public record Listener(
-      String id, String loadBalancerId, String securityPolicyId, List<String> defaultServerGroups, List<String> aclIds) {
+      String id,
+      String loadBalancerId,
+      String securityPolicyId,
+      List<String> defaultServerGroups,
+      List<String> aclIds) {
     public Listener {
-      defaultServerGroups = defaultServerGroups == null ? List.of() : List.copyOf(defaultServerGroups);
+      defaultServerGroups =
+          defaultServerGroups == null ? List.of() : List.copyOf(defaultServerGroups);
       aclIds = aclIds == null ? List.of() : List.copyOf(aclIds);
     }
   }
 
   /** A forwarding rule of a listener and the server groups its forward action sends to. */
-  public record Rule(String id, String listenerId, String loadBalancerId, List<String> serverGroups) {
+  public record Rule(
+      String id, String listenerId, String loadBalancerId, List<String> serverGroups) {
     public Rule {
       serverGroups = serverGroups == null ? List.of() : List.copyOf(serverGroups);
     }
   }
 
-  private final Map<String, ConcurrentSkipListMap<String, Listener>> listeners = new ConcurrentHashMap<>();
+  private final Map<String, ConcurrentSkipListMap<String, Listener>> listeners =
+      new ConcurrentHashMap<>();
   private final Map<String, ConcurrentSkipListMap<String, Rule>> rules = new ConcurrentHashMap<>();
 
   /** Adds or replaces (by ID) a listener. */

@@ -23,7 +23,9 @@ record SimResponse(int httpStatus, String body, String errorCode) {
     body.put("Message", error.getMessage());
     body.put(
         "Recommend",
-        "https://api.aliyun.com/troubleshoot?q=" + error.code() + "&product=Alb&requestId="
+        "https://api.aliyun.com/troubleshoot?q="
+            + error.code()
+            + "&product=Alb&requestId="
             + requestId);
     return new SimResponse(error.httpStatus(), toJson(body), error.code());
   }

@@ -24,8 +24,8 @@ import java.util.concurrent.CountDownLatch;
  * clients trust); {@code --sts-subject=SUB} also serves STS's {@code AssumeRoleWithOIDC} for the
  * role {@code --sts-role} of the scenario account {@code --sts-account} through {@code
  * --sts-oidc-provider}, to tokens whose {@code sub} is SUB, granting keys for {@code
- * --sts-key-life} seconds. Each grant is printed as {@code sts-grant key=<id> expires=<time>}
- * (no secret).
+ * --sts-key-life} seconds. Each grant is printed as {@code sts-grant key=<id> expires=<time>} (no
+ * secret).
  */
 public final class SimServer {
   private SimServer() {}
@@ -43,40 +43,54 @@ public final class SimServer {
       } else if (arg.startsWith("--scenario=")) {
         scenarioFile = arg.substring("--scenario=".length());
       } else {
-        System.err.println("usage: SimServer [--port=N] [--scenario=FILE] [--tls-dir=DIR [--tls-ip=IP]]"
-            + " [--sts-subject=SUB --sts-role=ARN --sts-oidc-provider=ARN --sts-account=ID --sts-key-life=S]");
+        System.err.println(
+            "usage: SimServer [--port=N] [--scenario=FILE] [--tls-dir=DIR [--tls-ip=IP]]"
+                + " [--sts-subject=SUB --sts-role=ARN --sts-oidc-provider=ARN --sts-account=ID --sts-key-life=S]");
         System.exit(2);
       }
     }
     Instant t0 = Instant.now();
     AlbSimulator sim;
     if (opts.containsKey("tls-dir")) {
-      io.albjobs.simulator.TestCa ca = io.albjobs.simulator.TestCa.create(
-          java.nio.file.Path.of(opts.get("tls-dir")),
-          opts.containsKey("tls-ip") ? java.util.List.of(opts.get("tls-ip")) : java.util.List.of());
+      io.albjobs.simulator.TestCa ca =
+          io.albjobs.simulator.TestCa.create(
+              java.nio.file.Path.of(opts.get("tls-dir")),
+              opts.containsKey("tls-ip")
+                  ? java.util.List.of(opts.get("tls-ip"))
+                  : java.util.List.of());
       sim = AlbSimulator.startHttps(ca.serverContext(), port);
     } else {
       sim = AlbSimulator.start(Clock.systemUTC(), port);
     }
     if (opts.containsKey("sts-subject")) {
-      sim.serveStsForSubject(opts.getOrDefault("sts-account", "demo"), opts.get("sts-role"),
-          opts.get("sts-oidc-provider"), opts.get("sts-subject"),
+      sim.serveStsForSubject(
+          opts.getOrDefault("sts-account", "demo"),
+          opts.get("sts-role"),
+          opts.get("sts-oidc-provider"),
+          opts.get("sts-subject"),
           java.time.Duration.ofSeconds(Long.parseLong(opts.getOrDefault("sts-key-life", "900"))));
-      Thread printer = new Thread(() -> {
-        int printed = 0;
-        while (true) {
-          java.util.List<StsGrant> grants = sim.stsGrants();
-          for (; printed < grants.size(); printed++) {
-            System.out.println("sts-grant key=" + grants.get(printed).accessKeyId() + " expires=" + grants.get(printed).expiration());
-            System.out.flush();
-          }
-          try {
-            Thread.sleep(200);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "sts-grants");
+      Thread printer =
+          new Thread(
+              () -> {
+                int printed = 0;
+                while (true) {
+                  java.util.List<StsGrant> grants = sim.stsGrants();
+                  for (; printed < grants.size(); printed++) {
+                    System.out.println(
+                        "sts-grant key="
+                            + grants.get(printed).accessKeyId()
+                            + " expires="
+                            + grants.get(printed).expiration());
+                    System.out.flush();
+                  }
+                  try {
+                    Thread.sleep(200);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "sts-grants");
       printer.setDaemon(true);
       printer.start();
     }

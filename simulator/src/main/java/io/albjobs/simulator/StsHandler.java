@@ -26,9 +26,9 @@ import java.util.function.Consumer;
  * be a JWT for the audience {@value #AUDIENCE}; when the simulator can read the token file, the
  * file's current content (as STS checks a token's signature and expiry, a stale token after a
  * rotation is refused here); when it cannot (a pod's projected volume), a JWT whose {@code sub} is
- * the expected ServiceAccount, as a role's trust policy requires. The
- * answer carries temporary keys ({@code STS.} key id, secret, security token) that the simulator
- * then accepts for ALB calls until their {@code Expiration}.
+ * the expected ServiceAccount, as a role's trust policy requires. The answer carries temporary keys
+ * ({@code STS.} key id, secret, security token) that the simulator then accepts for ALB calls until
+ * their {@code Expiration}.
  */
 final class StsHandler {
   static final String ACTION = "AssumeRoleWithOIDC";
@@ -80,17 +80,21 @@ final class StsHandler {
     }
     String token = p.get("OIDCToken");
     if (token == null || token.isEmpty()) {
-      throw new AlbError(401, "AuthenticationFail.OIDCToken.Invalid", "The OIDCToken can not empty.");
+      throw new AlbError(
+          401, "AuthenticationFail.OIDCToken.Invalid", "The OIDCToken can not empty.");
     }
     if (!oidcProviderArn.equals(p.get("OIDCProviderArn"))) {
-      throw new AlbError(401, "AuthenticationFail.NoPermission", "No such OIDC Provider registered.");
+      throw new AlbError(
+          401, "AuthenticationFail.NoPermission", "No such OIDC Provider registered.");
     }
     if (!roleArn.equals(p.get("RoleArn"))) {
       throw new AlbError(404, "EntityNotExist.Role", "The role not exists: " + p.get("RoleArn"));
     }
     String[] parts = token.split("\\.");
     if (parts.length != 3) {
-      throw new AlbError(401, "AuthenticationFail.OIDCToken.Invalid",
+      throw new AlbError(
+          401,
+          "AuthenticationFail.OIDCToken.Invalid",
           "The number of Jwt field should be divided into 3 parts with '.' .");
     }
     if (!audienceMatches(parts[1])) {
@@ -102,7 +106,9 @@ final class StsHandler {
     }
     if (tokenFile != null && !token.equals(currentToken())) {
       // Stands for STS's signature and expiry checks: only the file's current token is valid.
-      throw new AlbError(401, "AuthenticationFail.OIDCToken.InvalidSignature",
+      throw new AlbError(
+          401,
+          "AuthenticationFail.OIDCToken.InvalidSignature",
           "OIDC token validate failed: invalid signature.");
     }
     long requested;
@@ -112,7 +118,9 @@ final class StsHandler {
       throw AlbError.invalidParameter("DurationSeconds", "not a number");
     }
     if (requested < 900 || requested > 43200) {
-      throw new AlbError(400, "InvalidParameter.DurationSeconds",
+      throw new AlbError(
+          400,
+          "InvalidParameter.DurationSeconds",
           "The parameter DurationSeconds is out of range [900, MaxSessionDuration].");
     }
     Instant now = realClock.instant().truncatedTo(ChronoUnit.SECONDS);
@@ -133,13 +141,17 @@ final class StsHandler {
     credentials.put("SecurityToken", securityToken);
     credentials.put("Expiration", expiration.toString());
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("AssumedRoleUser", Map.of(
-        "AssumedRoleId", "3" + random(8) + ":" + session,
-        "Arn", roleArn + "/" + session));
-    body.put("OIDCTokenInfo", Map.of(
-        "Subject", claim(parts[1], "sub"),
-        "Issuer", claim(parts[1], "iss"),
-        "ClientIds", AUDIENCE));
+    body.put(
+        "AssumedRoleUser",
+        Map.of(
+            "AssumedRoleId", "3" + random(8) + ":" + session,
+            "Arn", roleArn + "/" + session));
+    body.put(
+        "OIDCTokenInfo",
+        Map.of(
+            "Subject", claim(parts[1], "sub"),
+            "Issuer", claim(parts[1], "iss"),
+            "ClientIds", AUDIENCE));
     body.put("Credentials", credentials);
     return body;
   }
@@ -179,7 +191,9 @@ final class StsHandler {
     try {
       return JSON.readTree(Base64.getUrlDecoder().decode(part));
     } catch (IOException | IllegalArgumentException e) {
-      throw new AlbError(401, "AuthenticationFail.OIDCToken.Invalid",
+      throw new AlbError(
+          401,
+          "AuthenticationFail.OIDCToken.Invalid",
           "The Jwt content is invalid that cannot be recognized.");
     }
   }
@@ -187,7 +201,8 @@ final class StsHandler {
   /** A short one-way digest of a token, so tests can tell tokens apart without seeing them. */
   static String digest(String token) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d, 0, 6);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -197,7 +212,11 @@ final class StsHandler {
   private static String random(int chars) {
     byte[] b = new byte[chars];
     RANDOM.nextBytes(b);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b).substring(0, chars)
-        .replace('-', 'x').replace('_', 'y');
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(b)
+        .substring(0, chars)
+        .replace('-', 'x')
+        .replace('_', 'y');
   }
 }

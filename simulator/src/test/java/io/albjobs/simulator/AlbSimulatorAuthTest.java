@@ -72,13 +72,18 @@ class AlbSimulatorAuthTest {
   @Test
   void aWrongSecretWithAnStsTokenEchoesTheStringToSignTokenIncludedAsAlbDoes() {
     sim.addStsAccount("acct-1", "STS.good", "sts-secret", "CAIS+token/1==");
-    ClientException e = failure(SdkCalls.stsClient("STS.good", "bad-secret", "CAIS+token/1=="), sim);
+    ClientException e =
+        failure(SdkCalls.stsClient("STS.good", "bad-secret", "CAIS+token/1=="), sim);
 
     assertEquals("SignatureDoesNotMatch", e.getErrCode());
     // ALB's shape: the human sentence, then the server's string to sign, percent-encoded twice.
-    assertTrue(e.getErrMsg().startsWith("Specified signature is not matched with our calculation. server string to sign is:POST&%2F&"),
+    assertTrue(
+        e.getErrMsg()
+            .startsWith(
+                "Specified signature is not matched with our calculation. server string to sign is:POST&%2F&"),
         e.getErrMsg());
-    assertTrue(e.getErrMsg().contains("SecurityToken%3DCAIS%252Btoken%252F1%253D%253D"), e.getErrMsg());
+    assertTrue(
+        e.getErrMsg().contains("SecurityToken%3DCAIS%252Btoken%252F1%253D%253D"), e.getErrMsg());
   }
 
   @Test

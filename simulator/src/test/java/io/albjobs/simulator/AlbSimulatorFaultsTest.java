@@ -111,8 +111,7 @@ class AlbSimulatorFaultsTest {
     JsonNode fine = list(client, sim);
 
     assertEquals(200, broken.getHttpStatus());
-    assertThrows(
-        JsonProcessingException.class, () -> SdkCalls.JSON.readTree(broken.getData()));
+    assertThrows(JsonProcessingException.class, () -> SdkCalls.JSON.readTree(broken.getData()));
     assertEquals(10, ids(fine).size());
   }
 
@@ -216,7 +215,10 @@ class AlbSimulatorFaultsTest {
     return throttled;
   }
 
-  /** Each fault counts the calls it hit, so a test can tell a fault that happened from one that did not. */
+  /**
+   * Each fault counts the calls it hit, so a test can tell a fault that happened from one that did
+   * not.
+   */
   @Test
   void everyFaultCountsTheCallsItHit() throws Exception {
     for (Faults.Kind kind : Faults.Kind.values()) {
@@ -250,7 +252,13 @@ class AlbSimulatorFaultsTest {
     assertEquals(1, sim.faults().injected(Faults.Kind.MALFORMED));
     assertEquals(1, sim.faults().injected(Faults.Kind.RESET));
     assertEquals(1, sim.faults().injected(Faults.Kind.LATENCY));
-    assertEquals(1, sim.faults().injected(Faults.Kind.OVERSIZE_PAGE), "only the page that really was larger");
-    assertEquals(1, sim.faults().injected(Faults.Kind.REPEATED_TOKEN), "only the answer that repeated a token");
+    assertEquals(
+        1,
+        sim.faults().injected(Faults.Kind.OVERSIZE_PAGE),
+        "only the page that really was larger");
+    assertEquals(
+        1,
+        sim.faults().injected(Faults.Kind.REPEATED_TOKEN),
+        "only the answer that repeated a token");
   }
 }

@@ -99,12 +99,24 @@ class AlbSimulatorListTest {
 
   @Test
   void filtersNarrowTheList() throws Exception {
-    sim.addJob(job("A").resource("loadbalancer", "alb-1").api("CreateListener", "Create")
-        .createdAt(T0.minusSeconds(30)).build());
-    sim.addJob(job("B").resource("loadbalancer", "alb-2").api("DeleteListener", "Delete")
-        .createdAt(T0.minusSeconds(20)).build());
-    sim.addJob(job("C").resource("servergroup", "sgp-1").api("CreateListener", "Create")
-        .createdAt(T0.minusSeconds(10)).build());
+    sim.addJob(
+        job("A")
+            .resource("loadbalancer", "alb-1")
+            .api("CreateListener", "Create")
+            .createdAt(T0.minusSeconds(30))
+            .build());
+    sim.addJob(
+        job("B")
+            .resource("loadbalancer", "alb-2")
+            .api("DeleteListener", "Delete")
+            .createdAt(T0.minusSeconds(20))
+            .build());
+    sim.addJob(
+        job("C")
+            .resource("servergroup", "sgp-1")
+            .api("CreateListener", "Create")
+            .createdAt(T0.minusSeconds(10))
+            .build());
     long t20 = T0.minusSeconds(20).toEpochMilli();
 
     assertEquals(List.of("C", "A"), ids(list(client, sim, "JobIds.1", "A", "JobIds.2", "C")));
@@ -187,9 +199,13 @@ class AlbSimulatorListTest {
   @Test
   void jobFieldsMatchTheApiContract() throws Exception {
     Instant created = T0.minus(Duration.ofMinutes(2));
-    sim.addJob(job("F").api("CreateListener", "Create").resource("loadbalancer", "alb-9")
-        .createdAt(created).failsAt(T0.minusSeconds(30), "QuotaExceeded.Listener", "too many")
-        .build());
+    sim.addJob(
+        job("F")
+            .api("CreateListener", "Create")
+            .resource("loadbalancer", "alb-9")
+            .createdAt(created)
+            .failsAt(T0.minusSeconds(30), "QuotaExceeded.Listener", "too many")
+            .build());
 
     JsonNode page = list(client, sim);
     JsonNode job = page.path("Jobs").get(0);

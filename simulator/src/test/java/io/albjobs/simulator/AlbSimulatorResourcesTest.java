@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The resource APIs (ListListeners, ListRules, GetListenerAttribute) pass the same checks as
- * ListAsynJobs: signature, denial. Their wire form is tested through the operator's client in
- * the operator module ({@code ChildListerSimulatorTest}).
+ * ListAsynJobs: signature, denial. Their wire form is tested through the operator's client in the
+ * operator module ({@code ChildListerSimulatorTest}).
  */
 class AlbSimulatorResourcesTest {
   private AlbSimulator sim;
@@ -22,7 +22,11 @@ class AlbSimulatorResourcesTest {
   void start() {
     sim = AlbSimulator.start();
     sim.addAccount("acct-1", "LTAIone", "secret-1");
-    sim.resources().putRule("acct-1", SdkCalls.REGION, new SimResources.Rule("rule-1", "lsn-1", "alb-1", List.of("sgp-1")));
+    sim.resources()
+        .putRule(
+            "acct-1",
+            SdkCalls.REGION,
+            new SimResources.Rule("rule-1", "lsn-1", "alb-1", List.of("sgp-1")));
   }
 
   @AfterEach

@@ -76,8 +76,7 @@ class SimScenarioTest {
         IllegalArgumentException.class,
         () ->
             Scenario.read(
-                    stream(
-                        "jobs:\n  - {id: A, accountId: d, regionId: r, createdAt: soon}\n"))
+                    stream("jobs:\n  - {id: A, accountId: d, regionId: r, createdAt: soon}\n"))
                 .jobs(T0));
   }
 
@@ -87,8 +86,7 @@ class SimScenarioTest {
     List<SimJob> jobs = demo.jobs(T0);
     List<SimJob> inFlight =
         jobs.stream().filter(j -> !j.isFinished(T0)).collect(Collectors.toList());
-    Set<String> loadBalancers =
-        jobs.stream().map(SimJob::resourceId).collect(Collectors.toSet());
+    Set<String> loadBalancers = jobs.stream().map(SimJob::resourceId).collect(Collectors.toSet());
 
     assertEquals(3, loadBalancers.size());
     assertTrue(loadBalancers.stream().allMatch(id -> id.startsWith("alb-")));

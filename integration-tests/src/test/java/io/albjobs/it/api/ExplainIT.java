@@ -57,9 +57,11 @@ class ExplainIT {
   void everyFieldOfBothKindsHasADescription() throws Exception {
     List<String> missing = new ArrayList<>();
     int explained = 0;
-    for (String file : List.of("asyncjobwatches.albjobs.io-v1.yaml", "asyncjobs.albjobs.io-v1.yaml")) {
+    for (String file :
+        List.of("asyncjobwatches.albjobs.io-v1.yaml", "asyncjobs.albjobs.io-v1.yaml")) {
       CustomResourceDefinition crd =
-          Serialization.unmarshal(Files.readString(CRDS.resolve(file)), CustomResourceDefinition.class);
+          Serialization.unmarshal(
+              Files.readString(CRDS.resolve(file)), CustomResourceDefinition.class);
       String kind = crd.getSpec().getNames().getSingular();
       List<String> paths = new ArrayList<>(List.of(kind));
       fields(crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema(), kind, paths);
@@ -83,9 +85,12 @@ class ExplainIT {
     if (props.getProperties() == null) {
       return;
     }
-    props.getProperties().forEach((name, child) -> {
-      out.add(path + "." + name);
-      fields(child, path + "." + name, out);
-    });
+    props
+        .getProperties()
+        .forEach(
+            (name, child) -> {
+              out.add(path + "." + name);
+              fields(child, path + "." + name, out);
+            });
   }
 }

@@ -28,20 +28,30 @@ class WatchTargetsIT {
   }
 
   private static Kubectl.Result apply(String name, String spec) {
-    String manifest = "apiVersion: albjobs.io/v1alpha1\nkind: AsyncJobWatch\nmetadata:\n  name: " + name
-        + "\n  namespace: " + NS + "\nspec:\n  regionId: cn-hangzhou\n" + spec;
+    String manifest =
+        "apiVersion: albjobs.io/v1alpha1\nkind: AsyncJobWatch\nmetadata:\n  name: "
+            + name
+            + "\n  namespace: "
+            + NS
+            + "\nspec:\n  regionId: cn-hangzhou\n"
+            + spec;
     return kubectl.run(manifest, Duration.ofSeconds(30), "apply", "-f", "-");
   }
 
   @Test
   void aWatchWithoutTargetsIsRefusedSayingWhatToSet() {
-    for (String[] c : new String[][] {
-        {"no-targets", "  resourceType: loadbalancer\n"},
-        {"empty-ids", "  resourceType: listener\n  resourceIds: []\n"}}) {
+    for (String[] c :
+        new String[][] {
+          {"no-targets", "  resourceType: loadbalancer\n"},
+          {"empty-ids", "  resourceType: listener\n  resourceIds: []\n"}
+        }) {
       Kubectl.Result r = apply(c[0], c[1]);
       assertFalse(r.ok(), c[0] + " was admitted:\n" + r);
-      assertTrue(r.stderr().contains("spec must name the resources to watch")
-          && r.stderr().contains("spec.resourceIds") && r.stderr().contains("spec.albConfigSelector"), r.stderr());
+      assertTrue(
+          r.stderr().contains("spec must name the resources to watch")
+              && r.stderr().contains("spec.resourceIds")
+              && r.stderr().contains("spec.albConfigSelector"),
+          r.stderr());
     }
   }
 
@@ -49,17 +59,33 @@ class WatchTargetsIT {
   void idsOrASelectorAloneAreEnough() {
     Kubectl.Result ids = apply("by-ids", "  resourceType: listener\n  resourceIds: [lsn-1]\n");
     assertTrue(ids.ok(), ids.toString());
-    Kubectl.Result selector = apply("by-selector", "  resourceType: loadbalancer\n  albConfigSelector: {matchLabels: {team: a}}\n");
+    Kubectl.Result selector =
+        apply(
+            "by-selector",
+            "  resourceType: loadbalancer\n  albConfigSelector: {matchLabels: {team: a}}\n");
     assertTrue(selector.ok(), selector.toString());
-    Kubectl.Result emptySelector = apply("every-albconfig", "  resourceType: loadbalancer\n  albConfigSelector: {}\n");
-    assertTrue(emptySelector.ok(), "an empty selector (every AlbConfig of the namespace) is a choice:\n" + emptySelector);
+    Kubectl.Result emptySelector =
+        apply("every-albconfig", "  resourceType: loadbalancer\n  albConfigSelector: {}\n");
+    assertTrue(
+        emptySelector.ok(),
+        "an empty selector (every AlbConfig of the namespace) is a choice:\n" + emptySelector);
   }
 
   @Test
   void removingTheLastTargetOfAnExistingWatchIsRefused() {
     assertTrue(apply("shrinks", "  resourceType: listener\n  resourceIds: [lsn-2]\n").ok());
-    Kubectl.Result r = kubectl.run(null, Duration.ofSeconds(30), "patch", "asyncjobwatch", "shrinks", "-n", NS,
-        "--type=json", "-p", "[{\"op\":\"remove\",\"path\":\"/spec/resourceIds\"}]");
+    Kubectl.Result r =
+        kubectl.run(
+            null,
+            Duration.ofSeconds(30),
+            "patch",
+            "asyncjobwatch",
+            "shrinks",
+            "-n",
+            NS,
+            "--type=json",
+            "-p",
+            "[{\"op\":\"remove\",\"path\":\"/spec/resourceIds\"}]");
     assertFalse(r.ok(), r.toString());
     assertTrue(r.stderr().contains("spec must name the resources to watch"), r.stderr());
   }

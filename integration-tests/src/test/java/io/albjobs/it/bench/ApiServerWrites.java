@@ -14,25 +14,28 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Counts writes as the API server saw them: {@code apiserver_request_total} from its
- * {@code /metrics} (the admin token is system:masters), summed per resource, subresource and
- * verb for the mutating verbs. Counting on the server side catches every client's writes.
+ * Counts writes as the API server saw them: {@code apiserver_request_total} from its {@code
+ * /metrics} (the admin token is system:masters), summed per resource, subresource and verb for the
+ * mutating verbs. Counting on the server side catches every client's writes.
  */
 final class ApiServerWrites {
-  static final Set<String> WRITE_VERBS = Set.of("POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION");
-  private static final Pattern LINE = Pattern.compile("^apiserver_request_total\\{(.*)} ([0-9.e+]+)$");
+  static final Set<String> WRITE_VERBS =
+      Set.of("POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION");
+  private static final Pattern LINE =
+      Pattern.compile("^apiserver_request_total\\{(.*)} ([0-9.e+]+)$");
   private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
   /** Writes per "resource[/subresource] VERB", e.g. {@code asyncjobs/status APPLY}. */
   record Snapshot(Map<String, Long> counts) {
     Snapshot minus(Snapshot before) {
       Map<String, Long> d = new TreeMap<>();
-      counts.forEach((k, v) -> {
-        long delta = v - before.counts.getOrDefault(k, 0L);
-        if (delta != 0) {
-          d.put(k, delta);
-        }
-      });
+      counts.forEach(
+          (k, v) -> {
+            long delta = v - before.counts.getOrDefault(k, 0L);
+            if (delta != 0) {
+              d.put(k, delta);
+            }
+          });
       return new Snapshot(d);
     }
 
@@ -41,8 +44,10 @@ final class ApiServerWrites {
     }
 
     long of(String resourcePrefix) {
-      return counts.entrySet().stream().filter(e -> e.getKey().startsWith(resourcePrefix))
-          .mapToLong(Map.Entry::getValue).sum();
+      return counts.entrySet().stream()
+          .filter(e -> e.getKey().startsWith(resourcePrefix))
+          .mapToLong(Map.Entry::getValue)
+          .sum();
     }
 
     long get(String key) {
@@ -57,15 +62,24 @@ final class ApiServerWrites {
   ApiServerWrites(String server, String token) {
     this.server = server;
     this.token = token;
-    this.http = HttpClient.newBuilder().sslContext(ControlPlane.trustAll()).connectTimeout(Duration.ofSeconds(5)).build();
+    this.http =
+        HttpClient.newBuilder()
+            .sslContext(ControlPlane.trustAll())
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
   }
 
   Snapshot snapshot() {
     String body;
     try {
-      body = http.send(HttpRequest.newBuilder(URI.create(server + "/metrics"))
-          .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      body =
+          http.send(
+                  HttpRequest.newBuilder(URI.create(server + "/metrics"))
+                      .header("Authorization", "Bearer " + token)
+                      .timeout(Duration.ofSeconds(30))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the API server's /metrics", e);
     } catch (InterruptedException e) {
@@ -88,7 +102,8 @@ final class ApiServerWrites {
         continue;
       }
       String sub = labels.getOrDefault("subresource", "");
-      String key = labels.getOrDefault("resource", "") + (sub.isEmpty() ? "" : "/" + sub) + " " + verb;
+      String key =
+          labels.getOrDefault("resource", "") + (sub.isEmpty() ? "" : "/" + sub) + " " + verb;
       counts.merge(key, (long) Double.parseDouble(m.group(2)), Long::sum);
     }
     return new Snapshot(counts);

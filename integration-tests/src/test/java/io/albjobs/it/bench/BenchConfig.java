@@ -39,12 +39,14 @@ record BenchConfig(
     Path jar,
     Path crdDir) {
 
-  static final String USAGE = String.join("\n",
-      "Usage: scripts/bench [--scale=small|full] [--name=value ...]",
-      "  --watches=N --lbs-per-watch=N --namespaces=N --history=N --inflight=N --idle-seconds=N",
-      "  --poll-interval=30s --active-poll-interval=5s --alb-qps=Q --alb-burst=B --operator-xmx=384m",
-      "  --baseline-interval=3s --baseline-threads=N --wave-ramp=20s --job-min=40s --job-max=160s",
-      "  --fail-share=0.05 --raw-threads=8 --raw-objects=N --seed=N --profile=false --share-listings=true --out=DIR --jar=PATH --crd-dir=DIR");
+  static final String USAGE =
+      String.join(
+          "\n",
+          "Usage: scripts/bench [--scale=small|full] [--name=value ...]",
+          "  --watches=N --lbs-per-watch=N --namespaces=N --history=N --inflight=N --idle-seconds=N",
+          "  --poll-interval=30s --active-poll-interval=5s --alb-qps=Q --alb-burst=B --operator-xmx=384m",
+          "  --baseline-interval=3s --baseline-threads=N --wave-ramp=20s --job-min=40s --job-max=160s",
+          "  --fail-share=0.05 --raw-threads=8 --raw-objects=N --seed=N --profile=false --share-listings=true --out=DIR --jar=PATH --crd-dir=DIR");
 
   static BenchConfig parse(List<String> args) {
     Map<String, String> v = new LinkedHashMap<>();
@@ -61,8 +63,13 @@ record BenchConfig(
     String scale = v.getOrDefault("scale", "small");
     Map<String, String> d = new LinkedHashMap<>();
     switch (scale) {
-      case "small" -> d.putAll(Map.of("watches", "20", "history", "2000", "inflight", "200", "idle-seconds", "60"));
-      case "full" -> d.putAll(Map.of("watches", "200", "history", "20000", "inflight", "2000", "idle-seconds", "300"));
+      case "small" ->
+          d.putAll(
+              Map.of("watches", "20", "history", "2000", "inflight", "200", "idle-seconds", "60"));
+      case "full" ->
+          d.putAll(
+              Map.of(
+                  "watches", "200", "history", "20000", "inflight", "2000", "idle-seconds", "300"));
       default -> throw new IllegalArgumentException("--scale must be small or full");
     }
     d.put("lbs-per-watch", "10");
@@ -84,7 +91,11 @@ record BenchConfig(
     d.put("jar", "operator/target/alb-asyncjob-operator.jar");
     d.put("crd-dir", "crds");
     for (String k : v.keySet()) {
-      if (!k.equals("scale") && !k.equals("alb-qps") && !k.equals("alb-burst") && !k.equals("raw-objects") && !d.containsKey(k)) {
+      if (!k.equals("scale")
+          && !k.equals("alb-qps")
+          && !k.equals("alb-burst")
+          && !k.equals("raw-objects")
+          && !d.containsKey(k)) {
         throw new IllegalArgumentException("unknown flag --" + k + "\n" + USAGE);
       }
     }
@@ -97,7 +108,8 @@ record BenchConfig(
     int chunks = watches * ((lbs + 9) / 10);
     double autoQps = Math.max(5, Math.ceil(1.5 * chunks / (active.toMillis() / 1000.0)));
     double qps = d.containsKey("alb-qps") ? Double.parseDouble(d.get("alb-qps")) : autoQps;
-    int burst = d.containsKey("alb-burst") ? Integer.parseInt(d.get("alb-burst")) : (int) Math.max(5, qps);
+    int burst =
+        d.containsKey("alb-burst") ? Integer.parseInt(d.get("alb-burst")) : (int) Math.max(5, qps);
     int history = Integer.parseInt(d.get("history"));
     return new BenchConfig(
         scale,

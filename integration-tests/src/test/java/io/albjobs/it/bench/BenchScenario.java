@@ -17,9 +17,9 @@ import java.util.UUID;
  *       before the start, i.e. inside the operator's default 1h {@code since} window and outside
  *       its 5m watermark overlap;
  *   <li>a wave: jobs created over {@code waveRamp} after the wave starts, each running a random
- *       time between {@code jobMin} and {@code jobMax}, so the number in flight climbs to
- *       {@code inflight}, stays, and drains to zero. The same wave (relative times) is replayed for
- *       the per-job baseline.
+ *       time between {@code jobMin} and {@code jobMax}, so the number in flight climbs to {@code
+ *       inflight}, stays, and drains to zero. The same wave (relative times) is replayed for the
+ *       per-job baseline.
  * </ul>
  */
 final class BenchScenario {
@@ -27,12 +27,23 @@ final class BenchScenario {
   static final String KEY_ID = "LTAIbench";
   static final String KEY_SECRET = "bench-secret-value";
   private static final String[][] APIS = {
-    {"CreateListener", "Create"}, {"CreateRule", "Create"}, {"UpdateRuleAttribute", "Update"},
-    {"AddServersToServerGroup", "Update"}, {"UpdateListenerAttribute", "Update"}, {"DeleteRule", "Delete"}
+    {"CreateListener", "Create"},
+    {"CreateRule", "Create"},
+    {"UpdateRuleAttribute", "Update"},
+    {"AddServersToServerGroup", "Update"},
+    {"UpdateListenerAttribute", "Update"},
+    {"DeleteRule", "Delete"}
   };
 
   /** A wave job: offsets from the wave start. */
-  record WaveJob(String id, String lb, String api, String op, Duration createdAfter, Duration runs, boolean fails) {
+  record WaveJob(
+      String id,
+      String lb,
+      String api,
+      String op,
+      Duration createdAfter,
+      Duration runs,
+      boolean fails) {
     Instant createdAt(Instant waveStart) {
       return waveStart.plus(createdAfter);
     }
@@ -59,11 +70,17 @@ final class BenchScenario {
       String[] api = APIS[r.nextInt(APIS.length)];
       Instant created = t0.minusSeconds(360 + r.nextInt(49 * 60));
       Instant done = created.plusSeconds(5 + r.nextInt(115));
-      var b = SimJob.builder(uuid(r), ACCOUNT).region("cn-hangzhou").api(api[0], api[1])
-          .resource("loadbalancer", loadBalancers.get(r.nextInt(loadBalancers.size()))).createdAt(created);
+      var b =
+          SimJob.builder(uuid(r), ACCOUNT)
+              .region("cn-hangzhou")
+              .api(api[0], api[1])
+              .resource("loadbalancer", loadBalancers.get(r.nextInt(loadBalancers.size())))
+              .createdAt(created);
       if (r.nextDouble() < c.failShare()) {
         failed++;
-        history.add(b.failsAt(done, "Conflict.Lock", "The resource is locked by another operation.").build());
+        history.add(
+            b.failsAt(done, "Conflict.Lock", "The resource is locked by another operation.")
+                .build());
       } else {
         history.add(b.succeedsAt(done).build());
       }
@@ -73,10 +90,15 @@ final class BenchScenario {
     long spanMs = c.jobMax().toMillis() - c.jobMin().toMillis();
     for (int i = 0; i < c.inflight(); i++) {
       String[] api = APIS[r.nextInt(APIS.length)];
-      wave.add(new WaveJob(uuid(r), loadBalancers.get(r.nextInt(loadBalancers.size())), api[0], api[1],
-          Duration.ofMillis((long) (r.nextDouble() * rampMs)),
-          c.jobMin().plusMillis((long) (r.nextDouble() * spanMs)),
-          r.nextDouble() < c.failShare()));
+      wave.add(
+          new WaveJob(
+              uuid(r),
+              loadBalancers.get(r.nextInt(loadBalancers.size())),
+              api[0],
+              api[1],
+              Duration.ofMillis((long) (r.nextDouble() * rampMs)),
+              c.jobMin().plusMillis((long) (r.nextDouble() * spanMs)),
+              r.nextDouble() < c.failShare()));
     }
   }
 
@@ -99,11 +121,20 @@ final class BenchScenario {
   /** Adds the wave to a simulator, starting at {@code start}. */
   void loadWave(AlbSimulator sim, Instant start) {
     for (WaveJob j : wave) {
-      var b = SimJob.builder(j.id(), ACCOUNT).region("cn-hangzhou").api(j.api(), j.op())
-          .resource("loadbalancer", j.lb()).createdAt(j.createdAt(start));
-      sim.addJob(j.fails()
-          ? b.failsAt(j.finishesAt(start), "QuotaExceeded.Listener", "The listener quota is exceeded.").build()
-          : b.succeedsAt(j.finishesAt(start)).build());
+      var b =
+          SimJob.builder(j.id(), ACCOUNT)
+              .region("cn-hangzhou")
+              .api(j.api(), j.op())
+              .resource("loadbalancer", j.lb())
+              .createdAt(j.createdAt(start));
+      sim.addJob(
+          j.fails()
+              ? b.failsAt(
+                      j.finishesAt(start),
+                      "QuotaExceeded.Listener",
+                      "The listener quota is exceeded.")
+                  .build()
+              : b.succeedsAt(j.finishesAt(start)).build());
     }
   }
 
@@ -111,7 +142,8 @@ final class BenchScenario {
   int inFlightAt(Duration offset) {
     int n = 0;
     for (WaveJob j : wave) {
-      if (offset.compareTo(j.createdAfter()) >= 0 && offset.compareTo(j.createdAfter().plus(j.runs())) < 0) {
+      if (offset.compareTo(j.createdAfter()) >= 0
+          && offset.compareTo(j.createdAfter().plus(j.runs())) < 0) {
         n++;
       }
     }
@@ -119,6 +151,9 @@ final class BenchScenario {
   }
 
   Duration waveLength() {
-    return wave.stream().map(j -> j.createdAfter().plus(j.runs())).max(Duration::compareTo).orElse(Duration.ZERO);
+    return wave.stream()
+        .map(j -> j.createdAfter().plus(j.runs()))
+        .max(Duration::compareTo)
+        .orElse(Duration.ZERO);
   }
 }

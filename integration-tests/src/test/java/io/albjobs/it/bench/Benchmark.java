@@ -1,16 +1,16 @@
 package io.albjobs.it.bench;
 
-import io.albjobs.it.PhaseRecorder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.albjobs.it.PhaseRecorder;
+import io.albjobs.it.kube.ControlPlane;
+import io.albjobs.operator.config.Durations;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.crd.JobPhase;
-import io.albjobs.it.kube.ControlPlane;
+import io.albjobs.operator.testing.Fixtures;
 import io.albjobs.simulator.AlbSimulator;
 import io.albjobs.simulator.SimJob;
-import io.albjobs.operator.config.Durations;
-import io.albjobs.operator.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -43,13 +43,14 @@ import java.util.function.BooleanSupplier;
  * with {@code scripts/bench}; docs/benchmarks.md explains the phases and the numbers.
  *
  * <p>Phases: (1) raw writes; (2) backlog: {@code history} finished jobs on {@code watches ×
- * lbs-per-watch} load balancers, operator started, until every AsyncJob shows its final phase;
- * (3) wave: {@code inflight} jobs start within {@code wave-ramp} and finish after
- * {@code job-min..job-max}, until every one shows its final phase; (4) idle window; (5) the same
- * wave against a second simulator, waited on job by job by the baseline.
+ * lbs-per-watch} load balancers, operator started, until every AsyncJob shows its final phase; (3)
+ * wave: {@code inflight} jobs start within {@code wave-ramp} and finish after {@code
+ * job-min..job-max}, until every one shows its final phase; (4) idle window; (5) the same wave
+ * against a second simulator, waited on job by job by the baseline.
  */
 public final class Benchmark {
-  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
   private final BenchConfig c;
   private final Path out;
   private final Map<String, Object> results = new LinkedHashMap<>();
@@ -78,7 +79,9 @@ public final class Benchmark {
   }
 
   private void log(String format, Object... args) {
-    System.out.printf(Locale.ROOT, "[bench %6.1fs] " + format + "%n",
+    System.out.printf(
+        Locale.ROOT,
+        "[bench %6.1fs] " + format + "%n",
         concat((System.currentTimeMillis() - t0) / 1000.0, args));
   }
 
@@ -93,7 +96,8 @@ public final class Benchmark {
   private void run() throws Exception {
     results.put("config", c.describe());
     results.put("machine", machine());
-    log("scale %s: %d watches x %d LBs in %d namespace(s), %d historical jobs, %d in flight; results in %s",
+    log(
+        "scale %s: %d watches x %d LBs in %d namespace(s), %d historical jobs, %d in flight; results in %s",
         c.scale(), c.watches(), c.lbsPerWatch(), c.namespaces(), c.history(), c.inflight(), out);
     try (ControlPlane cp = startControlPlane();
         AlbSimulator simOp = AlbSimulator.start();
@@ -108,21 +112,56 @@ public final class Benchmark {
         sim.addAccount(BenchScenario.ACCOUNT, BenchScenario.KEY_ID, BenchScenario.KEY_SECRET);
         sc.loadHistory(sim);
       }
-      Path kubeconfig = cp.writeKubeconfig("admin", ControlPlane.ADMIN_TOKEN, out.resolve("kubeconfig"));
+      Path kubeconfig =
+          cp.writeKubeconfig("admin", ControlPlane.ADMIN_TOKEN, out.resolve("kubeconfig"));
       ApiServerWrites writes = new ApiServerWrites(cp.server(), ControlPlane.ADMIN_TOKEN);
       KubernetesClient admin = cp.admin();
 
       // (1) The ceiling: raw creates + status writes from a client built like the operator's.
-      try (KubernetesClient raw = new KubernetesClientBuilder()
-          .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build()) {
-        admin.resource(new NamespaceBuilder().withNewMetadata().withName("bench-raw").endMetadata().build()).serverSideApply();
+      try (KubernetesClient raw =
+          new KubernetesClientBuilder()
+              .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
+              .build()) {
+        admin
+            .resource(
+                new NamespaceBuilder()
+                    .withNewMetadata()
+                    .withName("bench-raw")
+                    .endMetadata()
+                    .build())
+            .serverSideApply();
         cpu.mark("raw");
-        RawWrites.Result r = RawWrites.run(raw, "bench-raw", sc.history.subList(0, Math.min(c.rawObjects(), sc.history.size())), c.rawThreads());
-        results.put("raw", Map.of("objects", r.objects(), "threads", r.threads(), "seconds", r.seconds(),
-            "objectsPerSecond", r.objectsPerSecond(), "writesPerSecond", r.writesPerSecond(), "failures", r.failures(),
-            "cpuSeconds", cpu.sinceAll("raw")));
-        log("raw API-server writes: %d objects (create + status apply) with %d threads in %.1f s = %.0f objects/s (%.0f writes/s), %d failures",
-            r.objects(), r.threads(), r.seconds(), r.objectsPerSecond(), r.writesPerSecond(), r.failures());
+        RawWrites.Result r =
+            RawWrites.run(
+                raw,
+                "bench-raw",
+                sc.history.subList(0, Math.min(c.rawObjects(), sc.history.size())),
+                c.rawThreads());
+        results.put(
+            "raw",
+            Map.of(
+                "objects",
+                r.objects(),
+                "threads",
+                r.threads(),
+                "seconds",
+                r.seconds(),
+                "objectsPerSecond",
+                r.objectsPerSecond(),
+                "writesPerSecond",
+                r.writesPerSecond(),
+                "failures",
+                r.failures(),
+                "cpuSeconds",
+                cpu.sinceAll("raw")));
+        log(
+            "raw API-server writes: %d objects (create + status apply) with %d threads in %.1f s = %.0f objects/s (%.0f writes/s), %d failures",
+            r.objects(),
+            r.threads(),
+            r.seconds(),
+            r.objectsPerSecond(),
+            r.writesPerSecond(),
+            r.failures());
         long del = System.nanoTime();
         raw.resources(AsyncJob.class).inNamespace("bench-raw").delete();
         log("raw objects deleted in %.1f s", (System.nanoTime() - del) / 1e9);
@@ -133,13 +172,24 @@ public final class Benchmark {
       for (int n = 0; n < c.namespaces(); n++) {
         String ns = "bench-" + n;
         namespaces.add(ns);
-        admin.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
-        admin.resource(Fixtures.credentials(ns, "alb-creds", BenchScenario.KEY_ID, BenchScenario.KEY_SECRET)).serverSideApply();
+        admin
+            .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+            .serverSideApply();
+        admin
+            .resource(
+                Fixtures.credentials(
+                    ns, "alb-creds", BenchScenario.KEY_ID, BenchScenario.KEY_SECRET))
+            .serverSideApply();
       }
       List<String> nsList = new ArrayList<>(namespaces);
       for (int w = 0; w < c.watches(); w++) {
-        AsyncJobWatch watch = Fixtures.watch(nsList.get(w % nsList.size()), String.format("w-%04d", w),
-            simOp.endpoint(), "alb-creds", sc.lbsOfWatch(w, c.lbsPerWatch()));
+        AsyncJobWatch watch =
+            Fixtures.watch(
+                nsList.get(w % nsList.size()),
+                String.format("w-%04d", w),
+                simOp.endpoint(),
+                "alb-creds",
+                sc.lbsOfWatch(w, c.lbsPerWatch()));
         // The history reaches 55 minutes back. With 200 watches the last watch's first poll comes
         // minutes after the operator starts (16 reconciler threads, each mirroring a whole watch),
         // so the default 1h window would drop its oldest jobs: look back 2h.
@@ -149,27 +199,59 @@ public final class Benchmark {
       PhaseRecorder timeline = new PhaseRecorder(admin, namespaces);
       CallRecorder opCalls = new CallRecorder(simOp);
       ApiServerWrites.Snapshot w0 = writes.snapshot();
-      List<String> flags = List.of("--namespaces=" + String.join(",", namespaces),
-          "--alb-qps=" + c.albQps(), "--alb-burst=" + c.albBurst(),
-          "--poll-interval=" + Durations.format(c.pollInterval()),
-          "--active-poll-interval=" + Durations.format(c.activePollInterval()),
-          "--share-listings=" + c.shareListings(), AlbSimulator.OPERATOR_FLAGS.get(0), AlbSimulator.OPERATOR_FLAGS.get(1));
+      List<String> flags =
+          List.of(
+              "--namespaces=" + String.join(",", namespaces),
+              "--alb-qps=" + c.albQps(),
+              "--alb-burst=" + c.albBurst(),
+              "--poll-interval=" + Durations.format(c.pollInterval()),
+              "--active-poll-interval=" + Durations.format(c.activePollInterval()),
+              "--share-listings=" + c.shareListings(),
+              AlbSimulator.OPERATOR_FLAGS.get(0),
+              AlbSimulator.OPERATOR_FLAGS.get(1));
       results.put("operatorFlags", flags);
       cpu.mark("backlog");
-      try (OperatorProcess op = new OperatorProcess(c.jar(), kubeconfig, out.resolve("operator.log"), c.operatorXmx(), flags);
-          ProcStats.HeapSampler heap = new ProcStats.HeapSampler(op.pid(), out.resolve("jstat.log"))) {
+      try (OperatorProcess op =
+              new OperatorProcess(
+                  c.jar(), kubeconfig, out.resolve("operator.log"), c.operatorXmx(), flags);
+          ProcStats.HeapSampler heap =
+              new ProcStats.HeapSampler(op.pid(), out.resolve("jstat.log"))) {
         cpu.add("operator", op.pid());
         long ready = op.awaitReady(Duration.ofMinutes(2));
         cpu.mark("mirror");
         double startupCpu = cpu.since("backlog");
         log("operator pid %d ready in %d ms", op.pid(), ready - op.startedMillis);
         List<String> historyIds = sc.history.stream().map(SimJob::id).toList();
-        await(op, Duration.ofMinutes(40), "backlog mirrored", () -> allFinal(timeline, historyIds), () ->
-            String.format("%d/%d AsyncJobs final, %d ALB calls", finals(timeline, historyIds), historyIds.size(), simOp.callCount()));
-        long mirrored = historyIds.stream().mapToLong(id -> timeline.get(id).finalSeenMillis()).max().orElse(ready);
-        long firstSeen = historyIds.stream().mapToLong(id -> timeline.get(id).firstSeenMillis()).min().orElse(ready);
+        await(
+            op,
+            Duration.ofMinutes(40),
+            "backlog mirrored",
+            () -> allFinal(timeline, historyIds),
+            () ->
+                String.format(
+                    "%d/%d AsyncJobs final, %d ALB calls",
+                    finals(timeline, historyIds), historyIds.size(), simOp.callCount()));
+        long mirrored =
+            historyIds.stream()
+                .mapToLong(id -> timeline.get(id).finalSeenMillis())
+                .max()
+                .orElse(ready);
+        long firstSeen =
+            historyIds.stream()
+                .mapToLong(id -> timeline.get(id).firstSeenMillis())
+                .min()
+                .orElse(ready);
         ApiServerWrites.Snapshot w1 = writes.snapshot();
-        backlog(sc, timeline, op, ready, firstSeen, mirrored, opCalls.between(op.startedMillis, mirrored + 1), w1.minus(w0), cpu);
+        backlog(
+            sc,
+            timeline,
+            op,
+            ready,
+            firstSeen,
+            mirrored,
+            opCalls.between(op.startedMillis, mirrored + 1),
+            w1.minus(w0),
+            cpu);
         ((Map<String, Object>) results.get("backlog")).put("operatorStartupCpuSeconds", startupCpu);
 
         // (3) Wave, operator.
@@ -181,14 +263,24 @@ public final class Benchmark {
         sc.loadWave(simOp, waveStart);
         List<String> waveIds = sc.wave.stream().map(BenchScenario.WaveJob::id).toList();
         log("wave of %d jobs starts at %s, lasts %s", waveIds.size(), waveStart, sc.waveLength());
-        await(op, sc.waveLength().plus(c.pollInterval()).plusMinutes(5), "wave mirrored", () -> allFinal(timeline, waveIds),
-            () -> String.format("%d/%d wave jobs final, %d in flight in ALB", finals(timeline, waveIds), waveIds.size(),
-                sc.inFlightAt(Duration.between(waveStart, Instant.now()))));
+        await(
+            op,
+            sc.waveLength().plus(c.pollInterval()).plusMinutes(5),
+            "wave mirrored",
+            () -> allFinal(timeline, waveIds),
+            () ->
+                String.format(
+                    "%d/%d wave jobs final, %d in flight in ALB",
+                    finals(timeline, waveIds),
+                    waveIds.size(),
+                    sc.inFlightAt(Duration.between(waveStart, Instant.now()))));
         long waveEnd = System.currentTimeMillis();
         Profiles.stop(op.pid(), "wave", out.resolve("wave.jfr"), c.profile());
         double waveCpu = cpu.since("wave");
         Map<String, Double> waveCpuAll = cpu.sinceAll("wave");
-        results.put("operatorThreadCpuSecondsWave", ProcStats.threadCpuDelta(waveThreads, ProcStats.threadCpu(op.pid()), 12));
+        results.put(
+            "operatorThreadCpuSecondsWave",
+            ProcStats.threadCpuDelta(waveThreads, ProcStats.threadCpu(op.pid()), 12));
         Thread.sleep(c.activePollInterval().multipliedBy(2).plusSeconds(5).toMillis());
         ApiServerWrites.Snapshot w2 = writes.snapshot();
         List<CallRecorder.Call> waveCalls = opCalls.between(waveStart.toEpochMilli(), waveEnd);
@@ -203,11 +295,17 @@ public final class Benchmark {
         long idleEnd = System.currentTimeMillis();
         ApiServerWrites.Snapshot w3 = writes.snapshot();
         double idleCpu = cpu.since("idle");
-        results.put("operatorThreadCpuSecondsIdle", ProcStats.threadCpuDelta(idleThreads, ProcStats.threadCpu(op.pid()), 12));
+        results.put(
+            "operatorThreadCpuSecondsIdle",
+            ProcStats.threadCpuDelta(idleThreads, ProcStats.threadCpu(op.pid()), 12));
         Profiles.stop(op.pid(), "idle", out.resolve("idle.jfr"), c.profile());
         if (c.profile()) {
-          results.put("profileIdle", Profiles.summarize(out.resolve("idle.jfr"), out.resolve("idle-profile.txt")));
-          results.put("profileWave", Profiles.summarize(out.resolve("wave.jfr"), out.resolve("wave-profile.txt")));
+          results.put(
+              "profileIdle",
+              Profiles.summarize(out.resolve("idle.jfr"), out.resolve("idle-profile.txt")));
+          results.put(
+              "profileWave",
+              Profiles.summarize(out.resolve("wave.jfr"), out.resolve("wave-profile.txt")));
         }
         Map<String, Object> idle = new LinkedHashMap<>();
         ApiServerWrites.Snapshot idleWrites = w3.minus(w2);
@@ -215,19 +313,26 @@ public final class Benchmark {
         idle.put("operatorWrites", operatorWrites(idleWrites));
         idle.put("allWritesByResource", idleWrites.counts());
         idle.put("albCalls", opCalls.between(idleStart, idleEnd).size());
-        idle.put("albCallsPerMinute", opCalls.between(idleStart, idleEnd).size() * 60000.0 / (idleEnd - idleStart));
+        idle.put(
+            "albCallsPerMinute",
+            opCalls.between(idleStart, idleEnd).size() * 60000.0 / (idleEnd - idleStart));
         idle.put("cpuSeconds", cpu.sinceAll("idle"));
         idle.put("operatorCpuPercentOfOneCore", 100 * idleCpu(cpu, "idle", idleEnd - idleStart));
         results.put("idle", idle);
-        log("idle: %s operator writes, %.2f%% of a core, %d ALB calls", operatorWrites(idleWrites),
-            100 * idleCpu(cpu, "idle", idleEnd - idleStart), opCalls.between(idleStart, idleEnd).size());
+        log(
+            "idle: %s operator writes, %.2f%% of a core, %d ALB calls",
+            operatorWrites(idleWrites),
+            100 * idleCpu(cpu, "idle", idleEnd - idleStart),
+            opCalls.between(idleStart, idleEnd).size());
 
         wave(sc, timeline, waveStart, waveEnd, waveCalls, w2.minus(w1), waveCpu, waveCpuAll);
 
         // Heap and memory with every AsyncJob in the cache.
         ProcStats.HeapSampler.Heap h = heap.read();
         double live = ProcStats.liveHeapMiB(op.pid());
-        results.put("heapHistogramTop", Profiles.histogram(op.pid(), out.resolve("heap-histogram.txt"), 12));
+        results.put(
+            "heapHistogramTop",
+            Profiles.histogram(op.pid(), out.resolve("heap-histogram.txt"), 12));
         Map<String, Object> mem = new LinkedHashMap<>();
         mem.put("xmx", c.operatorXmx());
         mem.put("asyncJobs", c.history() + c.inflight());
@@ -242,22 +347,45 @@ public final class Benchmark {
         mem.put("operatorWallSeconds", (System.currentTimeMillis() - op.startedMillis) / 1000.0);
         mem.put("operatorMetrics", operatorMetrics(op.httpPort));
         results.put("memory", mem);
-        log("heap: peak used %.0f MiB (committed %.0f, -Xmx%s), live after full GC %.0f MiB, GC %.1f s; peak RSS %.0f MiB",
-            h.peakUsedMiB(), h.peakCommittedMiB(), c.operatorXmx(), live, h.gcSeconds(), ProcStats.statusMiB(op.pid(), "VmHWM"));
+        log(
+            "heap: peak used %.0f MiB (committed %.0f, -Xmx%s), live after full GC %.0f MiB, GC %.1f s; peak RSS %.0f MiB",
+            h.peakUsedMiB(),
+            h.peakCommittedMiB(),
+            c.operatorXmx(),
+            live,
+            h.gcSeconds(),
+            ProcStats.statusMiB(op.pid(), "VmHWM"));
 
         // (5) Baseline: the same wave, waited on job by job, against its own simulator.
         try (CallRecorder baseCalls = new CallRecorder(simBase);
-            PerJobBaseline base = new PerJobBaseline(simBase.endpoint(), c.baselineThreads(), c.baselineInterval())) {
+            PerJobBaseline base =
+                new PerJobBaseline(simBase.endpoint(), c.baselineThreads(), c.baselineInterval())) {
           cpu.mark("baseline");
           Instant baseStart = Instant.now().plusSeconds(2);
           sc.loadWave(simBase, baseStart);
           base.start(sc, baseStart);
-          log("baseline: %d pollers, one call per job every %s", sc.wave.size(), c.baselineInterval());
+          log(
+              "baseline: %d pollers, one call per job every %s",
+              sc.wave.size(), c.baselineInterval());
           boolean finished = base.await(sc.waveLength().plusMinutes(5));
           long baseEnd = System.currentTimeMillis();
-          baseline(sc, base, baseStart, baseEnd, finished, baseCalls.between(baseStart.toEpochMilli(), baseEnd),
-              baseCalls.missed(), cpu);
-          series(sc, waveStart, waveEnd, waveCalls, baseStart, baseEnd, baseCalls.between(baseStart.toEpochMilli(), baseEnd));
+          baseline(
+              sc,
+              base,
+              baseStart,
+              baseEnd,
+              finished,
+              baseCalls.between(baseStart.toEpochMilli(), baseEnd),
+              baseCalls.missed(),
+              cpu);
+          series(
+              sc,
+              waveStart,
+              waveEnd,
+              waveCalls,
+              baseStart,
+              baseEnd,
+              baseCalls.between(baseStart.toEpochMilli(), baseEnd));
         }
       }
       opCalls.close();
@@ -271,11 +399,20 @@ public final class Benchmark {
 
   // ---- phases ------------------------------------------------------------------------------
 
-  private void backlog(BenchScenario sc, PhaseRecorder timeline, OperatorProcess op, long ready, long firstSeen, long mirrored,
-      List<CallRecorder.Call> calls, ApiServerWrites.Snapshot w, Cpu cpu) {
+  private void backlog(
+      BenchScenario sc,
+      PhaseRecorder timeline,
+      OperatorProcess op,
+      long ready,
+      long firstSeen,
+      long mirrored,
+      List<CallRecorder.Call> calls,
+      ApiServerWrites.Snapshot w,
+      Cpu cpu) {
     int wrong = 0;
     for (SimJob j : sc.history) {
-      JobPhase expected = SimJob.FAILED.equals(j.finalStatus()) ? JobPhase.Failed : JobPhase.Succeeded;
+      JobPhase expected =
+          SimJob.FAILED.equals(j.finalStatus()) ? JobPhase.Failed : JobPhase.Succeeded;
       if (timeline.get(j.id()).finalPhase() != expected) {
         wrong++;
       }
@@ -287,7 +424,8 @@ public final class Benchmark {
       String watch = j.resourceId().substring(0, j.resourceId().indexOf('x'));
       firstOfWatch.merge(watch, timeline.get(j.id()).firstSeenMillis(), Math::min);
     }
-    long lastWatchStart = firstOfWatch.values().stream().mapToLong(Long::longValue).max().orElse(ready);
+    long lastWatchStart =
+        firstOfWatch.values().stream().mapToLong(Long::longValue).max().orElse(ready);
     Map<String, Object> b = new LinkedHashMap<>();
     b.put("lastWatchFirstAsyncJobSecondsFromReady", (lastWatchStart - ready) / 1000.0);
     b.put("jobs", h);
@@ -307,13 +445,27 @@ public final class Benchmark {
     b.put("cpuSeconds", cpu.sinceAll("backlog"));
     b.put("cpuSecondsFromReady", cpu.sinceAll("mirror"));
     results.put("backlog", b);
-    log("backlog: %d jobs mirrored %.1f s after ready (%.1f s after process start) = %.0f objects/s; %d wrong phase; %d ALB calls; %d AsyncJob writes (lower bound %d)",
-        h, (mirrored - ready) / 1000.0, (mirrored - op.startedMillis) / 1000.0, h * 1000.0 / (mirrored - ready), wrong,
-        calls.size(), w.of("asyncjobs"), 2L * h);
+    log(
+        "backlog: %d jobs mirrored %.1f s after ready (%.1f s after process start) = %.0f objects/s; %d wrong phase; %d ALB calls; %d AsyncJob writes (lower bound %d)",
+        h,
+        (mirrored - ready) / 1000.0,
+        (mirrored - op.startedMillis) / 1000.0,
+        h * 1000.0 / (mirrored - ready),
+        wrong,
+        calls.size(),
+        w.of("asyncjobs"),
+        2L * h);
   }
 
-  private void wave(BenchScenario sc, PhaseRecorder timeline, Instant start, long end, List<CallRecorder.Call> calls,
-      ApiServerWrites.Snapshot w, double operatorCpu, Map<String, Double> cpuAll) {
+  private void wave(
+      BenchScenario sc,
+      PhaseRecorder timeline,
+      Instant start,
+      long end,
+      List<CallRecorder.Call> calls,
+      ApiServerWrites.Snapshot w,
+      double operatorCpu,
+      Map<String, Double> cpuAll) {
     List<Long> finish = new ArrayList<>();
     List<Long> appear = new ArrayList<>();
     int wrong = 0;
@@ -325,10 +477,12 @@ public final class Benchmark {
         wrong++;
       }
     }
-    long resourcePolls = calls.stream().filter(x -> x.kind() == CallRecorder.Kind.RESOURCES).count();
+    long resourcePolls =
+        calls.stream().filter(x -> x.kind() == CallRecorder.Kind.RESOURCES).count();
     long scopeListings = calls.stream().filter(x -> x.kind() == CallRecorder.Kind.SCOPE).count();
     // A cycle: every watch's own queries once, or one shared listing of the scope.
-    double cycles = resourcePolls / (double) (c.watches() * ((c.lbsPerWatch() + 9) / 10)) + scopeListings;
+    double cycles =
+        resourcePolls / (double) (c.watches() * ((c.lbsPerWatch() + 9) / 10)) + scopeListings;
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("jobs", sc.wave.size());
     m.put("wrongPhase", wrong);
@@ -348,13 +502,27 @@ public final class Benchmark {
     m.put("operatorCpuSeconds", operatorCpu);
     m.put("cpuSeconds", cpuAll);
     results.put("wave", m);
-    log("wave: %d ALB calls in %.0f s (%.1f per poll cycle), finish detection %s ms, appear detection %s ms, %d AsyncJob writes (lower bound %d), %d wrong",
-        calls.size(), (end - start.toEpochMilli()) / 1000.0, calls.size() / cycles, percentiles(finish), percentiles(appear),
-        w.of("asyncjobs"), 3L * sc.wave.size(), wrong);
+    log(
+        "wave: %d ALB calls in %.0f s (%.1f per poll cycle), finish detection %s ms, appear detection %s ms, %d AsyncJob writes (lower bound %d), %d wrong",
+        calls.size(),
+        (end - start.toEpochMilli()) / 1000.0,
+        calls.size() / cycles,
+        percentiles(finish),
+        percentiles(appear),
+        w.of("asyncjobs"),
+        3L * sc.wave.size(),
+        wrong);
   }
 
-  private void baseline(BenchScenario sc, PerJobBaseline base, Instant start, long end, boolean finished,
-      List<CallRecorder.Call> calls, long missed, Cpu cpu) {
+  private void baseline(
+      BenchScenario sc,
+      PerJobBaseline base,
+      Instant start,
+      long end,
+      boolean finished,
+      List<CallRecorder.Call> calls,
+      long missed,
+      Cpu cpu) {
     List<Long> finish = new ArrayList<>();
     for (BenchScenario.WaveJob j : sc.wave) {
       Long d = base.detected(j.id());
@@ -375,24 +543,53 @@ public final class Benchmark {
     m.put("finishDetectionMillis", percentiles(finish));
     m.put("cpuSeconds", cpu.sinceAll("baseline"));
     results.put("baseline", m);
-    log("baseline: %d ALB calls in %.0f s, finish detection %s ms, %d errors, all detected: %s",
-        base.calls(), (end - start.toEpochMilli()) / 1000.0, percentiles(finish), base.errors(), finished);
+    log(
+        "baseline: %d ALB calls in %.0f s, finish detection %s ms, %d errors, all detected: %s",
+        base.calls(),
+        (end - start.toEpochMilli()) / 1000.0,
+        percentiles(finish),
+        base.errors(),
+        finished);
   }
 
   /** 10-second buckets from the start of each wave: jobs in flight, calls per minute of both. */
-  private void series(BenchScenario sc, Instant opStart, long opEnd, List<CallRecorder.Call> op, Instant baseStart,
-      long baseEnd, List<CallRecorder.Call> base) throws IOException {
+  private void series(
+      BenchScenario sc,
+      Instant opStart,
+      long opEnd,
+      List<CallRecorder.Call> op,
+      Instant baseStart,
+      long baseEnd,
+      List<CallRecorder.Call> base)
+      throws IOException {
     long bucket = 10_000;
     long span = Math.max(opEnd - opStart.toEpochMilli(), baseEnd - baseStart.toEpochMilli());
-    StringBuilder csv = new StringBuilder("second,jobs_in_flight,operator_calls_per_min,baseline_calls_per_min\n");
+    StringBuilder csv =
+        new StringBuilder("second,jobs_in_flight,operator_calls_per_min,baseline_calls_per_min\n");
     for (long t = 0; t < span; t += bucket) {
       long from = t;
-      long opCount = op.stream().filter(x -> x.atMillis() - opStart.toEpochMilli() >= from
-          && x.atMillis() - opStart.toEpochMilli() < from + bucket).count();
-      long baseCount = base.stream().filter(x -> x.atMillis() - baseStart.toEpochMilli() >= from
-          && x.atMillis() - baseStart.toEpochMilli() < from + bucket).count();
-      csv.append(String.format(Locale.ROOT, "%d,%d,%d,%d%n", t / 1000, sc.inFlightAt(Duration.ofMillis(t + bucket / 2)),
-          opCount * 60_000 / bucket, baseCount * 60_000 / bucket));
+      long opCount =
+          op.stream()
+              .filter(
+                  x ->
+                      x.atMillis() - opStart.toEpochMilli() >= from
+                          && x.atMillis() - opStart.toEpochMilli() < from + bucket)
+              .count();
+      long baseCount =
+          base.stream()
+              .filter(
+                  x ->
+                      x.atMillis() - baseStart.toEpochMilli() >= from
+                          && x.atMillis() - baseStart.toEpochMilli() < from + bucket)
+              .count();
+      csv.append(
+          String.format(
+              Locale.ROOT,
+              "%d,%d,%d,%d%n",
+              t / 1000,
+              sc.inFlightAt(Duration.ofMillis(t + bucket / 2)),
+              opCount * 60_000 / bucket,
+              baseCount * 60_000 / bucket));
     }
     Files.writeString(out.resolve("calls-vs-inflight.csv"), csv);
   }
@@ -412,41 +609,94 @@ public final class Benchmark {
     double ratio = baseCalls / (double) Math.max(1, opCalls);
     long opP99 = ((Map<String, Long>) wave.get("finishDetectionMillis")).get("p99");
     long baseP99 = ((Map<String, Long>) base.get("finishDetectionMillis")).get("p99");
-    target("ALB calls vs per-job baseline (same wave), at equal or better p99",
-        String.format(Locale.ROOT, "%d vs %d = %.1fx fewer; p99 %.1f s vs %.1f s", opCalls, baseCalls, ratio, opP99 / 1000.0, baseP99 / 1000.0),
+    target(
+        "ALB calls vs per-job baseline (same wave), at equal or better p99",
+        String.format(
+            Locale.ROOT,
+            "%d vs %d = %.1fx fewer; p99 %.1f s vs %.1f s",
+            opCalls,
+            baseCalls,
+            ratio,
+            opP99 / 1000.0,
+            baseP99 / 1000.0),
         ratio >= 10 && opP99 <= baseP99);
     long limit = c.activePollInterval().toMillis() + 2000;
-    target("p99 detection latency <= active poll interval + 2 s (" + (limit / 1000.0) + " s)",
-        String.format(Locale.ROOT, "p50 %.1f s, p99 %.1f s", ((Map<String, Long>) wave.get("finishDetectionMillis")).get("p50") / 1000.0,
-            opP99 / 1000.0), opP99 <= limit);
-    long writes = ((Number) backlog.get("asyncJobWrites")).longValue() + ((Number) wave.get("asyncJobWrites")).longValue();
-    long bound = ((Number) backlog.get("asyncJobWritesLowerBound")).longValue() + ((Number) wave.get("asyncJobWritesLowerBound")).longValue();
+    target(
+        "p99 detection latency <= active poll interval + 2 s (" + (limit / 1000.0) + " s)",
+        String.format(
+            Locale.ROOT,
+            "p50 %.1f s, p99 %.1f s",
+            ((Map<String, Long>) wave.get("finishDetectionMillis")).get("p50") / 1000.0,
+            opP99 / 1000.0),
+        opP99 <= limit);
+    long writes =
+        ((Number) backlog.get("asyncJobWrites")).longValue()
+            + ((Number) wave.get("asyncJobWrites")).longValue();
+    long bound =
+        ((Number) backlog.get("asyncJobWritesLowerBound")).longValue()
+            + ((Number) wave.get("asyncJobWritesLowerBound")).longValue();
     long labels = ((Number) wave.get("phaseLabelPatches")).longValue();
-    target("Kubernetes (AsyncJob) writes within 5% of the lower bound",
-        String.format(Locale.ROOT, "%d vs %d = +%.1f%% (%d of them phase-label patches; without them +%.1f%%)", writes, bound,
-            100.0 * (writes - bound) / bound, labels, 100.0 * (writes - labels - bound) / bound),
+    target(
+        "Kubernetes (AsyncJob) writes within 5% of the lower bound",
+        String.format(
+            Locale.ROOT,
+            "%d vs %d = +%.1f%% (%d of them phase-label patches; without them +%.1f%%)",
+            writes,
+            bound,
+            100.0 * (writes - bound) / bound,
+            labels,
+            100.0 * (writes - labels - bound) / bound),
         writes <= bound * 1.05);
     Map<String, Long> bw = (Map<String, Long>) backlog.get("writes");
     Map<String, Long> ww = (Map<String, Long>) wave.get("writes");
-    long watchWrites = bw.getOrDefault("asyncjobwatches/status APPLY", 0L) + ww.getOrDefault("asyncjobwatches/status APPLY", 0L);
-    long events = bw.getOrDefault("events POST", 0L) + ww.getOrDefault("events POST", 0L)
-        + bw.getOrDefault("events PATCH", 0L) + ww.getOrDefault("events PATCH", 0L);
+    long watchWrites =
+        bw.getOrDefault("asyncjobwatches/status APPLY", 0L)
+            + ww.getOrDefault("asyncjobwatches/status APPLY", 0L);
+    long events =
+        bw.getOrDefault("events POST", 0L)
+            + ww.getOrDefault("events POST", 0L)
+            + bw.getOrDefault("events PATCH", 0L)
+            + ww.getOrDefault("events PATCH", 0L);
     long all = writes + watchWrites + events;
-    target("(information) all operator writes: AsyncJobs + watch status + Events, vs the AsyncJob lower bound",
-        String.format(Locale.ROOT, "%d + %d + %d = %d vs %d = +%.1f%%", writes, watchWrites, events, all, bound,
-            100.0 * (all - bound) / bound), all <= bound * 1.05);
+    target(
+        "(information) all operator writes: AsyncJobs + watch status + Events, vs the AsyncJob lower bound",
+        String.format(
+            Locale.ROOT,
+            "%d + %d + %d = %d vs %d = +%.1f%%",
+            writes,
+            watchWrites,
+            events,
+            all,
+            bound,
+            100.0 * (all - bound) / bound),
+        all <= bound * 1.05);
     Object idleWrites = idle.get("operatorWrites");
-    target("zero writes over the idle window (" + c.idle().toSeconds() + " s)", String.valueOf(idleWrites),
+    target(
+        "zero writes over the idle window (" + c.idle().toSeconds() + " s)",
+        String.valueOf(idleWrites),
         ((Map<String, Long>) idleWrites).values().stream().mapToLong(Long::longValue).sum() == 0);
     double mirror = ((Number) backlog.get("objectsPerSecondFromReady")).doubleValue();
     double ceiling = ((Number) raw.get("objectsPerSecond")).doubleValue();
-    target("initial backlog mirrored at >= 50% of raw API-server write throughput",
-        String.format(Locale.ROOT, "%.0f vs %.0f objects/s = %.0f%% (%.1f s from ready)", mirror, ceiling, 100 * mirror / ceiling,
-            ((Number) backlog.get("secondsFromReady")).doubleValue()), mirror >= 0.5 * ceiling);
+    target(
+        "initial backlog mirrored at >= 50% of raw API-server write throughput",
+        String.format(
+            Locale.ROOT,
+            "%.0f vs %.0f objects/s = %.0f%% (%.1f s from ready)",
+            mirror,
+            ceiling,
+            100 * mirror / ceiling,
+            ((Number) backlog.get("secondsFromReady")).doubleValue()),
+        mirror >= 0.5 * ceiling);
     double peak = ((Number) mem.get("peakHeapUsedMiB")).doubleValue();
-    target("peak heap <= 384 MiB at " + mem.get("asyncJobs") + " AsyncJobs",
-        String.format(Locale.ROOT, "peak used %.0f MiB (-Xmx%s), live %.0f MiB after full GC, peak RSS %.0f MiB", peak, c.operatorXmx(),
-            ((Number) mem.get("liveHeapAfterFullGcMiB")).doubleValue(), ((Number) mem.get("peakRssMiB")).doubleValue()),
+    target(
+        "peak heap <= 384 MiB at " + mem.get("asyncJobs") + " AsyncJobs",
+        String.format(
+            Locale.ROOT,
+            "peak used %.0f MiB (-Xmx%s), live %.0f MiB after full GC, peak RSS %.0f MiB",
+            peak,
+            c.operatorXmx(),
+            ((Number) mem.get("liveHeapAfterFullGcMiB")).doubleValue(),
+            ((Number) mem.get("peakRssMiB")).doubleValue()),
         peak <= 384);
     double idlePct = ((Number) idle.get("operatorCpuPercentOfOneCore")).doubleValue();
     target("idle CPU < 2% of a core", String.format(Locale.ROOT, "%.2f%%", idlePct), idlePct < 2);
@@ -466,7 +716,13 @@ public final class Benchmark {
     Files.writeString(out.resolve("results.json"), json.writeValueAsString(results));
     StringBuilder md = new StringBuilder("| target | measured | |\n|---|---|---|\n");
     for (String[] row : targets) {
-      md.append("| ").append(row[0]).append(" | ").append(row[1]).append(" | ").append(row[2]).append(" |\n");
+      md.append("| ")
+          .append(row[0])
+          .append(" | ")
+          .append(row[1])
+          .append(" | ")
+          .append(row[2])
+          .append(" |\n");
     }
     Files.writeString(out.resolve("targets.md"), md);
     System.out.println();
@@ -479,18 +735,24 @@ public final class Benchmark {
   /**
    * {@link ControlPlane#start()}, tried up to three times: its CRD wait can throw a
    * NullPointerException when it sees a CRD whose status has no conditions yet (a race on a busy
-   * machine). A failed attempt leaves its etcd and kube-apiserver running; they are this JVM's
-   * only child processes at this point and are stopped before the next try.
+   * machine). A failed attempt leaves its etcd and kube-apiserver running; they are this JVM's only
+   * child processes at this point and are stopped before the next try.
    */
   private ControlPlane startControlPlane() {
     for (int attempt = 1; ; attempt++) {
       try {
         return ControlPlane.start();
       } catch (RuntimeException e) {
-        ProcessHandle.current().children().forEach(p -> {
-          p.destroy();
-          p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).exceptionally(x -> null).join();
-        });
+        ProcessHandle.current()
+            .children()
+            .forEach(
+                p -> {
+                  p.destroy();
+                  p.onExit()
+                      .orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+                      .exceptionally(x -> null)
+                      .join();
+                });
         if (attempt == 3) {
           throw e;
         }
@@ -499,14 +761,20 @@ public final class Benchmark {
     }
   }
 
-  private void await(OperatorProcess op, Duration timeout, String what, BooleanSupplier done, java.util.function.Supplier<String> progress)
+  private void await(
+      OperatorProcess op,
+      Duration timeout,
+      String what,
+      BooleanSupplier done,
+      java.util.function.Supplier<String> progress)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     long nextLog = System.nanoTime();
     while (!done.getAsBoolean()) {
       op.checkAlive();
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out after " + timeout + " waiting for " + what + ": " + progress.get());
+        throw new IllegalStateException(
+            "timed out after " + timeout + " waiting for " + what + ": " + progress.get());
       }
       if (System.nanoTime() >= nextLog) {
         log("waiting for %s: %s", what, progress.get());
@@ -539,7 +807,10 @@ public final class Benchmark {
   private static Map<String, Long> pollGaps(List<CallRecorder.Call> calls, long idleMillis) {
     Map<String, Long> last = new java.util.HashMap<>();
     List<Long> gaps = new ArrayList<>();
-    for (CallRecorder.Call x : calls.stream().sorted(java.util.Comparator.comparingLong(CallRecorder.Call::atMillis)).toList()) {
+    for (CallRecorder.Call x :
+        calls.stream()
+            .sorted(java.util.Comparator.comparingLong(CallRecorder.Call::atMillis))
+            .toList()) {
       if (x.kind() != CallRecorder.Kind.RESOURCES && x.kind() != CallRecorder.Kind.SCOPE) {
         continue;
       }
@@ -595,13 +866,21 @@ public final class Benchmark {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cpus", Runtime.getRuntime().availableProcessors());
     try {
-      m.put("memTotal", Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " "));
-      m.put("cpuModel", Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-          .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?"));
+      m.put(
+          "memTotal", Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " "));
+      m.put(
+          "cpuModel",
+          Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+              .filter(l -> l.startsWith("model name"))
+              .findFirst()
+              .map(l -> l.substring(l.indexOf(':') + 1).trim())
+              .orElse("?"));
     } catch (IOException e) {
       m.put("memTotal", "?");
     }
-    m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    m.put(
+        "java",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     m.put("loadAverage", loadAverage());
     m.put("startedUtc", Instant.now().toString());
@@ -619,13 +898,19 @@ public final class Benchmark {
   private static Map<String, Double> operatorMetrics(int port) {
     Map<String, Double> m = new LinkedHashMap<>();
     try {
-      String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      String body =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       for (String line : body.split("\n")) {
         for (String name : List.of("albjobs_alb_calls_total", "albjobs_alb_throttled_total")) {
           if (line.startsWith(name + "{")) {
             String key = name + line.substring(name.length(), line.lastIndexOf('}') + 1);
-            m.merge(key, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+            m.merge(
+                key, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
           }
         }
       }

@@ -20,7 +20,14 @@ final class CallRecorder implements AutoCloseable {
    * RESOURCES: a query naming resource IDs (one watch's); SCOPE: a listing of a resource type with
    * no IDs (shared by the watches of a scope); JOB_IDS: by job ID.
    */
-  enum Kind { RESOURCES, RESOURCES_NEXT_PAGE, SCOPE, SCOPE_NEXT_PAGE, JOB_IDS, OTHER }
+  enum Kind {
+    RESOURCES,
+    RESOURCES_NEXT_PAGE,
+    SCOPE,
+    SCOPE_NEXT_PAGE,
+    JOB_IDS,
+    OTHER
+  }
 
   /** {@code key}: the first ResourceIds or JobIds value, which names the watch (or job) asking. */
   record Call(long atMillis, Kind kind, boolean ok, String key) {}
@@ -28,11 +35,13 @@ final class CallRecorder implements AutoCloseable {
   private final AlbSimulator sim;
   private final Set<String> nonces = new HashSet<>();
   private final List<Call> calls = new ArrayList<>();
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "bench-call-recorder");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "bench-call-recorder");
+            t.setDaemon(true);
+            return t;
+          });
 
   CallRecorder(AlbSimulator sim) {
     this.sim = sim;
@@ -55,7 +64,8 @@ final class CallRecorder implements AutoCloseable {
       } else {
         kind = Kind.OTHER;
       }
-      String key = c.params().getOrDefault("ResourceIds.1", c.params().getOrDefault("JobIds.1", ""));
+      String key =
+          c.params().getOrDefault("ResourceIds.1", c.params().getOrDefault("JobIds.1", ""));
       calls.add(new Call(c.at().toEpochMilli(), kind, c.succeeded(), key));
     }
   }
@@ -63,7 +73,9 @@ final class CallRecorder implements AutoCloseable {
   /** The calls seen between two wall-clock times (inclusive start, exclusive end). */
   synchronized List<Call> between(long fromMillis, long toMillis) {
     poll();
-    return calls.stream().filter(c -> c.atMillis() >= fromMillis && c.atMillis() < toMillis).toList();
+    return calls.stream()
+        .filter(c -> c.atMillis() >= fromMillis && c.atMillis() < toMillis)
+        .toList();
   }
 
   synchronized long missed() {

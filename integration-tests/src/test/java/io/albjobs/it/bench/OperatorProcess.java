@@ -18,13 +18,21 @@ final class OperatorProcess implements AutoCloseable {
   final int httpPort;
   final long startedMillis;
 
-  OperatorProcess(Path jar, Path kubeconfig, Path log, String xmx, List<String> flags) throws IOException {
+  OperatorProcess(Path jar, Path kubeconfig, Path log, String xmx, List<String> flags)
+      throws IOException {
     httpPort = freePort();
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString(), "--http-port=" + httpPort));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + xmx,
+                "-XX:+ExitOnOutOfMemoryError",
+                "-jar",
+                jar.toString(),
+                "--http-port=" + httpPort));
     cmd.addAll(flags);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     startedMillis = System.currentTimeMillis();
     process = pb.start();
@@ -40,11 +48,16 @@ final class OperatorProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("the operator exited with " + process.exitValue() + "; see its log");
+        throw new IllegalStateException(
+            "the operator exited with " + process.exitValue() + "; see its log");
       }
       try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/readyz"))
-            .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/readyz"))
+                    .timeout(Duration.ofSeconds(1))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return System.currentTimeMillis();
         }
@@ -58,7 +71,8 @@ final class OperatorProcess implements AutoCloseable {
 
   void checkAlive() {
     if (!process.isAlive()) {
-      throw new IllegalStateException("the operator exited with " + process.exitValue() + "; see its log");
+      throw new IllegalStateException(
+          "the operator exited with " + process.exitValue() + "; see its log");
     }
   }
 

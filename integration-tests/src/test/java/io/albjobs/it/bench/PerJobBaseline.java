@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What Terraform and the ingress controller do today: whoever started a job waits on it alone,
  * asking {@code ListAsynJobs} with {@code JobIds.1=<id>} every {@code interval} (first ask one
- * interval after the job was created, the next one interval after each answer) until ALB reports
- * it finished. Real SDK client, real signatures, against its own simulator.
+ * interval after the job was created, the next one interval after each answer) until ALB reports it
+ * finished. Real SDK client, real signatures, against its own simulator.
  */
 final class PerJobBaseline implements AutoCloseable {
   private final ScheduledThreadPoolExecutor pool;
@@ -34,20 +34,28 @@ final class PerJobBaseline implements AutoCloseable {
 
   PerJobBaseline(String endpoint, int threads, Duration interval) {
     this.interval = interval;
-    this.pool = new ScheduledThreadPoolExecutor(threads, r -> {
-      Thread t = new Thread(r, "baseline-poller");
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool =
+        new ScheduledThreadPoolExecutor(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "baseline-poller");
+              t.setDaemon(true);
+              return t;
+            });
     AlbEndpoint ep = AlbEndpoint.parse(endpoint);
-    AlbCredentials keys = new AlbCredentials.StaticKeys("bench", BenchScenario.KEY_ID, BenchScenario.KEY_SECRET, null);
-    this.client = ThreadLocal.withInitial(() -> {
-      try {
-        return new SdkAlbJobClient(ep, "cn-hangzhou", keys, Duration.ofSeconds(5), Duration.ofSeconds(10));
-      } catch (AlbException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    AlbCredentials keys =
+        new AlbCredentials.StaticKeys(
+            "bench", BenchScenario.KEY_ID, BenchScenario.KEY_SECRET, null);
+    this.client =
+        ThreadLocal.withInitial(
+            () -> {
+              try {
+                return new SdkAlbJobClient(
+                    ep, "cn-hangzhou", keys, Duration.ofSeconds(5), Duration.ofSeconds(10));
+              } catch (AlbException e) {
+                throw new IllegalStateException(e);
+              }
+            });
   }
 
   /** Starts waiting on every job of the wave; returns at once. */

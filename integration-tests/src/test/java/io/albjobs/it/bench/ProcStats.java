@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What Linux and the JVM say about a process: CPU seconds (user + system, from
- * {@code /proc/<pid>/stat}), peak and current RSS ({@code VmHWM}, {@code VmRSS}) and, for a JVM,
- * its heap sampled by {@code jstat -gc} every second (used = survivors + eden + old).
+ * What Linux and the JVM say about a process: CPU seconds (user + system, from {@code
+ * /proc/<pid>/stat}), peak and current RSS ({@code VmHWM}, {@code VmRSS}) and, for a JVM, its heap
+ * sampled by {@code jstat -gc} every second (used = survivors + eden + old).
  */
 final class ProcStats {
   private static final double TICKS = 100.0; // USER_HZ on Linux
@@ -35,7 +35,10 @@ final class ProcStats {
       for (Path t : tasks.toList()) {
         try {
           String name = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+", "#");
-          m.merge(name, cpuSeconds(Long.parseLong(t.getFileName().toString()), t.resolve("stat")), Double::sum);
+          m.merge(
+              name,
+              cpuSeconds(Long.parseLong(t.getFileName().toString()), t.resolve("stat")),
+              Double::sum);
         } catch (IOException | RuntimeException e) {
           // thread ended
         }
@@ -47,11 +50,16 @@ final class ProcStats {
   }
 
   /** Threads whose CPU grew most between two {@link #threadCpu} readings, seconds. */
-  static java.util.Map<String, Double> threadCpuDelta(java.util.Map<String, Double> before, java.util.Map<String, Double> after, int top) {
+  static java.util.Map<String, Double> threadCpuDelta(
+      java.util.Map<String, Double> before, java.util.Map<String, Double> after, int top) {
     java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
     after.entrySet().stream()
-        .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
-        .sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(top)
+        .map(
+            e ->
+                java.util.Map.entry(
+                    e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+        .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+        .limit(top)
         .forEach(e -> m.put(e.getKey(), Math.round(e.getValue() * 100) / 100.0));
     return m;
   }
@@ -78,9 +86,12 @@ final class ProcStats {
 
   /** The pid of a descendant of this JVM whose command ends with {@code name}, or -1. */
   static long descendant(String name) {
-    return ProcessHandle.current().descendants()
+    return ProcessHandle.current()
+        .descendants()
         .filter(p -> p.info().command().map(c -> c.endsWith("/" + name)).orElse(false))
-        .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+        .mapToLong(ProcessHandle::pid)
+        .findFirst()
+        .orElse(-1);
   }
 
   /** {@code jstat -gc <pid> 1000} in the background; heap figures in MiB. */
@@ -90,11 +101,20 @@ final class ProcStats {
 
     HeapSampler(long pid, Path log) throws IOException {
       this.log = log;
-      this.jstat = new ProcessBuilder("jstat", "-gc", Long.toString(pid), "1000")
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      this.jstat =
+          new ProcessBuilder("jstat", "-gc", Long.toString(pid), "1000")
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
     }
 
-    record Heap(double peakUsedMiB, double peakCommittedMiB, double lastUsedMiB, double gcSeconds, long youngGcs, long fullGcs) {}
+    record Heap(
+        double peakUsedMiB,
+        double peakCommittedMiB,
+        double lastUsedMiB,
+        double gcSeconds,
+        long youngGcs,
+        long fullGcs) {}
 
     /** Peak of the samples so far, and the GC totals of the last sample. */
     Heap read() {
@@ -137,8 +157,13 @@ final class ProcStats {
         lastUsed = u;
       }
       double[] last = rows.get(rows.size() - 1);
-      return new Heap(peakUsed / 1024, peakCap / 1024, lastUsed / 1024, last[h.indexOf("GCT")],
-          (long) last[h.indexOf("YGC")], (long) last[h.indexOf("FGC")]);
+      return new Heap(
+          peakUsed / 1024,
+          peakCap / 1024,
+          lastUsed / 1024,
+          last[h.indexOf("GCT")],
+          (long) last[h.indexOf("YGC")],
+          (long) last[h.indexOf("FGC")]);
     }
 
     @Override
@@ -155,9 +180,13 @@ final class ProcStats {
   /** Heap in use right after a full GC ({@code jcmd GC.run}, then one {@code jstat} sample). */
   static double liveHeapMiB(long pid) {
     try {
-      new ProcessBuilder("jcmd", Long.toString(pid), "GC.run").redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
-      Process p = new ProcessBuilder("jstat", "-gc", Long.toString(pid)).redirectErrorStream(true).start();
+      new ProcessBuilder("jcmd", Long.toString(pid), "GC.run")
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor(60, TimeUnit.SECONDS);
+      Process p =
+          new ProcessBuilder("jstat", "-gc", Long.toString(pid)).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes());
       p.waitFor(30, TimeUnit.SECONDS);
       String[] lines = out.trim().split("\n");

@@ -21,8 +21,19 @@ import jdk.jfr.consumer.RecordingFile;
  * histogram of the live heap.
  */
 final class Profiles {
-  private static final List<String> PACKAGES = List.of("io.albjobs.", "io.fabric8.", "io.javaoperatorsdk.",
-      "com.aliyuncs.", "com.fasterxml.", "io.micrometer.", "ch.qos.logback.", "org.apache.http.", "java.net.http.", "jdk.internal.net.http.", "sun.security.");
+  private static final List<String> PACKAGES =
+      List.of(
+          "io.albjobs.",
+          "io.fabric8.",
+          "io.javaoperatorsdk.",
+          "com.aliyuncs.",
+          "com.fasterxml.",
+          "io.micrometer.",
+          "ch.qos.logback.",
+          "org.apache.http.",
+          "java.net.http.",
+          "jdk.internal.net.http.",
+          "sun.security.");
 
   private Profiles() {}
 
@@ -93,8 +104,17 @@ final class Profiles {
 
   private static Map<String, String> top(Map<String, Integer> counts, int n, int total) {
     Map<String, String> m = new LinkedHashMap<>();
-    counts.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(n)
-        .forEach(e -> m.put(e.getKey(), String.format(java.util.Locale.ROOT, "%.1f%%", 100.0 * e.getValue() / Math.max(1, total))));
+    counts.entrySet().stream()
+        .sorted((a, b) -> b.getValue() - a.getValue())
+        .limit(n)
+        .forEach(
+            e ->
+                m.put(
+                    e.getKey(),
+                    String.format(
+                        java.util.Locale.ROOT,
+                        "%.1f%%",
+                        100.0 * e.getValue() / Math.max(1, total))));
     return m;
   }
 

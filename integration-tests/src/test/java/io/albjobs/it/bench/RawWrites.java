@@ -3,12 +3,12 @@ package io.albjobs.it.bench;
 import io.albjobs.operator.alb.AlbJob;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobSpec;
-import io.albjobs.simulator.SimJob;
-import io.albjobs.operator.write.JobNames;
 import io.albjobs.operator.status.JobStatuses;
+import io.albjobs.operator.status.Times;
+import io.albjobs.operator.write.JobNames;
 import io.albjobs.operator.write.Labels;
 import io.albjobs.operator.write.StatusRecorder;
-import io.albjobs.operator.status.Times;
+import io.albjobs.simulator.SimJob;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -44,7 +44,8 @@ final class RawWrites {
 
   private RawWrites() {}
 
-  static Result run(KubernetesClient client, String namespace, List<SimJob> jobs, int threads) throws Exception {
+  static Result run(KubernetesClient client, String namespace, List<SimJob> jobs, int threads)
+      throws Exception {
     StatusRecorder writer = new StatusRecorder(client, null, Clock.systemUTC(), Duration.ZERO);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     Instant now = Instant.now();
@@ -53,24 +54,37 @@ final class RawWrites {
     long[] failures = {0};
     int per = (jobs.size() + threads - 1) / threads;
     for (int t = 0; t < threads; t++) {
-      List<SimJob> slice = jobs.subList(Math.min(jobs.size(), t * per), Math.min(jobs.size(), (t + 1) * per));
-      futures.add(pool.submit(() -> {
-        for (SimJob j : slice) {
-          try {
-            AlbJob alb = new AlbJob(j.id(), j.apiName(), j.operateType(), j.resourceType(), j.resourceId(),
-                j.finalStatus(), j.errorCode(), j.errorMessage(), j.createTime().toEpochMilli(),
-                j.finishTime().toEpochMilli());
-            AsyncJob created = client.resource(object(namespace, alb)).create();
-            var status = JobStatuses.fromAlb(alb, null, created.getMetadata().getGeneration(), now);
-            status.setLastSyncTime(Times.format(now));
-            writer.write(created, status);
-          } catch (RuntimeException e) {
-            synchronized (failures) {
-              failures[0]++;
-            }
-          }
-        }
-      }));
+      List<SimJob> slice =
+          jobs.subList(Math.min(jobs.size(), t * per), Math.min(jobs.size(), (t + 1) * per));
+      futures.add(
+          pool.submit(
+              () -> {
+                for (SimJob j : slice) {
+                  try {
+                    AlbJob alb =
+                        new AlbJob(
+                            j.id(),
+                            j.apiName(),
+                            j.operateType(),
+                            j.resourceType(),
+                            j.resourceId(),
+                            j.finalStatus(),
+                            j.errorCode(),
+                            j.errorMessage(),
+                            j.createTime().toEpochMilli(),
+                            j.finishTime().toEpochMilli());
+                    AsyncJob created = client.resource(object(namespace, alb)).create();
+                    var status =
+                        JobStatuses.fromAlb(alb, null, created.getMetadata().getGeneration(), now);
+                    status.setLastSyncTime(Times.format(now));
+                    writer.write(created, status);
+                  } catch (RuntimeException e) {
+                    synchronized (failures) {
+                      failures[0]++;
+                    }
+                  }
+                }
+              }));
     }
     for (Future<?> f : futures) {
       f.get();
@@ -95,12 +109,22 @@ final class RawWrites {
     }
     labels.put(Labels.PHASE, JobStatuses.phaseOf(job).name());
     AsyncJob r = new AsyncJob();
-    r.setMetadata(new ObjectMetaBuilder().withName(JobNames.forJobId(job.id())).withNamespace(namespace)
-        .withLabels(labels).withAnnotations(Map.of(Labels.JOB_ID_ANNOTATION, job.id()))
-        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("albjobs.io/v1alpha1").withKind("AsyncJobWatch")
-            .withName("raw").withUid("00000000-0000-0000-0000-000000000000").withController(true)
-            .withBlockOwnerDeletion(false).build())
-        .build());
+    r.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(JobNames.forJobId(job.id()))
+            .withNamespace(namespace)
+            .withLabels(labels)
+            .withAnnotations(Map.of(Labels.JOB_ID_ANNOTATION, job.id()))
+            .withOwnerReferences(
+                new OwnerReferenceBuilder()
+                    .withApiVersion("albjobs.io/v1alpha1")
+                    .withKind("AsyncJobWatch")
+                    .withName("raw")
+                    .withUid("00000000-0000-0000-0000-000000000000")
+                    .withController(true)
+                    .withBlockOwnerDeletion(false)
+                    .build())
+            .build());
     r.setSpec(new AsyncJobSpec(job.id(), "cn-hangzhou"));
     return r;
   }

@@ -4,17 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.albjobs.it.kube.ControlPlane;
+import io.albjobs.it.kube.Kubectl;
+import io.albjobs.it.kube.SharedControlPlane;
 import io.albjobs.operator.OperatorApp;
 import io.albjobs.operator.config.OperatorConfig;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.JobPhase;
-import io.albjobs.it.kube.ControlPlane;
-import io.albjobs.it.kube.Kubectl;
-import io.albjobs.it.kube.SharedControlPlane;
-import io.albjobs.simulator.AlbSimulator;
-import io.albjobs.simulator.SimJob;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.Fixtures;
+import io.albjobs.simulator.AlbSimulator;
+import io.albjobs.simulator.SimJob;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -62,28 +62,47 @@ class ChartIT {
     admin = cp.admin();
     kubectl = cp.kubectl();
     // The Prometheus Operator's kinds, as a cluster with it installed has them (schema-less).
-    for (String[] kind : new String[][] {{"ServiceMonitor", "servicemonitors"}, {"PrometheusRule", "prometheusrules"}}) {
-      String crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: " + kind[1]
-          + ".monitoring.coreos.com\nspec:\n  group: monitoring.coreos.com\n  scope: Namespaced\n  names:\n    kind: " + kind[0]
-          + "\n    plural: " + kind[1] + "\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n"
-          + "      openAPIV3Schema:\n        type: object\n        x-kubernetes-preserve-unknown-fields: true\n";
+    for (String[] kind :
+        new String[][] {
+          {"ServiceMonitor", "servicemonitors"}, {"PrometheusRule", "prometheusrules"}
+        }) {
+      String crd =
+          "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: "
+              + kind[1]
+              + ".monitoring.coreos.com\nspec:\n  group: monitoring.coreos.com\n  scope: Namespaced\n  names:\n    kind: "
+              + kind[0]
+              + "\n    plural: "
+              + kind[1]
+              + "\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n"
+              + "      openAPIV3Schema:\n        type: object\n        x-kubernetes-preserve-unknown-fields: true\n";
       Kubectl.Result r = kubectl.run(crd, Duration.ofSeconds(30), "apply", "-f", "-");
       assertTrue(r.ok(), r.toString());
     }
-    kubectl.run("wait", "--for=condition=Established", "crd/servicemonitors.monitoring.coreos.com",
-        "crd/prometheusrules.monitoring.coreos.com", "--timeout=30s");
+    kubectl.run(
+        "wait",
+        "--for=condition=Established",
+        "crd/servicemonitors.monitoring.coreos.com",
+        "crd/prometheusrules.monitoring.coreos.com",
+        "--timeout=30s");
   }
 
   private static void namespace(String name, boolean restricted) {
     var ns = new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build();
     if (restricted) {
-      ns.getMetadata().setLabels(Map.of("pod-security.kubernetes.io/enforce", "restricted",
-          "pod-security.kubernetes.io/enforce-version", "latest"));
+      ns.getMetadata()
+          .setLabels(
+              Map.of(
+                  "pod-security.kubernetes.io/enforce",
+                  "restricted",
+                  "pod-security.kubernetes.io/enforce-version",
+                  "latest"));
     }
     admin.resource(ns).serverSideApply();
   }
 
-  /** Value combinations of {@link Combination} applied here; ChartRenderIT checks what each renders. */
+  /**
+   * Value combinations of {@link Combination} applied here; ChartRenderIT checks what each renders.
+   */
   static List<Combination> combinations() {
     return Combination.named("defaults", "namespaced", "leader-election-ha", "everything-on");
   }
@@ -97,15 +116,36 @@ class ChartIT {
       namespace(watched, false);
     }
     String rendered = Helm.template("rel-" + c.name, ns, c.args);
-    // Every object carries its namespace (Roles live in the watched namespaces), as helm install puts them.
+    // Every object carries its namespace (Roles live in the watched namespaces), as helm install
+    // puts them.
     Kubectl.Result applied = kubectl.run(rendered, Duration.ofSeconds(60), "apply", "-f", "-");
     assertTrue(applied.ok(), c.name + ":\n" + applied);
-    List<HasMetadata> objects = admin.load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8))).items();
-    Deployment deployment = objects.stream().filter(o -> o instanceof Deployment).map(o -> (Deployment) o).findFirst().orElseThrow();
-    // No controller-manager runs here, so ask the API server directly whether its pod would be admitted.
-    Pod pod = new PodBuilder().withNewMetadata().withName("pss-check-" + c.name).withNamespace(ns).endMetadata()
-        .withSpec(deployment.getSpec().getTemplate().getSpec()).build();
-    Kubectl.Result dryRun = kubectl.run(Serialization.asYaml(pod), Duration.ofSeconds(30), "apply", "--dry-run=server", "-f", "-");
+    List<HasMetadata> objects =
+        admin.load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8))).items();
+    Deployment deployment =
+        objects.stream()
+            .filter(o -> o instanceof Deployment)
+            .map(o -> (Deployment) o)
+            .findFirst()
+            .orElseThrow();
+    // No controller-manager runs here, so ask the API server directly whether its pod would be
+    // admitted.
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("pss-check-" + c.name)
+            .withNamespace(ns)
+            .endMetadata()
+            .withSpec(deployment.getSpec().getTemplate().getSpec())
+            .build();
+    Kubectl.Result dryRun =
+        kubectl.run(
+            Serialization.asYaml(pod),
+            Duration.ofSeconds(30),
+            "apply",
+            "--dry-run=server",
+            "-f",
+            "-");
     assertTrue(dryRun.ok(), "the pod is refused under enforce=restricted:\n" + dryRun);
     assertFalse(dryRun.stderr().contains("would violate"), dryRun.stderr());
   }
@@ -117,36 +157,86 @@ class ChartIT {
     String team = "chart-workload";
     namespace(system, true);
     namespace(team, false);
-    Kubectl.Result applied = kubectl.run(Helm.template(release, system), Duration.ofSeconds(60), "apply", "-f", "-");
+    Kubectl.Result applied =
+        kubectl.run(Helm.template(release, system), Duration.ofSeconds(60), "apply", "-f", "-");
     assertTrue(applied.ok(), applied.toString());
-    admin.resource(Fixtures.credentials(team, "alb-creds", "LTAIchart", "chart-secret")).serverSideApply();
+    admin
+        .resource(Fixtures.credentials(team, "alb-creds", "LTAIchart", "chart-secret"))
+        .serverSideApply();
 
-    Config asServiceAccount = new ConfigBuilder(Config.empty()).withMasterUrl(cp.server()).withOauthToken(ControlPlane.ADMIN_TOKEN)
-        .withTrustCerts(true).withDisableHostnameVerification(true)
-        .withImpersonateUsername("system:serviceaccount:" + system + ":" + release)
-        .withImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + system, "system:authenticated").build();
+    Config asServiceAccount =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl(cp.server())
+            .withOauthToken(ControlPlane.ADMIN_TOKEN)
+            .withTrustCerts(true)
+            .withDisableHostnameVerification(true)
+            .withImpersonateUsername("system:serviceaccount:" + system + ":" + release)
+            .withImpersonateGroups(
+                "system:serviceaccounts",
+                "system:serviceaccounts:" + system,
+                "system:authenticated")
+            .build();
     Instant t0 = Instant.now();
     try (AlbSimulator sim = AlbSimulator.start();
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(asServiceAccount).build()) {
+        KubernetesClient client =
+            new KubernetesClientBuilder().withConfig(asServiceAccount).build()) {
       sim.addAccount("acct", "LTAIchart", "chart-secret");
       for (int i = 0; i < 4; i++) {
-        var b = SimJob.builder("CHART-" + i, "acct").region("cn-hangzhou").api("CreateListener", "Create")
-            .resource("loadbalancer", "alb-chart").createdAt(t0.minusSeconds(30 - i));
-        sim.addJob(i == 3 ? b.failsAt(t0.plusSeconds(2), "QuotaExceeded.Listener", "quota").build() : b.succeedsAt(t0.plusSeconds(2)).build());
+        var b =
+            SimJob.builder("CHART-" + i, "acct")
+                .region("cn-hangzhou")
+                .api("CreateListener", "Create")
+                .resource("loadbalancer", "alb-chart")
+                .createdAt(t0.minusSeconds(30 - i));
+        sim.addJob(
+            i == 3
+                ? b.failsAt(t0.plusSeconds(2), "QuotaExceeded.Listener", "quota").build()
+                : b.succeedsAt(t0.plusSeconds(2)).build());
       }
-      OperatorConfig config = OperatorConfig.from(List.of("--http-port=0", "--leader-election=true", "--lease-namespace=" + system,
-          "--poll-interval=2s", "--active-poll-interval=500ms", AlbSimulator.OPERATOR_FLAGS.get(0),
-          AlbSimulator.OPERATOR_FLAGS.get(1)), Map.of());
-      try (OperatorApp app = OperatorApp.start(config, client, OperatorApp.sdkClients(config), Clock.systemUTC(), false)) {
-        admin.resource(Fixtures.watch(team, "lbs", sim.endpoint(), "alb-creds", List.of("alb-chart"))).create();
-        Await.until(Duration.ofSeconds(60), "the scenario completes under the chart's RBAC", () -> {
-          List<AsyncJob> jobs = admin.resources(AsyncJob.class).inNamespace(team).list().getItems();
-          return jobs.size() == 4 && jobs.stream().allMatch(j -> j.getStatus() != null && j.getStatus().isFinished());
-        });
-        assertEquals(JobPhase.Failed, admin.resources(AsyncJob.class).inNamespace(team).withName("chart-3").get().getStatus().getPhase());
-        assertTrue(admin.v1().events().inNamespace(team).list().getItems().stream().anyMatch(e -> "JobFailed".equals(e.getReason())),
+      OperatorConfig config =
+          OperatorConfig.from(
+              List.of(
+                  "--http-port=0",
+                  "--leader-election=true",
+                  "--lease-namespace=" + system,
+                  "--poll-interval=2s",
+                  "--active-poll-interval=500ms",
+                  AlbSimulator.OPERATOR_FLAGS.get(0),
+                  AlbSimulator.OPERATOR_FLAGS.get(1)),
+              Map.of());
+      try (OperatorApp app =
+          OperatorApp.start(
+              config, client, OperatorApp.sdkClients(config), Clock.systemUTC(), false)) {
+        admin
+            .resource(
+                Fixtures.watch(team, "lbs", sim.endpoint(), "alb-creds", List.of("alb-chart")))
+            .create();
+        Await.until(
+            Duration.ofSeconds(60),
+            "the scenario completes under the chart's RBAC",
+            () -> {
+              List<AsyncJob> jobs =
+                  admin.resources(AsyncJob.class).inNamespace(team).list().getItems();
+              return jobs.size() == 4
+                  && jobs.stream()
+                      .allMatch(j -> j.getStatus() != null && j.getStatus().isFinished());
+            });
+        assertEquals(
+            JobPhase.Failed,
+            admin
+                .resources(AsyncJob.class)
+                .inNamespace(team)
+                .withName("chart-3")
+                .get()
+                .getStatus()
+                .getPhase());
+        assertTrue(
+            admin.v1().events().inNamespace(team).list().getItems().stream()
+                .anyMatch(e -> "JobFailed".equals(e.getReason())),
             "Events are allowed and written");
-        assertTrue(admin.leases().inNamespace(system).list().getItems().stream().anyMatch(l -> l.getSpec().getHolderIdentity() != null),
+        assertTrue(
+            admin.leases().inNamespace(system).list().getItems().stream()
+                .anyMatch(l -> l.getSpec().getHolderIdentity() != null),
             "the Lease is held in the release namespace");
 
         // Take away one permission the operator needs: writing AsyncJob status.
@@ -166,15 +256,35 @@ class ChartIT {
         role.setRules(rules);
         role.getMetadata().setManagedFields(null);
         admin.resource(role).update();
-        sim.addJob(SimJob.builder("CHART-NEW", "acct").region("cn-hangzhou").api("CreateRule", "Create")
-            .resource("loadbalancer", "alb-chart").createdAt(Instant.now()).succeedsAt(Instant.now().plusSeconds(1)).build());
-        Await.until(Duration.ofSeconds(60), "a Forbidden Event naming the permission", () -> admin.v1().events().inNamespace(team)
-            .list().getItems().stream().anyMatch(e -> "Forbidden".equals(e.getReason()) && e.getMessage().contains("asyncjobs/status")));
-        Event forbidden = admin.v1().events().inNamespace(team).list().getItems().stream()
-            .filter(e -> "Forbidden".equals(e.getReason())).findFirst().orElseThrow();
+        sim.addJob(
+            SimJob.builder("CHART-NEW", "acct")
+                .region("cn-hangzhou")
+                .api("CreateRule", "Create")
+                .resource("loadbalancer", "alb-chart")
+                .createdAt(Instant.now())
+                .succeedsAt(Instant.now().plusSeconds(1))
+                .build());
+        Await.until(
+            Duration.ofSeconds(60),
+            "a Forbidden Event naming the permission",
+            () ->
+                admin.v1().events().inNamespace(team).list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            "Forbidden".equals(e.getReason())
+                                && e.getMessage().contains("asyncjobs/status")));
+        Event forbidden =
+            admin.v1().events().inNamespace(team).list().getItems().stream()
+                .filter(e -> "Forbidden".equals(e.getReason()))
+                .findFirst()
+                .orElseThrow();
         System.out.println("Forbidden Event: " + forbidden.getMessage());
-        assertTrue(forbidden.getMessage().contains("cannot patch resource \"asyncjobs/status\""), forbidden.getMessage());
-        assertTrue(forbidden.getMessage().contains("system:serviceaccount:" + system + ":" + release), forbidden.getMessage());
+        assertTrue(
+            forbidden.getMessage().contains("cannot patch resource \"asyncjobs/status\""),
+            forbidden.getMessage());
+        assertTrue(
+            forbidden.getMessage().contains("system:serviceaccount:" + system + ":" + release),
+            forbidden.getMessage());
       }
     }
   }

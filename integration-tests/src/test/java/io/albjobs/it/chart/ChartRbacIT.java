@@ -27,13 +27,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ChartRbacIT {
-  // What the operator's ServiceAccount may do, exactly: group/resource:verb by scope ("*" = cluster-wide).
+  // What the operator's ServiceAccount may do, exactly: group/resource:verb by scope ("*" =
+  // cluster-wide).
   private static final Set<String> WATCHED = new TreeSet<>();
   private static final Set<String> SECRETS = Set.of("/secrets:get");
-  private static final Set<String> ALBCONFIG = Set.of("alibabacloud.com/albconfigs:get", "alibabacloud.com/albconfigs:list",
-      "alibabacloud.com/albconfigs:watch");
-  private static final Set<String> LEASES = Set.of("coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create",
-      "coordination.k8s.io/leases:update", "coordination.k8s.io/leases:patch");
+  private static final Set<String> ALBCONFIG =
+      Set.of(
+          "alibabacloud.com/albconfigs:get",
+          "alibabacloud.com/albconfigs:list",
+          "alibabacloud.com/albconfigs:watch");
+  private static final Set<String> LEASES =
+      Set.of(
+          "coordination.k8s.io/leases:get",
+          "coordination.k8s.io/leases:create",
+          "coordination.k8s.io/leases:update",
+          "coordination.k8s.io/leases:patch");
 
   static {
     for (String res : List.of("asyncjobs", "asyncjobwatches")) {
@@ -82,36 +90,81 @@ class ChartRbacIT {
         d.path("rules").forEach(rules::add);
       }
     }
-    List<String> rolesIn = r.ofKind("Role").stream().filter(d -> RELEASE.equals(d.path("metadata").path("name").asText()))
-        .map(d -> d.path("metadata").path("namespace").asText()).sorted().toList();
+    List<String> rolesIn =
+        r.ofKind("Role").stream()
+            .filter(d -> RELEASE.equals(d.path("metadata").path("name").asText()))
+            .map(d -> d.path("metadata").path("namespace").asText())
+            .sorted()
+            .toList();
     assertAll(
-        () -> assertEquals(want, got, "ServiceAccount RBAC by scope (\"*\" = cluster-wide): " + diff(got, want)),
-        () -> assertFalse(rules.stream().anyMatch(rule -> List.of("apiGroups", "resources", "verbs").stream()
-            .anyMatch(k -> texts(rule.path(k)).contains("*"))), "no wildcard in any RBAC rule"),
-        () -> assertFalse(rules.stream().anyMatch(rule -> texts(rule.path("apiGroups")).contains("apiextensions.k8s.io")),
-            "no CRD access granted"),
-        () -> assertEquals(c.watch.stream().sorted().toList(), rolesIn, "Role " + RELEASE + " in each watched namespace"),
-        () -> assertEquals(c.watch.isEmpty() ? null : String.join(",", c.watch), r.envValue("WATCH_NAMESPACES"), "WATCH_NAMESPACES"),
-        () -> assertEquals(c.watch.isEmpty(), r.find("ClusterRole", RELEASE).isPresent(),
-            "the operator's cluster-wide ClusterRole exactly when all namespaces are watched"));
+        () ->
+            assertEquals(
+                want,
+                got,
+                "ServiceAccount RBAC by scope (\"*\" = cluster-wide): " + diff(got, want)),
+        () ->
+            assertFalse(
+                rules.stream()
+                    .anyMatch(
+                        rule ->
+                            List.of("apiGroups", "resources", "verbs").stream()
+                                .anyMatch(k -> texts(rule.path(k)).contains("*"))),
+                "no wildcard in any RBAC rule"),
+        () ->
+            assertFalse(
+                rules.stream()
+                    .anyMatch(
+                        rule -> texts(rule.path("apiGroups")).contains("apiextensions.k8s.io")),
+                "no CRD access granted"),
+        () ->
+            assertEquals(
+                c.watch.stream().sorted().toList(),
+                rolesIn,
+                "Role " + RELEASE + " in each watched namespace"),
+        () ->
+            assertEquals(
+                c.watch.isEmpty() ? null : String.join(",", c.watch),
+                r.envValue("WATCH_NAMESPACES"),
+                "WATCH_NAMESPACES"),
+        () ->
+            assertEquals(
+                c.watch.isEmpty(),
+                r.find("ClusterRole", RELEASE).isPresent(),
+                "the operator's cluster-wide ClusterRole exactly when all namespaces are watched"));
   }
-  /** The view/edit ClusterRoles aggregated into the default user roles: only on request (never bound to the operator, above). */
+
+  /**
+   * The view/edit ClusterRoles aggregated into the default user roles: only on request (never bound
+   * to the operator, above).
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("combinations")
   void aggregatedUserRolesOnlyOnRequest(Combination c) {
-    List<String> aggregated = Rendered.of(c).ofKind("ClusterRole").stream()
-        .filter(d -> texts(fieldNames(d.path("metadata").path("labels"))).stream()
-            .anyMatch(k -> k.startsWith("rbac.authorization.k8s.io/aggregate-to-")))
-        .map(d -> d.path("metadata").path("name").asText()).sorted().toList();
-    assertEquals(c.aggregateRoles ? List.of(RELEASE + "-edit", RELEASE + "-view") : List.of(), aggregated,
+    List<String> aggregated =
+        Rendered.of(c).ofKind("ClusterRole").stream()
+            .filter(
+                d ->
+                    texts(fieldNames(d.path("metadata").path("labels"))).stream()
+                        .anyMatch(k -> k.startsWith("rbac.authorization.k8s.io/aggregate-to-")))
+            .map(d -> d.path("metadata").path("name").asText())
+            .sorted()
+            .toList();
+    assertEquals(
+        c.aggregateRoles ? List.of(RELEASE + "-edit", RELEASE + "-view") : List.of(),
+        aggregated,
         "ClusterRoles aggregated to the default roles");
   }
+
   private static JsonNode fieldNames(JsonNode object) {
     var names = Rendered.YAML.createArrayNode();
     object.fieldNames().forEachRemaining(names::add);
     return names;
   }
-  /** {scope: grants} of the bindings to the ServiceAccount; scope "*" = cluster-wide, else a namespace. */
+
+  /**
+   * {scope: grants} of the bindings to the ServiceAccount; scope "*" = cluster-wide, else a
+   * namespace.
+   */
   private static Map<String, Set<String>> grants(Rendered r, String sa) {
     Map<String, Set<String>> grants = new HashMap<>();
     for (JsonNode b : r.docs) {
@@ -119,23 +172,38 @@ class ChartRbacIT {
       if (!kind.equals("RoleBinding") && !kind.equals("ClusterRoleBinding")) {
         continue;
       }
-      boolean bound = StreamSupport.stream(b.path("subjects").spliterator(), false).anyMatch(s -> "ServiceAccount".equals(
-          s.path("kind").asText()) && sa.equals(s.path("name").asText()) && NAMESPACE.equals(s.path("namespace").asText()));
+      boolean bound =
+          StreamSupport.stream(b.path("subjects").spliterator(), false)
+              .anyMatch(
+                  s ->
+                      "ServiceAccount".equals(s.path("kind").asText())
+                          && sa.equals(s.path("name").asText())
+                          && NAMESPACE.equals(s.path("namespace").asText()));
       if (!bound) {
         continue;
       }
       JsonNode ref = b.path("roleRef");
       String bns = b.path("metadata").path("namespace").asText(null);
       String refKind = ref.path("kind").asText();
-      JsonNode role = r.docs.stream().filter(d -> refKind.equals(d.path("kind").asText())
-              && ref.path("name").asText().equals(d.path("metadata").path("name").asText())
-              && (!refKind.equals("Role") || bns.equals(d.path("metadata").path("namespace").asText())))
-          .findFirst().orElse(null);
+      JsonNode role =
+          r.docs.stream()
+              .filter(
+                  d ->
+                      refKind.equals(d.path("kind").asText())
+                          && ref.path("name")
+                              .asText()
+                              .equals(d.path("metadata").path("name").asText())
+                          && (!refKind.equals("Role")
+                              || bns.equals(d.path("metadata").path("namespace").asText())))
+              .findFirst()
+              .orElse(null);
       if (role == null) {
         grants.computeIfAbsent("missing-role", k -> new TreeSet<>()).add(ref.path("name").asText());
         continue;
       }
-      Set<String> scope = grants.computeIfAbsent(kind.equals("ClusterRoleBinding") ? "*" : bns, k -> new TreeSet<>());
+      Set<String> scope =
+          grants.computeIfAbsent(
+              kind.equals("ClusterRoleBinding") ? "*" : bns, k -> new TreeSet<>());
       for (JsonNode rule : role.path("rules")) {
         for (String g : texts(rule.path("apiGroups"))) {
           for (String res : texts(rule.path("resources"))) {

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * a missing helm fails the test with how to get it, never skips it.
  */
 final class Helm {
-  static final Path CHART = Path.of(System.getProperty("albjobs.repoDir", ".."), "helm", "alb-asyncjob-operator");
+  static final Path CHART =
+      Path.of(System.getProperty("albjobs.repoDir", ".."), "helm", "alb-asyncjob-operator");
 
   private Helm() {}
 
@@ -39,26 +40,36 @@ final class Helm {
   static String template(String release, String namespace, List<String> args) {
     Result r = tryTemplate(release, namespace, args);
     if (!r.ok()) {
-      throw new AssertionError("helm template " + String.join(" ", args) + " failed: " + r.stderr());
+      throw new AssertionError(
+          "helm template " + String.join(" ", args) + " failed: " + r.stderr());
     }
     return r.stdout();
   }
 
   /** {@code helm template <release> <chart> -n <namespace> <args>}, whatever the exit code. */
   static Result tryTemplate(String release, String namespace, List<String> args) {
-    List<String> cmd = new ArrayList<>(List.of(Binaries.locateHelm().toString(), "template", release, CHART.toString(),
-        "-n", namespace));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Binaries.locateHelm().toString(),
+                "template",
+                release,
+                CHART.toString(),
+                "-n",
+                namespace));
     cmd.addAll(args);
     try {
       Process p = new ProcessBuilder(cmd).start();
       p.getOutputStream().close();
-      CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
-        try {
-          return p.getErrorStream().readAllBytes();
-        } catch (IOException e) {
-          return new byte[0];
-        }
-      });
+      CompletableFuture<byte[]> err =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return p.getErrorStream().readAllBytes();
+                } catch (IOException e) {
+                  return new byte[0];
+                }
+              });
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();

@@ -31,7 +31,10 @@ final class Rendered {
     this.docs = docs;
   }
 
-  /** The chart rendered as release alb-asyncjob-operator in alb-system, once per combination and JVM. */
+  /**
+   * The chart rendered as release alb-asyncjob-operator in alb-system, once per combination and
+   * JVM.
+   */
   static Rendered of(Combination c) {
     return CACHE.computeIfAbsent(c.name, n -> parse(c, Helm.template(RELEASE, NAMESPACE, c.args)));
   }
@@ -60,16 +63,27 @@ final class Rendered {
   }
 
   Optional<JsonNode> find(String kind, String name) {
-    List<JsonNode> found = ofKind(kind).stream().filter(d -> name == null || name.equals(d.path("metadata").path("name").asText()))
-        .toList();
+    List<JsonNode> found =
+        ofKind(kind).stream()
+            .filter(d -> name == null || name.equals(d.path("metadata").path("name").asText()))
+            .toList();
     return found.size() == 1 ? Optional.of(found.get(0)) : Optional.empty();
   }
 
   /** The only object of that kind and name; fails the test when there is none or several. */
   JsonNode one(String kind, String name) {
-    return find(kind, name).orElseThrow(() -> new AssertionError(
-        combination + ": expected exactly one " + kind + (name == null ? "" : " named " + name) + ", found "
-            + ofKind(kind).stream().map(d -> d.path("metadata").path("name").asText()).toList()));
+    return find(kind, name)
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    combination
+                        + ": expected exactly one "
+                        + kind
+                        + (name == null ? "" : " named " + name)
+                        + ", found "
+                        + ofKind(kind).stream()
+                            .map(d -> d.path("metadata").path("name").asText())
+                            .toList()));
   }
 
   JsonNode deployment() {
@@ -97,7 +111,9 @@ final class Rendered {
     return env;
   }
 
-  /** The literal value of an env var of the operator container, or null when unset or not literal. */
+  /**
+   * The literal value of an env var of the operator container, or null when unset or not literal.
+   */
   String envValue(String name) {
     JsonNode e = env().get(name);
     return e == null || !e.has("value") ? null : e.path("value").asText();

@@ -20,43 +20,84 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The playground ({@code ./scripts/demo --cluster} runs {@link Playground}) as a person uses it:
  * started as its own process, it prints the KUBECONFIG line; the real kubectl with that file sees
- * the demo's AsyncJobs and takes the examples; Ctrl-C (SIGINT) ends it and every process it
- * started (kube-apiserver, etcd).
+ * the demo's AsyncJobs and takes the examples; Ctrl-C (SIGINT) ends it and every process it started
+ * (kube-apiserver, etcd).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class PlaygroundIT {
   @Test
   void printsKubeconfigServesKubectlAndStopsEverythingOnCtrlC() throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        "-Dalbjobs.crdDir=" + Path.of(System.getProperty("albjobs.crdDir", "../crds")).toAbsolutePath(),
-        Playground.class.getName())
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dalbjobs.crdDir="
+                    + Path.of(System.getProperty("albjobs.crdDir", "../crds")).toAbsolutePath(),
+                Playground.class.getName())
+            .redirectErrorStream(true)
+            .start();
     ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
-    CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String l; (l = r.readLine()) != null; ) {
-          lines.add(l);
-        }
-      } catch (java.io.IOException e) {
-        lines.add("read failed: " + e);
-      }
-    });
+    CompletableFuture<Void> reader =
+        CompletableFuture.runAsync(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                  lines.add(l);
+                }
+              } catch (java.io.IOException e) {
+                lines.add("read failed: " + e);
+              }
+            });
     List<ProcessHandle> children = new ArrayList<>();
     try {
-      Await.until(Duration.ofSeconds(150), "the KUBECONFIG line", () -> kubeconfig(lines) != null || !p.isAlive());
+      Await.until(
+          Duration.ofSeconds(150),
+          "the KUBECONFIG line",
+          () -> kubeconfig(lines) != null || !p.isAlive());
       assertTrue(p.isAlive(), "the playground exited:\n" + String.join("\n", lines));
       String kubeconfig = kubeconfig(lines);
-      String kubectl = lines.stream().filter(l -> l.trim().startsWith("export PATH=")).findFirst().orElseThrow()
-          .trim().substring("export PATH=".length()).replace(":$PATH", "") + "/kubectl";
+      String kubectl =
+          lines.stream()
+                  .filter(l -> l.trim().startsWith("export PATH="))
+                  .findFirst()
+                  .orElseThrow()
+                  .trim()
+                  .substring("export PATH=".length())
+                  .replace(":$PATH", "")
+              + "/kubectl";
       children.addAll(p.descendants().toList());
       assertTrue(children.size() >= 2, "kube-apiserver and etcd run as children: " + children);
-      Await.until(Duration.ofSeconds(60), "kubectl get ajob shows the demo's jobs",
+      Await.until(
+          Duration.ofSeconds(60),
+          "kubectl get ajob shows the demo's jobs",
           () -> run(kubectl, kubeconfig, "get", "ajob", "-n", "demo").contains("pipeline-deploy"));
-      String applied = run(kubectl, kubeconfig, "apply", "-f", Path.of("../examples").toAbsolutePath().toString());
+      String applied =
+          run(
+              kubectl,
+              kubeconfig,
+              "apply",
+              "-f",
+              Path.of("../examples").toAbsolutePath().toString());
       assertTrue(applied.contains("asyncjob.albjobs.io/deploy-42 created"), applied);
-      Await.until(Duration.ofSeconds(150), "the example AsyncJob Succeeded", () -> run(kubectl, kubeconfig,
-          "get", "ajob", "deploy-42", "-n", "team-a", "-o", "jsonpath={.status.phase}").equals("Succeeded"));
+      Await.until(
+          Duration.ofSeconds(150),
+          "the example AsyncJob Succeeded",
+          () ->
+              run(
+                      kubectl,
+                      kubeconfig,
+                      "get",
+                      "ajob",
+                      "deploy-42",
+                      "-n",
+                      "team-a",
+                      "-o",
+                      "jsonpath={.status.phase}")
+                  .equals("Succeeded"));
     } finally {
       new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
       boolean ended = p.waitFor(60, TimeUnit.SECONDS);
@@ -69,14 +110,21 @@ class PlaygroundIT {
     reader.get(10, TimeUnit.SECONDS);
     assertEquals(130, p.exitValue(), "exit code after SIGINT (128 + 2)");
     for (ProcessHandle child : children) {
-      Await.until(Duration.ofSeconds(15), "child " + child.info().command().orElse("?") + " ended", () -> !child.isAlive());
+      Await.until(
+          Duration.ofSeconds(15),
+          "child " + child.info().command().orElse("?") + " ended",
+          () -> !child.isAlive());
     }
     assertTrue(lines.stream().anyMatch(l -> l.equals("Stopped.")), String.join("\n", lines));
   }
 
   private static String kubeconfig(ConcurrentLinkedQueue<String> lines) {
-    return lines.stream().map(String::trim).filter(l -> l.startsWith("export KUBECONFIG=")).findFirst()
-        .map(l -> l.substring("export KUBECONFIG=".length())).orElse(null);
+    return lines.stream()
+        .map(String::trim)
+        .filter(l -> l.startsWith("export KUBECONFIG="))
+        .findFirst()
+        .map(l -> l.substring("export KUBECONFIG=".length()))
+        .orElse(null);
   }
 
   private static String run(String kubectl, String kubeconfig, String... args) {

@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.it.kube.ControlPlane;
 import io.albjobs.it.kube.SharedControlPlane;
+import io.albjobs.operator.crd.AsyncJob;
+import io.albjobs.operator.testing.Await;
+import io.albjobs.operator.testing.Fixtures;
+import io.albjobs.operator.testing.OidcTokens;
 import io.albjobs.simulator.AlbSimulator;
 import io.albjobs.simulator.RecordedCall;
 import io.albjobs.simulator.SimJob;
 import io.albjobs.simulator.StsGrant;
-import io.albjobs.operator.testing.Await;
-import io.albjobs.operator.testing.Fixtures;
-import io.albjobs.operator.testing.OidcTokens;
 import io.albjobs.simulator.TestCa;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,20 +31,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * RRSA, the production credential path on ACK, end to end with the operator as its own process:
- * the variables ACK's webhook injects point at a projected-token file; the operator exchanges it at
- * STS ({@code AssumeRoleWithOIDC}, the simulator over HTTPS with a test CA the operator's JVM
- * trusts through its truststore — verification stays on); the temporary keys and security token
- * sign the ALB calls of a watch that names no Secret; the keys are refreshed before they expire,
- * and a rotated token file is what the next exchange sends.
+ * RRSA, the production credential path on ACK, end to end with the operator as its own process: the
+ * variables ACK's webhook injects point at a projected-token file; the operator exchanges it at STS
+ * ({@code AssumeRoleWithOIDC}, the simulator over HTTPS with a test CA the operator's JVM trusts
+ * through its truststore — verification stays on); the temporary keys and security token sign the
+ * ALB calls of a watch that names no Secret; the keys are refreshed before they expire, and a
+ * rotated token file is what the next exchange sends.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RrsaIT {
   private static final String ROLE = "acs:ram::1234567890:role/alb-asyncjob-operator";
   private static final String OIDC_PROVIDER = "acs:ram::1234567890:oidc-provider/ack-rrsa-test";
-  private static final String SUBJECT = "system:serviceaccount:albjobs-system:alb-asyncjob-operator";
+  private static final String SUBJECT =
+      "system:serviceaccount:albjobs-system:alb-asyncjob-operator";
+
   /** What the simulated STS grants (real STS grants at least 900 s): short, to see a refresh. */
   private static final Duration KEY_LIFE = Duration.ofSeconds(20);
+
   private static final int JOBS = 12;
 
   private final ControlPlane cp = SharedControlPlane.get();
@@ -75,23 +78,47 @@ class RrsaIT {
     sim.serveSts("rrsa", ROLE, OIDC_PROVIDER, tokenFile, KEY_LIFE);
     Instant t0 = Instant.now();
     for (int i = 0; i < JOBS; i++) {
-      sim.addJob(SimJob.builder(String.format("RRSA-%03d", i), "rrsa").region("cn-hangzhou")
-          .api("CreateRule", "Create").resource("loadbalancer", "alb-rrsa" + (i % 3))
-          .createdAt(t0.minusSeconds(120 - i)).succeedsAt(t0.plusSeconds(i)).build());
+      sim.addJob(
+          SimJob.builder(String.format("RRSA-%03d", i), "rrsa")
+              .region("cn-hangzhou")
+              .api("CreateRule", "Create")
+              .resource("loadbalancer", "alb-rrsa" + (i % 3))
+              .createdAt(t0.minusSeconds(120 - i))
+              .succeedsAt(t0.plusSeconds(i))
+              .build());
     }
-    admin.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
+    admin
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .serverSideApply();
     // No credentialsSecretRef: the operator's own chain, i.e. RRSA.
-    admin.resource(Fixtures.watch(ns, "lbs", sim.endpoint(), null, List.of("alb-rrsa0", "alb-rrsa1", "alb-rrsa2")))
+    admin
+        .resource(
+            Fixtures.watch(
+                ns, "lbs", sim.endpoint(), null, List.of("alb-rrsa0", "alb-rrsa1", "alb-rrsa2")))
         .create();
 
     Path log = dir.resolve("operator.log");
     long started = System.nanoTime();
-    operator = start(cp.writeKubeconfig("admin", ControlPlane.ADMIN_TOKEN, dir.resolve("kubeconfig")), ca, tokenFile, log);
+    operator =
+        start(
+            cp.writeKubeconfig("admin", ControlPlane.ADMIN_TOKEN, dir.resolve("kubeconfig")),
+            ca,
+            tokenFile,
+            log);
 
-    await(Duration.ofSeconds(90), "a first AsyncJob mirrored", () -> !jobs().isEmpty(), () -> tail(log));
+    await(
+        Duration.ofSeconds(90),
+        "a first AsyncJob mirrored",
+        () -> !jobs().isEmpty(),
+        () -> tail(log));
     long firstMirrored = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    await(Duration.ofSeconds(60), "all " + JOBS + " jobs mirrored and Succeeded",
-        () -> jobs().size() == JOBS && jobs().stream().allMatch(j -> j.getStatus() != null && j.getStatus().isFinished()),
+    await(
+        Duration.ofSeconds(60),
+        "all " + JOBS + " jobs mirrored and Succeeded",
+        () ->
+            jobs().size() == JOBS
+                && jobs().stream()
+                    .allMatch(j -> j.getStatus() != null && j.getStatus().isFinished()),
         () -> tail(log));
     long allMirrored = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 
@@ -99,44 +126,79 @@ class RrsaIT {
     List<RecordedCall> alb = albCalls();
     assertFalse(alb.isEmpty());
     for (RecordedCall call : alb) {
-      assertTrue(call.accessKeyId().startsWith("STS."), "an ALB call not signed with STS keys: " + call.accessKeyId());
+      assertTrue(
+          call.accessKeyId().startsWith("STS."),
+          "an ALB call not signed with STS keys: " + call.accessKeyId());
       assertTrue(call.params().containsKey("SecurityToken"), "an ALB call without SecurityToken");
     }
     StsGrant first = sim.stsGrants().get(0);
 
     // Refresh before expiry: a second exchange, and ALB calls switch to the new key.
-    await(Duration.ofSeconds(60), "a second AssumeRoleWithOIDC", () -> sim.stsGrants().size() >= 2, () -> tail(log));
+    await(
+        Duration.ofSeconds(60),
+        "a second AssumeRoleWithOIDC",
+        () -> sim.stsGrants().size() >= 2,
+        () -> tail(log));
     StsGrant second = sim.stsGrants().get(1);
-    assertTrue(second.at().isBefore(first.expiration()),
+    assertTrue(
+        second.at().isBefore(first.expiration()),
         "refreshed at " + second.at() + ", after the first keys expired at " + first.expiration());
-    await(Duration.ofSeconds(30), "ALB calls signed with the refreshed key",
-        () -> albCalls().stream().anyMatch(c -> c.accessKeyId().equals(second.accessKeyId()) && c.succeeded()),
+    await(
+        Duration.ofSeconds(30),
+        "ALB calls signed with the refreshed key",
+        () ->
+            albCalls().stream()
+                .anyMatch(c -> c.accessKeyId().equals(second.accessKeyId()) && c.succeeded()),
         () -> tail(log));
 
     // The kubelet rotates the projected token: the next exchange sends the file's new content
     // (STS here accepts only the current content, as the real one refuses an expired token).
     String rotated = OidcTokens.jwt("sts.aliyuncs.com", SUBJECT);
     OidcTokens.write(tokenFile, rotated);
-    await(Duration.ofSeconds(60), "an exchange of the rotated token",
-        () -> sim.stsGrants().stream().anyMatch(g -> g.tokenDigest().equals(StsGrant.digestOf(rotated))),
+    await(
+        Duration.ofSeconds(60),
+        "an exchange of the rotated token",
+        () ->
+            sim.stsGrants().stream()
+                .anyMatch(g -> g.tokenDigest().equals(StsGrant.digestOf(rotated))),
         () -> tail(log));
-    StsGrant afterRotation = sim.stsGrants().stream()
-        .filter(g -> g.tokenDigest().equals(StsGrant.digestOf(rotated))).findFirst().orElseThrow();
-    await(Duration.ofSeconds(30), "ALB calls signed with keys from the rotated token",
-        () -> albCalls().stream().anyMatch(c -> c.accessKeyId().equals(afterRotation.accessKeyId()) && c.succeeded()),
+    StsGrant afterRotation =
+        sim.stsGrants().stream()
+            .filter(g -> g.tokenDigest().equals(StsGrant.digestOf(rotated)))
+            .findFirst()
+            .orElseThrow();
+    await(
+        Duration.ofSeconds(30),
+        "ALB calls signed with keys from the rotated token",
+        () ->
+            albCalls().stream()
+                .anyMatch(
+                    c -> c.accessKeyId().equals(afterRotation.accessKeyId()) && c.succeeded()),
         () -> tail(log));
 
     // Never a call with expired keys, never a refused exchange, never a secret in the log.
-    Map<String, Long> refusals = sim.calls().stream().filter(c -> !c.succeeded())
-        .collect(Collectors.groupingBy(c -> c.action() + " " + c.errorCode(), Collectors.counting()));
+    Map<String, Long> refusals =
+        sim.calls().stream()
+            .filter(c -> !c.succeeded())
+            .collect(
+                Collectors.groupingBy(
+                    c -> c.action() + " " + c.errorCode(), Collectors.counting()));
     assertEquals(Map.of(), refusals, "refused calls");
     String operatorLog = Files.readString(log);
-    assertFalse(operatorLog.contains(firstToken) || operatorLog.contains(rotated), "the OIDC token is in the log");
+    assertFalse(
+        operatorLog.contains(firstToken) || operatorLog.contains(rotated),
+        "the OIDC token is in the log");
     assertFalse(operatorLog.contains("CAIS"), "a security token is in the log");
-    System.out.printf("RRSA: first AsyncJob %d ms after start, all %d in %d ms; keys refreshed %d s after the"
+    System.out.printf(
+        "RRSA: first AsyncJob %d ms after start, all %d in %d ms; keys refreshed %d s after the"
             + " first exchange (life %d s); %d exchanges, %d ALB calls%n",
-        firstMirrored, JOBS, allMirrored, Duration.between(first.at(), second.at()).toSeconds(), KEY_LIFE.toSeconds(),
-        sim.stsGrants().size(), albCalls().size());
+        firstMirrored,
+        JOBS,
+        allMirrored,
+        Duration.between(first.at(), second.at()).toSeconds(),
+        KEY_LIFE.toSeconds(),
+        sim.stsGrants().size(),
+        albCalls().size());
   }
 
   /**
@@ -145,23 +207,28 @@ class RrsaIT {
    * HTTPS on the loopback, so only its host is allowed (no flag for plain HTTP).
    */
   private Process start(Path kubeconfig, TestCa ca, Path tokenFile, Path log) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        // Trust the test CA, which issued the simulator's certificate (STS and ALB).
-        "-Djavax.net.ssl.trustStore=" + ca.trustStore(),
-        "-Djavax.net.ssl.trustStorePassword=" + TestCa.PASSWORD,
-        "-Djavax.net.ssl.trustStoreType=PKCS12",
-        "-jar", System.getProperty("albjobs.jar", "../operator/target/alb-asyncjob-operator.jar")));
-    List<String> operatorArgs = List.of(
-        "--namespaces=" + ns,
-        "--http-port=0",
-        "--poll-interval=2s",
-        "--active-poll-interval=500ms",
-        "--sts-endpoint=" + sim.endpoint(),
-        "--ambient-credentials-namespaces=" + ns,
-        "--allowed-endpoint-hosts=127.0.0.1");
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // Trust the test CA, which issued the simulator's certificate (STS and ALB).
+                "-Djavax.net.ssl.trustStore=" + ca.trustStore(),
+                "-Djavax.net.ssl.trustStorePassword=" + TestCa.PASSWORD,
+                "-Djavax.net.ssl.trustStoreType=PKCS12",
+                "-jar",
+                System.getProperty("albjobs.jar", "../operator/target/alb-asyncjob-operator.jar")));
+    List<String> operatorArgs =
+        List.of(
+            "--namespaces=" + ns,
+            "--http-port=0",
+            "--poll-interval=2s",
+            "--active-poll-interval=500ms",
+            "--sts-endpoint=" + sim.endpoint(),
+            "--ambient-credentials-namespaces=" + ns,
+            "--allowed-endpoint-hosts=127.0.0.1");
     cmd.addAll(operatorArgs);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("ALIBABA_CLOUD_") || k.startsWith("ALICLOUD_"));
     env.put("KUBECONFIG", kubeconfig.toString());
@@ -172,7 +239,10 @@ class RrsaIT {
   }
 
   /** {@link Await#until}, with the operator's log in the failure message. */
-  private static void await(Duration timeout, String what, java.util.function.Supplier<Boolean> condition,
+  private static void await(
+      Duration timeout,
+      String what,
+      java.util.function.Supplier<Boolean> condition,
       java.util.function.Supplier<String> log) {
     try {
       Await.until(timeout, what, condition);

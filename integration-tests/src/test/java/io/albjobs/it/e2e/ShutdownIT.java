@@ -1,9 +1,9 @@
 package io.albjobs.it.e2e;
 
-import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.albjobs.it.IntegrationEnv;
 import io.albjobs.it.kube.ControlPlane;
 import io.albjobs.operator.testing.Await;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -36,27 +36,40 @@ class ShutdownIT {
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void aLeaderExitsOnSigtermWithinTheGracePeriod() throws Exception {
-    Path kubeconfig = e2e.cp.writeKubeconfig("admin", ControlPlane.ADMIN_TOKEN, e2e.cp.dir().resolve("shutdown.kubeconfig"));
+    Path kubeconfig =
+        e2e.cp.writeKubeconfig(
+            "admin", ControlPlane.ADMIN_TOKEN, e2e.cp.dir().resolve("shutdown.kubeconfig"));
     Path log = e2e.cp.dir().resolve("shutdown-operator.log");
-    ProcessBuilder pb = new ProcessBuilder(
-        "java", "-jar", System.getProperty("albjobs.jar", "../operator/target/alb-asyncjob-operator.jar"),
-        "--namespaces=" + e2e.ns, "--http-port=0", "--leader-election=true",
-        "--lease-name=shutdown-it", "--lease-namespace=" + e2e.ns)
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "java",
+                "-jar",
+                System.getProperty("albjobs.jar", "../operator/target/alb-asyncjob-operator.jar"),
+                "--namespaces=" + e2e.ns,
+                "--http-port=0",
+                "--leader-election=true",
+                "--lease-name=shutdown-it",
+                "--lease-namespace=" + e2e.ns)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.environment().put("POD_NAME", "shutdown-it-pod");
     process = pb.start();
-    Await.until(Duration.ofSeconds(90), "the operator holds the Lease", () -> {
-      Lease lease = e2e.admin.leases().inNamespace(e2e.ns).withName("shutdown-it").get();
-      return lease != null && "shutdown-it-pod".equals(lease.getSpec().getHolderIdentity());
-    });
+    Await.until(
+        Duration.ofSeconds(90),
+        "the operator holds the Lease",
+        () -> {
+          Lease lease = e2e.admin.leases().inNamespace(e2e.ns).withName("shutdown-it").get();
+          return lease != null && "shutdown-it-pod".equals(lease.getSpec().getHolderIdentity());
+        });
 
     long t0 = System.nanoTime();
     process.destroy(); // SIGTERM
     boolean exited = process.waitFor(20, TimeUnit.SECONDS);
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     assertTrue(exited, "still running 20 s after SIGTERM; log:\n" + tail(log));
-    assertEquals(143, process.exitValue(), "exit status after SIGTERM (128 + 15); log:\n" + tail(log));
+    assertEquals(
+        143, process.exitValue(), "exit status after SIGTERM (128 + 15); log:\n" + tail(log));
     assertTrue(millis < 20_000, "took " + millis + " ms");
   }
 

@@ -31,7 +31,9 @@ class OperatorJarIT {
           new String[] {"io/albjobs/demo/", "the demo (demo module)"},
           new String[] {"io/albjobs/it/", "the integration suites"},
           new String[] {"io/albjobs/operator/testing/", "the operator's test helpers"},
-          new String[] {"io/fabric8/kubernetes/client/server/mock/", "fabric8's mock Kubernetes API"},
+          new String[] {
+            "io/fabric8/kubernetes/client/server/mock/", "fabric8's mock Kubernetes API"
+          },
           new String[] {"io/fabric8/mockwebserver/", "fabric8's mock web server"},
           new String[] {"io/vertx/", "Vert.x (the mock server's web server)"},
           new String[] {"io/netty/", "Netty (under Vert.x)"},

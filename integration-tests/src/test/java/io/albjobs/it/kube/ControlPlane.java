@@ -78,11 +78,19 @@ public final class ControlPlane implements AutoCloseable {
   private void startEtcd(int port, int peerPort) throws IOException {
     String client = "http://127.0.0.1:" + port;
     String peer = "http://127.0.0.1:" + peerPort;
-    spawn("etcd", List.of(bin.etcd().toString(),
-        "--name=test", "--data-dir=" + dir.resolve("etcd"),
-        "--listen-client-urls=" + client, "--advertise-client-urls=" + client,
-        "--listen-peer-urls=" + peer, "--initial-advertise-peer-urls=" + peer,
-        "--initial-cluster=test=" + peer, "--unsafe-no-fsync=true", "--log-level=warn"));
+    spawn(
+        "etcd",
+        List.of(
+            bin.etcd().toString(),
+            "--name=test",
+            "--data-dir=" + dir.resolve("etcd"),
+            "--listen-client-urls=" + client,
+            "--advertise-client-urls=" + client,
+            "--listen-peer-urls=" + peer,
+            "--initial-advertise-peer-urls=" + peer,
+            "--initial-cluster=test=" + peer,
+            "--unsafe-no-fsync=true",
+            "--log-level=warn"));
   }
 
   private void startApiServer(int etcdPort) throws IOException, InterruptedException {
@@ -92,19 +100,33 @@ public final class ControlPlane implements AutoCloseable {
     Files.writeString(key, pem("PRIVATE KEY", sa.getPrivate().getEncoded()));
     Files.writeString(pub, pem("PUBLIC KEY", sa.getPublic().getEncoded()));
     Path tokens = dir.resolve("tokens.csv");
-    Files.writeString(tokens,
-        ADMIN_TOKEN + ",admin,admin-uid,\"system:masters\"\n"
-            + OPERATOR_TOKEN + "," + OPERATOR_USER + ",operator-uid,\"system:authenticated\"\n");
-    apiServerCommand = List.of(bin.kubeApiServer().toString(),
-        "--etcd-servers=http://127.0.0.1:" + etcdPort,
-        "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
-        "--secure-port=" + apiPort, "--cert-dir=" + dir.resolve("certs"),
-        "--authorization-mode=RBAC", "--token-auth-file=" + tokens,
-        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        "--service-account-key-file=" + pub, "--service-account-signing-key-file=" + key,
-        "--service-cluster-ip-range=10.96.0.0/16", "--allow-privileged=true",
-        "--disable-admission-plugins=ServiceAccount", "--endpoint-reconciler-type=none",
-        "--profiling=false", "--v=0");
+    Files.writeString(
+        tokens,
+        ADMIN_TOKEN
+            + ",admin,admin-uid,\"system:masters\"\n"
+            + OPERATOR_TOKEN
+            + ","
+            + OPERATOR_USER
+            + ",operator-uid,\"system:authenticated\"\n");
+    apiServerCommand =
+        List.of(
+            bin.kubeApiServer().toString(),
+            "--etcd-servers=http://127.0.0.1:" + etcdPort,
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            "--secure-port=" + apiPort,
+            "--cert-dir=" + dir.resolve("certs"),
+            "--authorization-mode=RBAC",
+            "--token-auth-file=" + tokens,
+            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+            "--service-account-key-file=" + pub,
+            "--service-account-signing-key-file=" + key,
+            "--service-cluster-ip-range=10.96.0.0/16",
+            "--allow-privileged=true",
+            "--disable-admission-plugins=ServiceAccount",
+            "--endpoint-reconciler-type=none",
+            "--profiling=false",
+            "--v=0");
     spawn("kube-apiserver", apiServerCommand);
     waitReady(Duration.ofSeconds(90));
   }
@@ -121,26 +143,37 @@ public final class ControlPlane implements AutoCloseable {
 
   private void spawn(String name, List<String> command) throws IOException {
     Path log = dir.resolve(name + ".log");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     processes.add(p);
   }
 
   private void waitReady(Duration timeout) throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newBuilder().sslContext(trustAll()).connectTimeout(Duration.ofSeconds(2)).build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .sslContext(trustAll())
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "no answer";
     while (System.nanoTime() < deadline) {
       for (Process p : processes) {
         if (!p.isAlive()) {
-          throw new IllegalStateException("a control-plane process exited; logs in " + dir + "\n" + tail());
+          throw new IllegalStateException(
+              "a control-plane process exited; logs in " + dir + "\n" + tail());
         }
       }
       try {
-        HttpResponse<String> r = http.send(
-            HttpRequest.newBuilder(URI.create(server() + "/readyz"))
-                .header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(server() + "/readyz"))
+                    .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
         }
@@ -150,7 +183,8 @@ public final class ControlPlane implements AutoCloseable {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("kube-apiserver not ready after " + timeout + ": " + last + "\n" + tail());
+    throw new IllegalStateException(
+        "kube-apiserver not ready after " + timeout + ": " + last + "\n" + tail());
   }
 
   private String tail() {
@@ -159,7 +193,9 @@ public final class ControlPlane implements AutoCloseable {
       try {
         List<String> lines = Files.readAllLines(dir.resolve(name + ".log"));
         out.append("--- ").append(name).append(" ---\n");
-        lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(l -> out.append(l).append('\n'));
+        lines
+            .subList(Math.max(0, lines.size() - 15), lines.size())
+            .forEach(l -> out.append(l).append('\n'));
       } catch (IOException e) {
         out.append(name).append(": no log\n");
       }
@@ -171,12 +207,25 @@ public final class ControlPlane implements AutoCloseable {
     try (var files = Files.list(Path.of(System.getProperty("albjobs.crdDir", "../crds")))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
         try (InputStream in = Files.newInputStream(f)) {
-          CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions().load(in).item();
+          CustomResourceDefinition crd =
+              admin.apiextensions().v1().customResourceDefinitions().load(in).item();
           admin.resource(crd).serverSideApply();
-          admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-              .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
-                  && c.getStatus().getConditions().stream()
-                  .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 30, TimeUnit.SECONDS);
+          admin
+              .apiextensions()
+              .v1()
+              .customResourceDefinitions()
+              .withName(crd.getMetadata().getName())
+              .waitUntilCondition(
+                  c ->
+                      c.getStatus() != null
+                          && c.getStatus().getConditions() != null
+                          && c.getStatus().getConditions().stream()
+                              .anyMatch(
+                                  x ->
+                                      "Established".equals(x.getType())
+                                          && "True".equals(x.getStatus())),
+                  30,
+                  TimeUnit.SECONDS);
         }
       }
     }
@@ -205,12 +254,29 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Writes a kubeconfig for a token (the API server's certificate is self-signed). */
   public Path writeKubeconfig(String user, String token, Path file) throws IOException {
-    Files.writeString(file, String.join("\n",
-        "apiVersion: v1", "kind: Config",
-        "clusters:", "- name: test", "  cluster:", "    server: " + server(), "    insecure-skip-tls-verify: true",
-        "users:", "- name: " + user, "  user:", "    token: " + token,
-        "contexts:", "- name: test", "  context:", "    cluster: test", "    user: " + user, "    namespace: default",
-        "current-context: test", ""));
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            "- name: test",
+            "  cluster:",
+            "    server: " + server(),
+            "    insecure-skip-tls-verify: true",
+            "users:",
+            "- name: " + user,
+            "  user:",
+            "    token: " + token,
+            "contexts:",
+            "- name: test",
+            "  context:",
+            "    cluster: test",
+            "    user: " + user,
+            "    namespace: default",
+            "current-context: test",
+            ""));
     return file;
   }
 
@@ -219,8 +285,14 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   public KubernetesClient client(String token) {
-    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(server()).withOauthToken(token)
-        .withTrustCerts(true).withDisableHostnameVerification(true).withNamespace("default").build();
+    Config config =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl(server())
+            .withOauthToken(token)
+            .withTrustCerts(true)
+            .withDisableHostnameVerification(true)
+            .withNamespace("default")
+            .build();
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
@@ -273,9 +345,13 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
+    return "-----BEGIN "
+        + type
+        + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   private static String randomToken() {
@@ -284,17 +360,26 @@ public final class ControlPlane implements AutoCloseable {
     return java.util.HexFormat.of().formatHex(b);
   }
 
-  /** TLS that accepts the control plane's self-signed serving certificate (tests only, loopback). */
+  /**
+   * TLS that accepts the control plane's self-signed serving certificate (tests only, loopback).
+   */
   public static SSLContext trustAll() {
     try {
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new TrustManager[] {new X509TrustManager() {
-        public void checkClientTrusted(X509Certificate[] c, String a) {}
-        public void checkServerTrusted(X509Certificate[] c, String a) {}
-        public X509Certificate[] getAcceptedIssuers() {
-          return new X509Certificate[0];
-        }
-      }}, new SecureRandom());
+      ctx.init(
+          null,
+          new TrustManager[] {
+            new X509TrustManager() {
+              public void checkClientTrusted(X509Certificate[] c, String a) {}
+
+              public void checkServerTrusted(X509Certificate[] c, String a) {}
+
+              public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+              }
+            }
+          },
+          new SecureRandom());
       return ctx;
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);

@@ -54,7 +54,8 @@ public final class Kubectl {
       new Thread(() -> errText.complete(read(err))).start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new AssertionError("kubectl " + String.join(" ", args) + " did not end within " + timeout);
+        throw new AssertionError(
+            "kubectl " + String.join(" ", args) + " did not end within " + timeout);
       }
       return new Result(p.exitValue(), outText.get(), errText.get());
     } catch (IOException | java.util.concurrent.ExecutionException e) {

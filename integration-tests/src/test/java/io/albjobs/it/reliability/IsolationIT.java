@@ -1,13 +1,13 @@
 package io.albjobs.it.reliability;
 
-import io.albjobs.it.IntegrationEnv;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.albjobs.simulator.RecordedCall;
-import io.albjobs.simulator.SimJob;
+import io.albjobs.it.IntegrationEnv;
 import io.albjobs.operator.status.Conditions;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.Fixtures;
+import io.albjobs.simulator.RecordedCall;
+import io.albjobs.simulator.SimJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,48 +38,96 @@ class IsolationIT {
     for (String acct : List.of("acct", "throttled")) {
       for (int i = 0; i < 5; i++) {
         // In flight for the whole test: both watches stay on their active interval (1s).
-        env.sim.addJob(SimJob.builder(acct + "-" + i, acct).region("cn-hangzhou").api("CreateRule", "Create")
-            .resource("loadbalancer", "alb-" + acct).createdAt(t0.minusSeconds(10)).build());
+        env.sim.addJob(
+            SimJob.builder(acct + "-" + i, acct)
+                .region("cn-hangzhou")
+                .api("CreateRule", "Create")
+                .resource("loadbalancer", "alb-" + acct)
+                .createdAt(t0.minusSeconds(10))
+                .build());
       }
     }
-    env.admin.resource(Fixtures.credentials(env.ns, "throttled-creds", "LTAIthrottled", "throttled-secret")).create();
-    env.admin.resource(Fixtures.credentials(env.ns, "wrong-creds", IntegrationEnv.KEY_ID, "not-the-secret")).create();
+    env.admin
+        .resource(
+            Fixtures.credentials(env.ns, "throttled-creds", "LTAIthrottled", "throttled-secret"))
+        .create();
+    env.admin
+        .resource(
+            Fixtures.credentials(env.ns, "wrong-creds", IntegrationEnv.KEY_ID, "not-the-secret"))
+        .create();
     env.operator("--active-poll-interval=1s", "--alb-qps=5");
     for (int w = 0; w < 6; w++) {
-      var throttled = Fixtures.watch(env.ns, "throttled-" + w, env.sim.endpoint(), "throttled-creds", List.of("alb-throttled"));
+      var throttled =
+          Fixtures.watch(
+              env.ns,
+              "throttled-" + w,
+              env.sim.endpoint(),
+              "throttled-creds",
+              List.of("alb-throttled"));
       env.admin.resource(throttled).create();
     }
-    env.admin.resource(Fixtures.watch(env.ns, "wrong", env.sim.endpoint(), "wrong-creds", List.of("alb-acct"))).create();
-    env.admin.resource(Fixtures.watch(env.ns, "healthy", env.sim.endpoint(), "alb-creds", List.of("alb-acct"))).create();
-    Await.until(Duration.ofSeconds(30), "healthy watch mirrored its jobs", () -> env.jobs().stream()
-        .filter(j -> j.getSpec().getJobId().startsWith("acct-")).count() == 5);
-    Await.until(Duration.ofSeconds(30), "the wrong-key watch stalled", () -> env.watch("wrong").getStatus() != null
-        && Conditions.isTrue(env.watch("wrong").getStatus().getConditions(), Conditions.STALLED));
+    env.admin
+        .resource(
+            Fixtures.watch(env.ns, "wrong", env.sim.endpoint(), "wrong-creds", List.of("alb-acct")))
+        .create();
+    env.admin
+        .resource(
+            Fixtures.watch(env.ns, "healthy", env.sim.endpoint(), "alb-creds", List.of("alb-acct")))
+        .create();
+    Await.until(
+        Duration.ofSeconds(30),
+        "healthy watch mirrored its jobs",
+        () ->
+            env.jobs().stream().filter(j -> j.getSpec().getJobId().startsWith("acct-")).count()
+                == 5);
+    Await.until(
+        Duration.ofSeconds(30),
+        "the wrong-key watch stalled",
+        () ->
+            env.watch("wrong").getStatus() != null
+                && Conditions.isTrue(
+                    env.watch("wrong").getStatus().getConditions(), Conditions.STALLED));
 
     // Wait for ten polls of the healthy watch (about ten seconds at its 1 s interval), with a
     // deadline, instead of sleeping a fixed window: a starved watch fails, a slow machine does not.
     Instant from = Instant.now();
-    Await.until(Duration.ofSeconds(30), "ten polls of the healthy watch beside the throttled ones",
+    Await.until(
+        Duration.ofSeconds(30),
+        "ten polls of the healthy watch beside the throttled ones",
         () -> healthyCalls(from).size() >= 10);
     List<Instant> healthy = healthyCalls(from);
-    long throttledCalls = env.sim.calls().stream().filter(c -> c.at().isAfter(from)
-        && "LTAIthrottled".equals(c.accessKeyId())).count();
+    long throttledCalls =
+        env.sim.calls().stream()
+            .filter(c -> c.at().isAfter(from) && "LTAIthrottled".equals(c.accessKeyId()))
+            .count();
     List<Long> gaps = new ArrayList<>();
     for (int i = 1; i < healthy.size(); i++) {
       gaps.add(Duration.between(healthy.get(i - 1), healthy.get(i)).toMillis());
     }
     gaps.sort(Long::compare);
-    long p90 = gaps.isEmpty() ? Long.MAX_VALUE : gaps.get(Math.min(gaps.size() - 1, (int) Math.floor(gaps.size() * 0.9)));
-    System.out.printf("Isolation: healthy watch made %d calls in %d ms (gaps p90 %d ms, max %d ms) beside %d throttled calls%n",
-        healthy.size(), Duration.between(from, Instant.now()).toMillis(), p90, gaps.isEmpty() ? -1 : gaps.get(gaps.size() - 1), throttledCalls);
-    assertTrue(healthy.size() >= 10, "the healthy watch kept polling about every second: " + healthy.size() + " calls");
+    long p90 =
+        gaps.isEmpty()
+            ? Long.MAX_VALUE
+            : gaps.get(Math.min(gaps.size() - 1, (int) Math.floor(gaps.size() * 0.9)));
+    System.out.printf(
+        "Isolation: healthy watch made %d calls in %d ms (gaps p90 %d ms, max %d ms) beside %d throttled calls%n",
+        healthy.size(),
+        Duration.between(from, Instant.now()).toMillis(),
+        p90,
+        gaps.isEmpty() ? -1 : gaps.get(gaps.size() - 1),
+        throttledCalls);
+    assertTrue(
+        healthy.size() >= 10,
+        "the healthy watch kept polling about every second: " + healthy.size() + " calls");
     assertTrue(p90 <= 1600, "healthy poll gaps p90 " + p90 + " ms with a 1 s active interval");
   }
 
   private List<Instant> healthyCalls(Instant from) {
     List<Instant> healthy = new ArrayList<>();
     for (RecordedCall c : env.sim.calls()) {
-      if (c.at().isAfter(from) && IntegrationEnv.KEY_ID.equals(c.accessKeyId()) && c.httpStatus() == 200) {
+      if (c.at().isAfter(from)
+          && IntegrationEnv.KEY_ID.equals(c.accessKeyId())
+          && c.httpStatus() == 200) {
         healthy.add(c.at());
       }
     }

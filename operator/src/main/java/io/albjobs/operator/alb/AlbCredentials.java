@@ -6,8 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Where a scope's credentials come from. {@link #toString()} never shows a secret, and
- * {@link #fingerprint()} is a one-way digest used only to tell two key sets apart.
+ * Where a scope's credentials come from. {@link #toString()} never shows a secret, and {@link
+ * #fingerprint()} is a one-way digest used only to tell two key sets apart.
  */
 public sealed interface AlbCredentials {
 
@@ -19,7 +19,12 @@ public sealed interface AlbCredentials {
       implements AlbCredentials {
     @Override
     public String fingerprint() {
-      return sha256(accessKeyId + '\0' + accessKeySecret + '\0' + (securityToken == null ? "" : securityToken));
+      return sha256(
+          accessKeyId
+              + '\0'
+              + accessKeySecret
+              + '\0'
+              + (securityToken == null ? "" : securityToken));
     }
 
     @Override

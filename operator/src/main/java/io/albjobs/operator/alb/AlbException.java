@@ -10,7 +10,8 @@ public final class AlbException extends Exception {
   private final int httpStatus;
   private final String requestId;
 
-  public AlbException(ErrorKind kind, String code, int httpStatus, String message, String requestId) {
+  public AlbException(
+      ErrorKind kind, String code, int httpStatus, String message, String requestId) {
     super(Redaction.redact(message));
     this.kind = kind;
     this.code = code;

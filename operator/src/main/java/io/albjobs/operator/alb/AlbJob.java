@@ -1,8 +1,8 @@
 package io.albjobs.operator.alb;
 
 /**
- * One job as {@code ListAsynJobs} reports it. Times are epoch milliseconds; {@code status} is
- * ALB's own word ({@code Processing}, {@code Succeeded}, {@code Failed}).
+ * One job as {@code ListAsynJobs} reports it. Times are epoch milliseconds; {@code status} is ALB's
+ * own word ({@code Processing}, {@code Succeeded}, {@code Failed}).
  */
 public record AlbJob(
     String id,

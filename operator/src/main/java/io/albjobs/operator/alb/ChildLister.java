@@ -12,30 +12,35 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Finds the children of load balancers through ALB's read-only APIs: listeners
- * ({@code ListListeners} by {@code LoadBalancerIds.N}: {@code ListenerId}, {@code SecurityPolicyId},
- * server groups of {@code DefaultActions[].ForwardGroupConfig.ServerGroupTuples[]}), rules
- * ({@code ListRules} by {@code LoadBalancerIds.N}: {@code RuleId}, server groups of
- * {@code RuleActions[]}) and ACLs ({@code GetListenerAttribute} per listener:
- * {@code AclConfig.AclRelations[].AclId}; {@code ListListeners} does not carry them). Pages are
- * followed through {@code NextToken}; a repeated token or too many pages is an error.
+ * Finds the children of load balancers through ALB's read-only APIs: listeners ({@code
+ * ListListeners} by {@code LoadBalancerIds.N}: {@code ListenerId}, {@code SecurityPolicyId}, server
+ * groups of {@code DefaultActions[].ForwardGroupConfig.ServerGroupTuples[]}), rules ({@code
+ * ListRules} by {@code LoadBalancerIds.N}: {@code RuleId}, server groups of {@code RuleActions[]})
+ * and ACLs ({@code GetListenerAttribute} per listener: {@code AclConfig.AclRelations[].AclId};
+ * {@code ListListeners} does not carry them). Pages are followed through {@code NextToken}; a
+ * repeated token or too many pages is an error.
  */
 public final class ChildLister {
   public static final String LIST_LISTENERS = "ListListeners";
   public static final String LIST_RULES = "ListRules";
   public static final String GET_LISTENER_ATTRIBUTE = "GetListenerAttribute";
+
   /** The RAM actions a load-balancer watch with children needs besides {@code alb:ListAsynJobs}. */
-  public static final Set<String> ACTIONS = Set.of(LIST_LISTENERS, LIST_RULES, GET_LISTENER_ATTRIBUTE);
+  public static final Set<String> ACTIONS =
+      Set.of(LIST_LISTENERS, LIST_RULES, GET_LISTENER_ATTRIBUTE);
+
   /** Load balancer IDs per call (ALB takes more; ten keeps every call small). */
   public static final int MAX_IDS = 10;
 
   /** ALB's {@code ResourceType} words of the children. */
   public static final String LISTENER = "listener";
+
   public static final String RULE = "rule";
   public static final String SERVER_GROUP = "servergroup";
   public static final String ACL = "acl";
   public static final String SECURITY_POLICY = "securitypolicy";
-  public static final List<String> CHILD_TYPES = List.of(LISTENER, RULE, SERVER_GROUP, ACL, SECURITY_POLICY);
+  public static final List<String> CHILD_TYPES =
+      List.of(LISTENER, RULE, SERVER_GROUP, ACL, SECURITY_POLICY);
 
   /** The children of one load balancer, by ALB resource type (sorted sets, possibly empty). */
   public record Children(String loadBalancerId, Map<String, Set<String>> byType) {
@@ -67,8 +72,11 @@ public final class ChildLister {
    * whether ALB refused the region-wide listing (then only per-load-balancer listings are tried).
    */
   public record Listing(
-      Map<String, Children> children, Map<String, AlbException> failed, Set<String> skippedListeners,
-      boolean regionWideRefused, Map<String, Set<String>> aclsByListener) {}
+      Map<String, Children> children,
+      Map<String, AlbException> failed,
+      Set<String> skippedListeners,
+      boolean regionWideRefused,
+      Map<String, Set<String>> aclsByListener) {}
 
   private final int maxPages;
 
@@ -77,7 +85,8 @@ public final class ChildLister {
   }
 
   /** The children of each load balancer; throws the first failure (tests and simple callers). */
-  public Map<String, Children> list(AlbJobClient client, Collection<String> loadBalancerIds) throws AlbException {
+  public Map<String, Children> list(AlbJobClient client, Collection<String> loadBalancerIds)
+      throws AlbException {
     Listing listing = listing(client, loadBalancerIds, true, null);
     if (!listing.failed().isEmpty()) {
       throw listing.failed().values().iterator().next();
@@ -94,7 +103,10 @@ public final class ChildLister {
    * of the listeners in it.
    */
   public Listing listing(
-      AlbJobClient client, Collection<String> loadBalancerIds, boolean regionWide, Map<String, Set<String>> knownAcls) {
+      AlbJobClient client,
+      Collection<String> loadBalancerIds,
+      boolean regionWide,
+      Map<String, Set<String>> knownAcls) {
     List<String> ids = new ArrayList<>(new LinkedHashSet<>(loadBalancerIds));
     List<List<String>> chunks = new ArrayList<>();
     for (int i = 0; i < ids.size(); i += MAX_IDS) {
@@ -109,7 +121,8 @@ public final class ChildLister {
       try {
         RegionWide all = regionWide(client, chunks.size());
         if (all != null) {
-          result.putAll(children(client, ids, all.listeners(), all.rules(), skipped, knownAcls, acls));
+          result.putAll(
+              children(client, ids, all.listeners(), all.rules(), skipped, knownAcls, acls));
           return new Listing(result, failed, skipped, false, acls);
         }
       } catch (AlbException e) {
@@ -123,8 +136,15 @@ public final class ChildLister {
     }
     for (List<String> chunk : chunks) {
       try {
-        result.putAll(children(client, chunk, pages(client, LIST_LISTENERS, "Listeners", chunk, Map.of(), null),
-            pages(client, LIST_RULES, "Rules", chunk, Map.of(), null), skipped, knownAcls, acls));
+        result.putAll(
+            children(
+                client,
+                chunk,
+                pages(client, LIST_LISTENERS, "Listeners", chunk, Map.of(), null),
+                pages(client, LIST_RULES, "Rules", chunk, Map.of(), null),
+                skipped,
+                knownAcls,
+                acls));
       } catch (AlbException e) {
         chunk.forEach(id -> failed.put(id, e));
       }
@@ -133,8 +153,13 @@ public final class ChildLister {
   }
 
   private Map<String, Children> children(
-      AlbJobClient client, List<String> ids, List<JsonNode> listeners, List<JsonNode> rules, Set<String> skipped,
-      Map<String, Set<String>> knownAcls, Map<String, Set<String>> acls)
+      AlbJobClient client,
+      List<String> ids,
+      List<JsonNode> listeners,
+      List<JsonNode> rules,
+      Set<String> skipped,
+      Map<String, Set<String>> knownAcls,
+      Map<String, Set<String>> acls)
       throws AlbException {
     Map<String, Map<String, Set<String>>> found = new TreeMap<>();
     ids.forEach(id -> found.put(id, new LinkedHashMap<>()));
@@ -209,8 +234,8 @@ public final class ChildLister {
 
   /**
    * Every listener and rule of the region, when ALB's {@code TotalCount} says that takes no more
-   * pages than one call per chunk would (many watched load balancers with few children cost a
-   * page, not a call per ten load balancers); null when it would not, or ALB gave no TotalCount.
+   * pages than one call per chunk would (many watched load balancers with few children cost a page,
+   * not a call per ten load balancers); null when it would not, or ALB gave no TotalCount.
    */
   private RegionWide regionWide(AlbJobClient client, int chunks) throws AlbException {
     List<JsonNode> listeners = firstIfSmall(client, LIST_LISTENERS, "Listeners", chunks);
@@ -221,7 +246,8 @@ public final class ChildLister {
     return rules == null ? null : new RegionWide(listeners, rules);
   }
 
-  private List<JsonNode> firstIfSmall(AlbJobClient client, String action, String field, int chunks) throws AlbException {
+  private List<JsonNode> firstIfSmall(AlbJobClient client, String action, String field, int chunks)
+      throws AlbException {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("MaxResults", Integer.toString(AlbJobClient.MAX_RESULTS));
     JsonNode first = call(client, action, params);
@@ -230,12 +256,19 @@ public final class ChildLister {
     }
     long total = first.get("TotalCount").asLong();
     long pagesNeeded = (total + AlbJobClient.MAX_RESULTS - 1) / AlbJobClient.MAX_RESULTS;
-    return total >= 0 && pagesNeeded <= chunks ? pages(client, action, field, List.of(), Map.of(), first) : null;
+    return total >= 0 && pagesNeeded <= chunks
+        ? pages(client, action, field, List.of(), Map.of(), first)
+        : null;
   }
 
   /** Every item of {@code field} over all pages of one action for a chunk of load balancers. */
   private List<JsonNode> pages(
-      AlbJobClient client, String action, String field, List<String> lbIds, Map<String, String> extra, JsonNode first)
+      AlbJobClient client,
+      String action,
+      String field,
+      List<String> lbIds,
+      Map<String, String> extra,
+      JsonNode first)
       throws AlbException {
     List<JsonNode> items = new ArrayList<>();
     Set<String> tokens = new HashSet<>();
@@ -253,36 +286,54 @@ public final class ChildLister {
       JsonNode page = pages == 0 && first != null ? first : call(client, action, params);
       JsonNode list = page.path(field);
       if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
-        throw new AlbException(ErrorKind.RETRYABLE, "MalformedResponse", 200,
-            "malformed " + action + " answer: " + field + " is not a list", null);
+        throw new AlbException(
+            ErrorKind.RETRYABLE,
+            "MalformedResponse",
+            200,
+            "malformed " + action + " answer: " + field + " is not a list",
+            null);
       }
       list.forEach(items::add);
       token = text(page, "NextToken");
       pages++;
       if (token != null && !tokens.add(token)) {
-        throw new AlbException(ErrorKind.RETRYABLE, "RepeatedNextToken", 200,
-            "ALB returned the same NextToken twice for " + action, null);
+        throw new AlbException(
+            ErrorKind.RETRYABLE,
+            "RepeatedNextToken",
+            200,
+            "ALB returned the same NextToken twice for " + action,
+            null);
       }
       if (token != null && pages >= maxPages) {
-        throw new AlbException(ErrorKind.RETRYABLE, "TooManyPages", 200,
-            "stopped after " + maxPages + " pages of " + action, null);
+        throw new AlbException(
+            ErrorKind.RETRYABLE,
+            "TooManyPages",
+            200,
+            "stopped after " + maxPages + " pages of " + action,
+            null);
       }
     } while (token != null);
     return items;
   }
 
-  private static JsonNode call(AlbJobClient client, String action, Map<String, String> params) throws AlbException {
+  private static JsonNode call(AlbJobClient client, String action, Map<String, String> params)
+      throws AlbException {
     try {
       return client.read(action, params);
     } catch (AlbException e) {
       String message = e.getMessage() == null ? e.code() : e.getMessage();
-      throw new AlbException(e.kind(), e.code(), e.httpStatus(),
-          message.startsWith(action) ? message : action + ": " + message, e.requestId());
+      throw new AlbException(
+          e.kind(),
+          e.code(),
+          e.httpStatus(),
+          message.startsWith(action) ? message : action + ": " + message,
+          e.requestId());
     }
   }
 
   /** Server groups anywhere in a list of actions (forward groups, traffic mirrors). */
-  private static void serverGroups(JsonNode actions, Map<String, Map<String, Set<String>>> found, String lb) {
+  private static void serverGroups(
+      JsonNode actions, Map<String, Map<String, Set<String>>> found, String lb) {
     for (JsonNode action : actions) {
       for (JsonNode id : action.findValues("ServerGroupId")) {
         add(found, lb, SERVER_GROUP, id.isTextual() ? id.asText() : null);
@@ -290,7 +341,8 @@ public final class ChildLister {
     }
   }
 
-  private static void add(Map<String, Map<String, Set<String>>> found, String lb, String type, String id) {
+  private static void add(
+      Map<String, Map<String, Set<String>>> found, String lb, String type, String id) {
     if (id != null && !id.isBlank()) {
       found.get(lb).computeIfAbsent(type, t -> new java.util.TreeSet<>()).add(id);
     }

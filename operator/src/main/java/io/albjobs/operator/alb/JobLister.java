@@ -9,9 +9,9 @@ import java.util.Set;
 
 /**
  * Turns a logical query (any number of resource or job IDs) into {@code ListAsynJobs} calls: IDs
- * chunked by {@value JobQuery#MAX_IDS}, pages followed through {@code NextToken} at
- * {@value AlbJobClient#MAX_RESULTS} per page, duplicates removed. A token that repeats or a page
- * count past {@code maxPages} is an error, never an endless loop.
+ * chunked by {@value JobQuery#MAX_IDS}, pages followed through {@code NextToken} at {@value
+ * AlbJobClient#MAX_RESULTS} per page, duplicates removed. A token that repeats or a page count past
+ * {@code maxPages} is an error, never an endless loop.
  */
 public final class JobLister {
   private final int maxPages;
@@ -56,24 +56,30 @@ public final class JobLister {
   }
 
   /** What a listing of every job of a resource type found, and what it cost. */
-  public record TypeListing(List<AlbJob> jobs, int pages, long totalCount, java.time.Instant serverTime) {}
+  public record TypeListing(
+      List<AlbJob> jobs, int pages, long totalCount, java.time.Instant serverTime) {}
 
   /**
    * Every job of a resource type created at or after {@code beginTimeMillis}, one query without
    * resource IDs. When the first page's {@code TotalCount} says the listing would take more than
    * {@code pageLimit} pages, it stops there: the result has the count and no jobs.
    */
-  public TypeListing allOfType(AlbJobClient client, String resourceType, long beginTimeMillis, int pageLimit)
+  public TypeListing allOfType(
+      AlbJobClient client, String resourceType, long beginTimeMillis, int pageLimit)
       throws AlbException {
     JobQuery query = JobQuery.byResources(resourceType, List.of(), null, beginTimeMillis);
     JobPage first = client.listJobs(query, null, AlbJobClient.MAX_RESULTS);
-    int needed = (int) Math.max(1, (first.totalCount() + AlbJobClient.MAX_RESULTS - 1) / AlbJobClient.MAX_RESULTS);
+    int needed =
+        (int)
+            Math.max(
+                1, (first.totalCount() + AlbJobClient.MAX_RESULTS - 1) / AlbJobClient.MAX_RESULTS);
     if (first.nextToken() != null && needed > pageLimit) {
       return new TypeListing(null, needed, first.totalCount(), first.serverTime());
     }
     Map<String, AlbJob> seen = new LinkedHashMap<>();
     int pages = collect(client, query, seen, first);
-    return new TypeListing(new ArrayList<>(seen.values()), pages, first.totalCount(), first.serverTime());
+    return new TypeListing(
+        new ArrayList<>(seen.values()), pages, first.totalCount(), first.serverTime());
   }
 
   private void collect(AlbJobClient client, JobQuery query, Map<String, AlbJob> into)
@@ -88,7 +94,10 @@ public final class JobLister {
     String token = null;
     int pages = 0;
     do {
-      JobPage page = pages == 0 && first != null ? first : client.listJobs(query, token, AlbJobClient.MAX_RESULTS);
+      JobPage page =
+          pages == 0 && first != null
+              ? first
+              : client.listJobs(query, token, AlbJobClient.MAX_RESULTS);
       for (AlbJob job : page.jobs()) {
         into.putIfAbsent(job.id(), job);
       }
@@ -96,14 +105,20 @@ public final class JobLister {
       pages++;
       if (token != null && !tokens.add(token)) {
         throw new AlbException(
-            ErrorKind.RETRYABLE, "RepeatedNextToken", 200, "ALB returned the same NextToken twice", null);
+            ErrorKind.RETRYABLE,
+            "RepeatedNextToken",
+            200,
+            "ALB returned the same NextToken twice",
+            null);
       }
       if (token != null && pages >= maxPages) {
         throw new AlbException(
             ErrorKind.RETRYABLE,
             "TooManyPages",
             200,
-            "stopped after " + maxPages + " pages of ListAsynJobs; narrow the watch or shorten spec.since",
+            "stopped after "
+                + maxPages
+                + " pages of ListAsynJobs; narrow the watch or shorten spec.since",
             null);
       }
     } while (token != null);

@@ -4,12 +4,15 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Removes what must never leave the process from a message that came from the wire. ALB's
- * signature errors echo the server's string to sign, which holds the {@code SecurityToken} of STS
+ * Removes what must never leave the process from a message that came from the wire. ALB's signature
+ * errors echo the server's string to sign, which holds the {@code SecurityToken} of STS
  * credentials; a proxy or gateway may echo the request URL, which holds the {@code Signature}.
  */
 public final class Redaction {
-  /** {@code SecurityToken=...}, {@code Signature%3D...}, {@code "AccessKeySecret":"..."} and the like. */
+  /**
+   * {@code SecurityToken=...}, {@code Signature%3D...}, {@code "AccessKeySecret":"..."} and the
+   * like.
+   */
   private static final Pattern SECRET_PARAMETER =
       Pattern.compile(
           "(?i)\\b(SecurityToken|Signature|AccessKeySecret)(=|%3D|%253D|\"?\\s*:\\s*\"?)"

@@ -50,7 +50,10 @@ final class ResponseParser {
               job.path("ModifyTime").asLong(0)));
     }
     return new JobPage(
-        result, text(root, "NextToken"), root.path("TotalCount").asLong(0), text(root, "RequestId"));
+        result,
+        text(root, "NextToken"),
+        root.path("TotalCount").asLong(0),
+        text(root, "RequestId"));
   }
 
   private static String text(JsonNode node, String field) {
@@ -60,6 +63,10 @@ final class ResponseParser {
 
   private static AlbException malformed(String what) {
     return new AlbException(
-        ErrorKind.RETRYABLE, "MalformedResponse", 200, "malformed ListAsynJobs answer: " + what, null);
+        ErrorKind.RETRYABLE,
+        "MalformedResponse",
+        200,
+        "malformed ListAsynJobs answer: " + what,
+        null);
   }
 }

@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * or relayed STS), and it refreshes at 95% of the duration it asked for, ignoring the {@code
  * Expiration} STS answers (a role whose maximum session is shorter than the request would expire
  * before the refresh). This provider takes any STS endpoint, refreshes at {@code Expiration} minus
- * a margin, reads the token file again for every exchange (the kubelet rotates it), and keeps
- * using still-valid keys while STS cannot be reached.
+ * a margin, reads the token file again for every exchange (the kubelet rotates it), and keeps using
+ * still-valid keys while STS cannot be reached.
  *
  * <p>Neither the token nor the keys are ever logged or put into an exception message.
  */
@@ -53,8 +53,10 @@ public final class RrsaCredentialsProvider implements AlibabaCloudCredentialsPro
   public static final String DEFAULT_STS_ENDPOINT = "https://sts.aliyuncs.com";
   static final String ACTION = "AssumeRoleWithOIDC";
   static final String VERSION = "2015-04-01";
+
   /** What the operator asks for; STS may answer with a shorter life (the role's maximum). */
   static final int DURATION_SECONDS = 3600;
+
   private static final Duration MAX_MARGIN = Duration.ofMinutes(3);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -116,8 +118,15 @@ public final class RrsaCredentialsProvider implements AlibabaCloudCredentialsPro
     }
     return Optional.of(
         new RrsaCredentialsProvider(
-            role.trim(), provider.trim(), Path.of(file.trim()), session, stsUri(stsEndpoint),
-            connectTimeout, readTimeout, Clock.systemUTC(), null));
+            role.trim(),
+            provider.trim(),
+            Path.of(file.trim()),
+            session,
+            stsUri(stsEndpoint),
+            connectTimeout,
+            readTimeout,
+            Clock.systemUTC(),
+            null));
   }
 
   static URI stsUri(String endpoint) {
@@ -148,8 +157,10 @@ public final class RrsaCredentialsProvider implements AlibabaCloudCredentialsPro
     } catch (ClientException e) {
       if (current != null && now.isBefore(expiration)) {
         // STS is down or refused the refresh: the keys we hold still work until they expire.
-        LOG.warn("RRSA: refreshing the temporary keys failed ({}); the current ones expire at {}",
-            e.getErrCode(), expiration);
+        LOG.warn(
+            "RRSA: refreshing the temporary keys failed ({}); the current ones expire at {}",
+            e.getErrCode(),
+            expiration);
         return current;
       }
       throw e;
@@ -207,14 +218,20 @@ public final class RrsaCredentialsProvider implements AlibabaCloudCredentialsPro
     } catch (IOException e) {
       throw new ClientException(
           "RRSA.StsAnswerUnreadable",
-          "RRSA: STS at " + stsEndpoint + " answered HTTP " + response.statusCode()
+          "RRSA: STS at "
+              + stsEndpoint
+              + " answered HTTP "
+              + response.statusCode()
               + " with a body that is not JSON");
     }
     if (response.statusCode() != 200 || !answer.has("Credentials")) {
       String code = answer.path("Code").asText("HTTP" + response.statusCode());
       throw new ClientException(
           code,
-          "RRSA: AssumeRoleWithOIDC of " + roleArn + " refused: " + answer.path("Message").asText(""),
+          "RRSA: AssumeRoleWithOIDC of "
+              + roleArn
+              + " refused: "
+              + answer.path("Message").asText(""),
           answer.path("RequestId").asText(null));
     }
     JsonNode c = answer.get("Credentials");
@@ -233,13 +250,20 @@ public final class RrsaCredentialsProvider implements AlibabaCloudCredentialsPro
     }
     Duration life = Duration.between(now, expires);
     // Refresh a fifth of the life before expiry, at most 3 minutes before (never after it).
-    Duration margin = life.isNegative() ? Duration.ZERO
-        : life.dividedBy(5).compareTo(MAX_MARGIN) < 0 ? life.dividedBy(5) : MAX_MARGIN;
-    current = new BasicSessionCredentials(keyId, secret, securityToken, Math.max(1, life.toSeconds()));
+    Duration margin =
+        life.isNegative()
+            ? Duration.ZERO
+            : life.dividedBy(5).compareTo(MAX_MARGIN) < 0 ? life.dividedBy(5) : MAX_MARGIN;
+    current =
+        new BasicSessionCredentials(keyId, secret, securityToken, Math.max(1, life.toSeconds()));
     expiration = expires;
     refreshAt = expires.minus(margin);
-    LOG.info("RRSA: assumed {} through STS at {}; the temporary keys expire at {}, refresh at {}",
-        roleArn, stsEndpoint, expires, refreshAt);
+    LOG.info(
+        "RRSA: assumed {} through STS at {}; the temporary keys expire at {}, refresh at {}",
+        roleArn,
+        stsEndpoint,
+        expires,
+        refreshAt);
   }
 
   private static String enc(String s) {

@@ -101,12 +101,13 @@ public final class SdkAlbJobClient implements AlbJobClient, AutoCloseable {
     putList(request, "JobIds", query.jobIds());
     putList(request, "ResourceIds", query.resourceIds());
     CommonResponse response = send(request);
-    return ResponseParser.parse(response.getData(), maxResults).withServerTime(serverTime(response));
+    return ResponseParser.parse(response.getData(), maxResults)
+        .withServerTime(serverTime(response));
   }
 
   @Override
-  public com.fasterxml.jackson.databind.JsonNode read(String action, java.util.Map<String, String> params)
-      throws AlbException {
+  public com.fasterxml.jackson.databind.JsonNode read(
+      String action, java.util.Map<String, String> params) throws AlbException {
     if (!ChildLister.ACTIONS.contains(action)) {
       // Observe only: this client never sends anything but the read-only actions it knows.
       throw new IllegalArgumentException("not a read-only action the operator uses: " + action);
@@ -121,11 +122,17 @@ public final class SdkAlbJobClient implements AlbJobClient, AutoCloseable {
       }
       return root;
     } catch (java.io.IOException e) {
-      throw new AlbException(ErrorKind.RETRYABLE, "MalformedResponse", 200, "malformed " + action + " answer: body is not a JSON object", null);
+      throw new AlbException(
+          ErrorKind.RETRYABLE,
+          "MalformedResponse",
+          200,
+          "malformed " + action + " answer: body is not a JSON object",
+          null);
     }
   }
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private CommonRequest request(String action) {
     CommonRequest request = new CommonRequest();
@@ -153,7 +160,9 @@ public final class SdkAlbJobClient implements AlbJobClient, AutoCloseable {
             ErrorKind.TERMINAL,
             "EndpointNotFound",
             0,
-            "no ALB endpoint answers at " + endpoint.hostAndPort() + " (DNS lookup failed); check"
+            "no ALB endpoint answers at "
+                + endpoint.hostAndPort()
+                + " (DNS lookup failed); check"
                 + " spec.regionId, or set spec.endpoint (or --alb-default-endpoint)",
             null);
       }
@@ -177,10 +186,12 @@ public final class SdkAlbJobClient implements AlbJobClient, AutoCloseable {
     if (response.getHttpResponse() == null || response.getHttpResponse().getHeaders() == null) {
       return null;
     }
-    for (java.util.Map.Entry<String, String> h : response.getHttpResponse().getHeaders().entrySet()) {
+    for (java.util.Map.Entry<String, String> h :
+        response.getHttpResponse().getHeaders().entrySet()) {
       if ("date".equalsIgnoreCase(h.getKey()) && h.getValue() != null) {
         try {
-          return java.time.ZonedDateTime.parse(h.getValue().trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+          return java.time.ZonedDateTime.parse(
+                  h.getValue().trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
               .toInstant();
         } catch (java.time.format.DateTimeParseException e) {
           return null;

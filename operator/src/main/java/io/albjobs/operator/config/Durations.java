@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the duration strings used everywhere: {@code 500ms}, {@code 5s}, {@code 1m30s}, {@code 2h}. */
+/**
+ * Parses the duration strings used everywhere: {@code 500ms}, {@code 5s}, {@code 1m30s}, {@code
+ * 2h}.
+ */
 public final class Durations {
   private static final Pattern WHOLE = Pattern.compile("^([0-9]+(ms|s|m|h))+$");
   private static final Pattern PART = Pattern.compile("([0-9]+)(ms|s|m|h)");

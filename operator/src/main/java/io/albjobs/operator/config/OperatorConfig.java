@@ -12,45 +12,139 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Every setting of the operator: a flag ({@code --name=value}) or an environment variable, with
- * a default and a description. The README's configuration table is checked against
- * {@link Setting#values()}.
+ * Every setting of the operator: a flag ({@code --name=value}) or an environment variable, with a
+ * default and a description. The README's configuration table is checked against {@link
+ * Setting#values()}.
  */
 public final class OperatorConfig {
 
   /** One setting; the enum order is the order of the README table. */
   public enum Setting {
-    NAMESPACES("namespaces", "WATCH_NAMESPACES", "", "Comma-separated namespaces to watch; empty means all"),
+    NAMESPACES(
+        "namespaces",
+        "WATCH_NAMESPACES",
+        "",
+        "Comma-separated namespaces to watch; empty means all"),
     HTTP_PORT("http-port", "HTTP_PORT", "8080", "Port of /healthz, /readyz and /metrics"),
     LOG_FORMAT("log-format", "LOG_FORMAT", "text", "Log format: text or json"),
     LOG_LEVEL("log-level", "LOG_LEVEL", "INFO", "Log level of the operator's own loggers"),
-    LEADER_ELECTION("leader-election", "LEADER_ELECTION", "false", "Elect a leader through a Lease so that several replicas can run"),
-    LEASE_NAME("lease-name", "LEASE_NAME", "alb-asyncjob-operator", "Name of the leader-election Lease"),
-    LEASE_NAMESPACE("lease-namespace", "LEASE_NAMESPACE", "", "Namespace of the Lease; empty means the namespace the operator runs in"),
-    LEASE_DURATION("lease-duration", "LEASE_DURATION", "15s", "How long a standby waits before it takes over a Lease that is not renewed"),
-    LEASE_RENEW_DEADLINE("lease-renew-deadline", "LEASE_RENEW_DEADLINE", "10s", "How long the leader tries to renew before it gives up leading (and exits)"),
-    LEASE_RETRY_PERIOD("lease-retry-period", "LEASE_RETRY_PERIOD", "2s", "How often candidates try to acquire or renew the Lease"),
-    ALB_QPS("alb-qps", "ALB_QPS", "5", "ALB calls per second per account scope (ListAsynJobs and the child List APIs of load-balancer watches: ListListeners, ListRules, GetListenerAttribute), shared by all watches and AsyncJobs of the scope"),
+    LEADER_ELECTION(
+        "leader-election",
+        "LEADER_ELECTION",
+        "false",
+        "Elect a leader through a Lease so that several replicas can run"),
+    LEASE_NAME(
+        "lease-name", "LEASE_NAME", "alb-asyncjob-operator", "Name of the leader-election Lease"),
+    LEASE_NAMESPACE(
+        "lease-namespace",
+        "LEASE_NAMESPACE",
+        "",
+        "Namespace of the Lease; empty means the namespace the operator runs in"),
+    LEASE_DURATION(
+        "lease-duration",
+        "LEASE_DURATION",
+        "15s",
+        "How long a standby waits before it takes over a Lease that is not renewed"),
+    LEASE_RENEW_DEADLINE(
+        "lease-renew-deadline",
+        "LEASE_RENEW_DEADLINE",
+        "10s",
+        "How long the leader tries to renew before it gives up leading (and exits)"),
+    LEASE_RETRY_PERIOD(
+        "lease-retry-period",
+        "LEASE_RETRY_PERIOD",
+        "2s",
+        "How often candidates try to acquire or renew the Lease"),
+    ALB_QPS(
+        "alb-qps",
+        "ALB_QPS",
+        "5",
+        "ALB calls per second per account scope (ListAsynJobs and the child List APIs of load-balancer watches: ListListeners, ListRules, GetListenerAttribute), shared by all watches and AsyncJobs of the scope"),
     ALB_BURST("alb-burst", "ALB_BURST", "5", "Calls one account scope may make at once"),
-    ALB_DEFAULT_ENDPOINT("alb-default-endpoint", "ALB_DEFAULT_ENDPOINT", "", "Endpoint when a resource names none; may contain {region}; empty means alb.<region>.aliyuncs.com"),
-    AMBIENT_CREDENTIALS_NAMESPACES("ambient-credentials-namespaces", "AMBIENT_CREDENTIALS_NAMESPACES", "", "Comma-separated namespaces whose watches and AsyncJobs may use the operator's own credentials (no credentialsSecretRef); * means all; empty means none"),
-    ALLOW_INSECURE_ENDPOINTS("allow-insecure-endpoints", "ALLOW_INSECURE_ENDPOINTS", "false", "Allow plain-HTTP endpoints (http://...), which send the access key ID, signature and STS token in clear text; for simulators and tests"),
-    ALLOWED_ENDPOINT_HOSTS("allowed-endpoint-hosts", "ALLOWED_ENDPOINT_HOSTS", "", "Comma-separated hosts (or *.domain, * for any) an endpoint may name besides alb[-vpc].<region>.aliyuncs.com and the default endpoint's host"),
-    ALB_CONNECT_TIMEOUT("alb-connect-timeout", "ALB_CONNECT_TIMEOUT", "5s", "Connect timeout of ALB calls"),
+    ALB_DEFAULT_ENDPOINT(
+        "alb-default-endpoint",
+        "ALB_DEFAULT_ENDPOINT",
+        "",
+        "Endpoint when a resource names none; may contain {region}; empty means alb.<region>.aliyuncs.com"),
+    AMBIENT_CREDENTIALS_NAMESPACES(
+        "ambient-credentials-namespaces",
+        "AMBIENT_CREDENTIALS_NAMESPACES",
+        "",
+        "Comma-separated namespaces whose watches and AsyncJobs may use the operator's own credentials (no credentialsSecretRef); * means all; empty means none"),
+    ALLOW_INSECURE_ENDPOINTS(
+        "allow-insecure-endpoints",
+        "ALLOW_INSECURE_ENDPOINTS",
+        "false",
+        "Allow plain-HTTP endpoints (http://...), which send the access key ID, signature and STS token in clear text; for simulators and tests"),
+    ALLOWED_ENDPOINT_HOSTS(
+        "allowed-endpoint-hosts",
+        "ALLOWED_ENDPOINT_HOSTS",
+        "",
+        "Comma-separated hosts (or *.domain, * for any) an endpoint may name besides alb[-vpc].<region>.aliyuncs.com and the default endpoint's host"),
+    ALB_CONNECT_TIMEOUT(
+        "alb-connect-timeout", "ALB_CONNECT_TIMEOUT", "5s", "Connect timeout of ALB calls"),
     ALB_READ_TIMEOUT("alb-read-timeout", "ALB_READ_TIMEOUT", "10s", "Read timeout of ALB calls"),
-    STS_ENDPOINT("sts-endpoint", "ALIBABA_CLOUD_STS_ENDPOINT", "", "STS endpoint where RRSA's OIDC token is exchanged for temporary keys; empty means https://sts.aliyuncs.com (in a VPC: https://sts-vpc.<region>.aliyuncs.com)"),
-    SECRET_CACHE_TTL("secret-cache-ttl", "SECRET_CACHE_TTL", "10s", "How long credentials read from a Secret are reused; a rotated Secret is used within this time"),
-    POLL_INTERVAL("poll-interval", "POLL_INTERVAL", "30s", "Idle poll interval of a watch without spec.pollInterval"),
-    ACTIVE_POLL_INTERVAL("active-poll-interval", "ACTIVE_POLL_INTERVAL", "5s", "Poll interval while a job is Pending or Processing"),
-    MIN_POLL_INTERVAL("min-poll-interval", "MIN_POLL_INTERVAL", "5s", "Shortest idle poll interval a watch may ask for; shorter spec values are raised to it"),
-    MIN_ACTIVE_POLL_INTERVAL("min-active-poll-interval", "MIN_ACTIVE_POLL_INTERVAL", "1s", "Shortest active poll interval a watch may ask for; shorter spec values are raised to it"),
+    STS_ENDPOINT(
+        "sts-endpoint",
+        "ALIBABA_CLOUD_STS_ENDPOINT",
+        "",
+        "STS endpoint where RRSA's OIDC token is exchanged for temporary keys; empty means https://sts.aliyuncs.com (in a VPC: https://sts-vpc.<region>.aliyuncs.com)"),
+    SECRET_CACHE_TTL(
+        "secret-cache-ttl",
+        "SECRET_CACHE_TTL",
+        "10s",
+        "How long credentials read from a Secret are reused; a rotated Secret is used within this time"),
+    POLL_INTERVAL(
+        "poll-interval",
+        "POLL_INTERVAL",
+        "30s",
+        "Idle poll interval of a watch without spec.pollInterval"),
+    ACTIVE_POLL_INTERVAL(
+        "active-poll-interval",
+        "ACTIVE_POLL_INTERVAL",
+        "5s",
+        "Poll interval while a job is Pending or Processing"),
+    MIN_POLL_INTERVAL(
+        "min-poll-interval",
+        "MIN_POLL_INTERVAL",
+        "5s",
+        "Shortest idle poll interval a watch may ask for; shorter spec values are raised to it"),
+    MIN_ACTIVE_POLL_INTERVAL(
+        "min-active-poll-interval",
+        "MIN_ACTIVE_POLL_INTERVAL",
+        "1s",
+        "Shortest active poll interval a watch may ask for; shorter spec values are raised to it"),
     SINCE("since", "SINCE", "1h", "How far back a watch's first poll looks without spec.since"),
-    WATERMARK_OVERLAP("watermark-overlap", "WATERMARK_OVERLAP", "5m", "How far before the watermark each poll looks again, for jobs that become visible late"),
-    NOT_FOUND_TIMEOUT("not-found-timeout", "NOT_FOUND_TIMEOUT", "10m", "How long a user-created AsyncJob may stay invisible in ALB before it is Stalled"),
-    STATUS_HEARTBEAT("status-heartbeat", "STATUS_HEARTBEAT", "10m", "Longest time a watch's lastSyncTime goes unwritten while nothing changes"),
-    RECONCILE_THREADS("reconcile-threads", "RECONCILE_THREADS", "16", "Reconciles run at once; a reconcile mostly waits on ALB and the API server"),
-    SHARE_LISTINGS("share-listings", "SHARE_LISTINGS", "true", "Watches of one account scope share one ListAsynJobs listing per poll when it takes fewer calls than a query per 10 resources of each watch"),
-    CHILD_REFRESH_INTERVAL("child-refresh-interval", "CHILD_REFRESH_INTERVAL", "60s", "How often a load-balancer watch lists its load balancer's listeners, rules, server groups, ACLs and security policies again (sooner when a listing shows an unknown child)");
+    WATERMARK_OVERLAP(
+        "watermark-overlap",
+        "WATERMARK_OVERLAP",
+        "5m",
+        "How far before the watermark each poll looks again, for jobs that become visible late"),
+    NOT_FOUND_TIMEOUT(
+        "not-found-timeout",
+        "NOT_FOUND_TIMEOUT",
+        "10m",
+        "How long a user-created AsyncJob may stay invisible in ALB before it is Stalled"),
+    STATUS_HEARTBEAT(
+        "status-heartbeat",
+        "STATUS_HEARTBEAT",
+        "10m",
+        "Longest time a watch's lastSyncTime goes unwritten while nothing changes"),
+    RECONCILE_THREADS(
+        "reconcile-threads",
+        "RECONCILE_THREADS",
+        "16",
+        "Reconciles run at once; a reconcile mostly waits on ALB and the API server"),
+    SHARE_LISTINGS(
+        "share-listings",
+        "SHARE_LISTINGS",
+        "true",
+        "Watches of one account scope share one ListAsynJobs listing per poll when it takes fewer calls than a query per 10 resources of each watch"),
+    CHILD_REFRESH_INTERVAL(
+        "child-refresh-interval",
+        "CHILD_REFRESH_INTERVAL",
+        "60s",
+        "How often a load-balancer watch lists its load balancer's listeners, rules, server groups, ACLs and security policies again (sooner when a listing shows an unknown child)");
 
     private final String flag;
     private final String env;
@@ -104,7 +198,8 @@ public final class OperatorConfig {
           Arrays.stream(Setting.values())
               .filter(x -> x.flag().equals(name))
               .findFirst()
-              .orElseThrow(() -> new IllegalArgumentException("unknown flag " + name + "; see --help"));
+              .orElseThrow(
+                  () -> new IllegalArgumentException("unknown flag " + name + "; see --help"));
       values.put(s, value);
     }
     OperatorConfig config = new OperatorConfig(values);
@@ -185,7 +280,9 @@ public final class OperatorConfig {
     }
     try {
       return new TenancyPolicy(
-          list(Setting.AMBIENT_CREDENTIALS_NAMESPACES), Boolean.parseBoolean(insecure), defaultEndpoint(),
+          list(Setting.AMBIENT_CREDENTIALS_NAMESPACES),
+          Boolean.parseBoolean(insecure),
+          defaultEndpoint(),
           List.copyOf(list(Setting.ALLOWED_ENDPOINT_HOSTS)));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--alb-default-endpoint: " + e.getMessage(), e);
@@ -222,9 +319,14 @@ public final class OperatorConfig {
 
   /** The help text: one line per setting. */
   public static String help() {
-    StringBuilder out = new StringBuilder("Usage: java -jar alb-asyncjob-operator.jar [demo] [--flag=value ...]\n\n");
+    StringBuilder out =
+        new StringBuilder(
+            "Usage: java -jar alb-asyncjob-operator.jar [demo] [--flag=value ...]\n\n");
     for (Setting s : Setting.values()) {
-      out.append(String.format("  %-28s %-24s default '%s'%n      %s%n", s.flag(), s.env(), s.defaultValue(), s.description()));
+      out.append(
+          String.format(
+              "  %-28s %-24s default '%s'%n      %s%n",
+              s.flag(), s.env(), s.defaultValue(), s.description()));
     }
     return out.toString();
   }

@@ -15,14 +15,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * One ALB asynchronous job, mirrored from {@code ListAsynJobs}. Created by the operator for each
- * job an {@link AsyncJobWatch} sees, or by a user or pipeline that knows a JobId and wants to
- * wait on it.
+ * job an {@link AsyncJobWatch} sees, or by a user or pipeline that knows a JobId and wants to wait
+ * on it.
  */
 @JsonClassDescription(
     "One Alibaba Cloud ALB asynchronous job, mirrored from ListAsynJobs. The operator "
-    + "creates one for each job an AsyncJobWatch sees; you can also create one for a "
-    + "JobId an ALB call returned and wait on it (kubectl wait "
-    + "--for=condition=Finished). Short name ajob.")
+        + "creates one for each job an AsyncJobWatch sees; you can also create one for a "
+        + "JobId an ALB call returned and wait on it (kubectl wait "
+        + "--for=condition=Finished). Short name ajob.")
 @Group(AsyncJob.GROUP)
 @Version(AsyncJob.VERSION)
 @Kind("AsyncJob")
@@ -32,7 +32,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Categories("alb")
 @AdditionalPrinterColumn(name = "Job ID", jsonPath = ".spec.jobId", type = Type.STRING)
 @AdditionalPrinterColumn(name = "API", jsonPath = ".status.apiName", type = Type.STRING)
-@AdditionalPrinterColumn(name = "Resource Type", jsonPath = ".status.resourceType", type = Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Resource Type",
+    jsonPath = ".status.resourceType",
+    type = Type.STRING)
 @AdditionalPrinterColumn(name = "Resource", jsonPath = ".status.resourceId", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Error", jsonPath = ".status.errorCode", type = Type.STRING)

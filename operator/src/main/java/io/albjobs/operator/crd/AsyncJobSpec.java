@@ -10,13 +10,13 @@ import io.fabric8.generator.annotation.ValidationRule;
 /** What job to mirror: the ALB JobId and where to ask for it. */
 @JsonClassDescription(
     "Which ALB job to follow: its JobId, its region and how to reach ALB. Set by you, "
-    + "or by the operator for jobs a watch mirrors.")
+        + "or by the operator for jobs a watch mirrors.")
 public class AsyncJobSpec {
   @JsonPropertyDescription(
       "The ALB JobId to follow, exactly as an ALB call returned it (for example in the "
-      + "JobId field of CreateListener's answer). 1 to 128 printable ASCII characters "
-      + "without spaces. Required and immutable: to follow another job, create another "
-      + "AsyncJob.")
+          + "JobId field of CreateListener's answer). 1 to 128 printable ASCII characters "
+          + "without spaces. Required and immutable: to follow another job, create another "
+          + "AsyncJob.")
   @Required
   @Size(min = 1, max = 128)
   @Pattern("^[!-~]+$")
@@ -25,9 +25,9 @@ public class AsyncJobSpec {
 
   @JsonPropertyDescription(
       "The Alibaba Cloud region of the job, for example cn-hangzhou. Required. Lower "
-      + "case, 2 to 64 characters. It selects the endpoint (alb.<regionId>.aliyuncs.com "
-      + "unless spec.endpoint or the operator's --alb-default-endpoint says otherwise) "
-      + "and is sent with every ListAsynJobs call.")
+          + "case, 2 to 64 characters. It selects the endpoint (alb.<regionId>.aliyuncs.com "
+          + "unless spec.endpoint or the operator's --alb-default-endpoint says otherwise) "
+          + "and is sent with every ListAsynJobs call.")
   @Required
   @Size(min = 2, max = 64)
   @Pattern(Validation.REGION_PATTERN)
@@ -40,9 +40,9 @@ public class AsyncJobSpec {
 
   @JsonPropertyDescription(
       "The Secret in this object's namespace holding the Alibaba Cloud keys "
-      + "(accessKeyId, accessKeySecret and optionally securityToken). Optional: when "
-      + "absent the operator's own credential chain is used (environment variables, "
-      + "RRSA/OIDC or the ECS RAM role). The identity needs alb:ListAsynJobs only.")
+          + "(accessKeyId, accessKeySecret and optionally securityToken). Optional: when "
+          + "absent the operator's own credential chain is used (environment variables, "
+          + "RRSA/OIDC or the ECS RAM role). The identity needs alb:ListAsynJobs only.")
   private SecretReference credentialsSecretRef;
 
   public AsyncJobSpec() {}

@@ -19,8 +19,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
  */
 @JsonClassDescription(
     "Which ALB resources to mirror. The operator polls ListAsynJobs for the watched "
-    + "resources, keeps one AsyncJob per job it sees (owned by the watch) and rolls "
-    + "them up into this object's status. Short name ajw.")
+        + "resources, keeps one AsyncJob per job it sees (owned by the watch) and rolls "
+        + "them up into this object's status. Short name ajw.")
 @Group(AsyncJob.GROUP)
 @Version(AsyncJob.VERSION)
 @Kind("AsyncJobWatch")
@@ -30,8 +30,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Categories("alb")
 @AdditionalPrinterColumn(name = "Region", jsonPath = ".spec.regionId", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Type", jsonPath = ".spec.resourceType", type = Type.STRING)
-@AdditionalPrinterColumn(name = "Resources", jsonPath = ".status.resourceCount", type = Type.INTEGER)
-@AdditionalPrinterColumn(name = "Processing", jsonPath = ".status.jobs.processing", type = Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Resources",
+    jsonPath = ".status.resourceCount",
+    type = Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Processing",
+    jsonPath = ".status.jobs.processing",
+    type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Failed", jsonPath = ".status.jobs.failed", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Last Sync", jsonPath = ".status.lastSyncTime", type = Type.DATE)
 @AdditionalPrinterColumn(

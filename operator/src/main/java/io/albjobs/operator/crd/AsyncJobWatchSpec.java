@@ -15,7 +15,7 @@ import java.util.List;
 /** What to watch and how often. Absent intervals take the operator-wide defaults. */
 @JsonClassDescription(
     "What to watch and how often. Name the targets with resourceIds, "
-    + "albConfigSelector or both; intervals left out take the operator's defaults.")
+        + "albConfigSelector or both; intervals left out take the operator's defaults.")
 @ValidationRule(
     value = "(has(self.resourceIds) && size(self.resourceIds) > 0) || has(self.albConfigSelector)",
     message =
@@ -36,9 +36,9 @@ import java.util.List;
 public class AsyncJobWatchSpec {
   @JsonPropertyDescription(
       "The Alibaba Cloud region of the watched resources, for example cn-hangzhou. "
-      + "Required. Lower case, 2 to 64 characters. It selects the endpoint "
-      + "(alb.<regionId>.aliyuncs.com unless spec.endpoint or the operator's "
-      + "--alb-default-endpoint says otherwise).")
+          + "Required. Lower case, 2 to 64 characters. It selects the endpoint "
+          + "(alb.<regionId>.aliyuncs.com unless spec.endpoint or the operator's "
+          + "--alb-default-endpoint says otherwise).")
   @Required
   @Size(min = 2, max = 64)
   @Pattern(Validation.REGION_PATTERN)
@@ -51,51 +51,52 @@ public class AsyncJobWatchSpec {
 
   @JsonPropertyDescription(
       "The Secret in this namespace holding the Alibaba Cloud keys (accessKeyId, "
-      + "accessKeySecret and optionally securityToken). Optional: when absent the "
-      + "operator's own credential chain is used (environment variables, RRSA/OIDC or the "
-      + "ECS RAM role). The identity needs alb:ListAsynJobs only. Watches with the same "
-      + "region, endpoint and credentials share one ALB client and rate budget.")
+          + "accessKeySecret and optionally securityToken). Optional: when absent the "
+          + "operator's own credential chain is used (environment variables, RRSA/OIDC or the "
+          + "ECS RAM role). The identity needs alb:ListAsynJobs only. Watches with the same "
+          + "region, endpoint and credentials share one ALB client and rate budget.")
   private SecretReference credentialsSecretRef;
 
   @JsonPropertyDescription(
       "The ALB resource type whose jobs to mirror: loadbalancer, listener, rule, acl, "
-      + "securitypolicy or servergroup (as ListAsynJobs spells it). Required. "
-      + "spec.resourceIds are IDs of this type; spec.albConfigSelector needs "
-      + "loadbalancer.")
-  @Required private ResourceType resourceType;
+          + "securitypolicy or servergroup (as ListAsynJobs spells it). Required. "
+          + "spec.resourceIds are IDs of this type; spec.albConfigSelector needs "
+          + "loadbalancer.")
+  @Required
+  private ResourceType resourceType;
 
   @JsonPropertyDescription(
       "IDs of the ALB resources of spec.resourceType to watch, for example "
-      + "alb-o8mszt95oamfjy1234 (load balancer) or lsn-... (listener). At most 1000 IDs "
-      + "of 1 to 128 characters each. A watch must name its targets: set this list, "
-      + "spec.albConfigSelector, or both (the IDs are merged). A watch with neither is "
-      + "refused at admission: mirroring every resource of a type in the account is not "
-      + "supported. ALB is asked for 10 IDs per call.")
+          + "alb-o8mszt95oamfjy1234 (load balancer) or lsn-... (listener). At most 1000 IDs "
+          + "of 1 to 128 characters each. A watch must name its targets: set this list, "
+          + "spec.albConfigSelector, or both (the IDs are merged). A watch with neither is "
+          + "refused at admission: mirroring every resource of a type in the account is not "
+          + "supported. ALB is asked for 10 IDs per call.")
   @Size(max = 1000)
-  private List<@Size(min = 1, max = 128) @Pattern(Validation.RESOURCE_ID_PATTERN) String> resourceIds =
-      new ArrayList<>();
+  private List<@Size(min = 1, max = 128) @Pattern(Validation.RESOURCE_ID_PATTERN) String>
+      resourceIds = new ArrayList<>();
 
   @JsonPropertyDescription(
       "Only mirror jobs of these ALB API names, for example [CreateListener, "
-      + "DeleteRule]. Optional: empty or absent mirrors jobs of every API. At most 50 "
-      + "names, each starting with an upper-case letter.")
+          + "DeleteRule]. Optional: empty or absent mirrors jobs of every API. At most 50 "
+          + "names, each starting with an upper-case letter.")
   @Size(max = 50)
   private List<@Size(min = 2, max = 128) @Pattern(Validation.API_NAME_PATTERN) String> apiNames =
       new ArrayList<>();
 
   @JsonPropertyDescription(
       "A label selector over AlbConfig objects (alibabacloud.com/v1, from the ACK ALB "
-      + "ingress controller) in this namespace; the load balancer ID of each match "
-      + "(.status.loadBalancer.id, else .spec.config.id) is watched in addition to "
-      + "spec.resourceIds. Only with resourceType loadbalancer. AlbConfigs not yet "
-      + "provisioned add nothing; when none match the watch mirrors nothing until one "
-      + "does. Read only: the operator never changes AlbConfigs.")
+          + "ingress controller) in this namespace; the load balancer ID of each match "
+          + "(.status.loadBalancer.id, else .spec.config.id) is watched in addition to "
+          + "spec.resourceIds. Only with resourceType loadbalancer. AlbConfigs not yet "
+          + "provisioned add nothing; when none match the watch mirrors nothing until one "
+          + "does. Read only: the operator never changes AlbConfigs.")
   private LabelSelector albConfigSelector;
 
   @JsonPropertyDescription(
       "How far back the watch's first poll looks for jobs, as a duration such as 30m, "
-      + "2h or 24h (whole units of ms, s, m, h). Between 1m and 720h. Optional: default "
-      + "the operator's --since (1h). Later polls resume from status.watermark.")
+          + "2h or 24h (whole units of ms, s, m, h). Between 1m and 720h. Optional: default "
+          + "the operator's --since (1h). Later polls resume from status.watermark.")
   @Pattern(Validation.DURATION_PATTERN)
   @ValidationRule(
       value = "duration(self) >= duration('1m') && duration(self) <= duration('720h')",
@@ -104,9 +105,9 @@ public class AsyncJobWatchSpec {
 
   @JsonPropertyDescription(
       "How often to poll ALB while none of the watch's jobs is in flight, as a duration "
-      + "such as 30s or 1m. Between 5s and 1h; values under the operator's "
-      + "--min-poll-interval (5s) are raised to it. Optional: default the operator's "
-      + "--poll-interval (30s).")
+          + "such as 30s or 1m. Between 5s and 1h; values under the operator's "
+          + "--min-poll-interval (5s) are raised to it. Optional: default the operator's "
+          + "--poll-interval (30s).")
   @Pattern(Validation.DURATION_PATTERN)
   @ValidationRule(
       value = "duration(self) >= duration('5s') && duration(self) <= duration('1h')",
@@ -115,9 +116,9 @@ public class AsyncJobWatchSpec {
 
   @JsonPropertyDescription(
       "How often to poll ALB while a job of the watch is Pending or Processing, as a "
-      + "duration such as 5s. Between 1s and 10m and not longer than spec.pollInterval; "
-      + "values under the operator's --min-active-poll-interval (1s) are raised to it. "
-      + "Optional: default the operator's --active-poll-interval (5s).")
+          + "duration such as 5s. Between 1s and 10m and not longer than spec.pollInterval; "
+          + "values under the operator's --min-active-poll-interval (1s) are raised to it. "
+          + "Optional: default the operator's --active-poll-interval (5s).")
   @Pattern(Validation.DURATION_PATTERN)
   @ValidationRule(
       value = "duration(self) >= duration('1s') && duration(self) <= duration('10m')",
@@ -126,50 +127,50 @@ public class AsyncJobWatchSpec {
 
   @JsonPropertyDescription(
       "Seconds after a mirrored job finished (Succeeded or Failed) before the operator "
-      + "deletes its AsyncJob. 0 to 31536000 (one year). Optional: absent keeps finished "
-      + "AsyncJobs until a history limit removes them. Deleted jobs are not mirrored "
-      + "again while ALB still lists them.")
+          + "deletes its AsyncJob. 0 to 31536000 (one year). Optional: absent keeps finished "
+          + "AsyncJobs until a history limit removes them. Deleted jobs are not mirrored "
+          + "again while ALB still lists them.")
   @Min(0)
   @Max(31536000)
   private Long ttlSecondsAfterFinished;
 
   @JsonPropertyDescription(
       "How many Succeeded AsyncJobs of this watch to keep; older ones (by completion "
-      + "time) are deleted. 0 to 100000. Optional: absent keeps them all (subject to "
-      + "ttlSecondsAfterFinished).")
+          + "time) are deleted. 0 to 100000. Optional: absent keeps them all (subject to "
+          + "ttlSecondsAfterFinished).")
   @Min(0)
   @Max(100000)
   private Integer successfulJobsHistoryLimit;
 
   @JsonPropertyDescription(
       "How many Failed AsyncJobs of this watch to keep; older ones (by completion time) "
-      + "are deleted. 0 to 100000. Optional: absent keeps them all (subject to "
-      + "ttlSecondsAfterFinished).")
+          + "are deleted. 0 to 100000. Optional: absent keeps them all (subject to "
+          + "ttlSecondsAfterFinished).")
   @Min(0)
   @Max(100000)
   private Integer failedJobsHistoryLimit;
 
   @JsonPropertyDescription(
       "true stops polling ALB for this watch: no new jobs are mirrored and the existing "
-      + "AsyncJobs stay as they are; the conditions say Suspended. false or absent polls "
-      + "as usual.")
+          + "AsyncJobs stay as they are; the conditions say Suspended. false or absent polls "
+          + "as usual.")
   private Boolean suspend;
 
   @JsonPropertyDescription(
       "Only with resourceType loadbalancer. true or absent: the watch covers each load "
-      + "balancer and its children - listeners and forwarding rules (ListListeners, "
-      + "ListRules), server groups of listener default actions and rule forward actions, "
-      + "ACLs and security policies of its listeners (GetListenerAttribute) - whether ALB "
-      + "records a child's job under the child or under the load balancer; every mirrored "
-      + "job carries the label albjobs.io/load-balancer and status.loadBalancerId. Needs "
-      + "alb:ListListeners, alb:ListRules and alb:GetListenerAttribute besides "
-      + "alb:ListAsynJobs; when they are denied the condition ChildrenListed is False with "
-      + "reason ChildListingDenied (Ready and Stalled still follow the jobs) and the load "
-      + "balancer's own jobs are still mirrored. A child is known from a listing: a failed "
-      + "CreateRules or CreateListener whose child never appears in a listing is not "
-      + "mirrored; a child shared by several load balancers (a server group, an ACL) is "
-      + "labelled with one of them. false: only jobs ALB records under the load balancer "
-      + "itself.")
+          + "balancer and its children - listeners and forwarding rules (ListListeners, "
+          + "ListRules), server groups of listener default actions and rule forward actions, "
+          + "ACLs and security policies of its listeners (GetListenerAttribute) - whether ALB "
+          + "records a child's job under the child or under the load balancer; every mirrored "
+          + "job carries the label albjobs.io/load-balancer and status.loadBalancerId. Needs "
+          + "alb:ListListeners, alb:ListRules and alb:GetListenerAttribute besides "
+          + "alb:ListAsynJobs; when they are denied the condition ChildrenListed is False with "
+          + "reason ChildListingDenied (Ready and Stalled still follow the jobs) and the load "
+          + "balancer's own jobs are still mirrored. A child is known from a listing: a failed "
+          + "CreateRules or CreateListener whose child never appears in a listing is not "
+          + "mirrored; a child shared by several load balancers (a server group, an ACL) is "
+          + "labelled with one of them. false: only jobs ALB records under the load balancer "
+          + "itself.")
   private Boolean includeChildren;
 
   public Boolean getIncludeChildren() {

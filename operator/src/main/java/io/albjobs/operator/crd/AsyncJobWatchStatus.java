@@ -1,8 +1,8 @@
 package io.albjobs.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
-import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,55 +11,66 @@ import java.util.Objects;
 /** The roll-up of a watch's jobs and the health of its polling. */
 @JsonClassDescription(
     "The roll-up of the watch's AsyncJobs and the health of its polling. Written only "
-    + "by the operator, through the status subresource.")
+        + "by the operator, through the status subresource.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AsyncJobWatchStatus {
   @JsonPropertyDescription(
       "The metadata.generation this status was computed for. A status whose "
-      + "observedGeneration is behind metadata.generation is not current yet.")
+          + "observedGeneration is behind metadata.generation is not current yet.")
   private Long observedGeneration;
+
   @JsonPropertyDescription(
       "Standard Kubernetes conditions, one per type: Ready, Reconciling, Stalled (the "
-      + "shape kubectl wait, kstatus/Flux and Argo CD read). Each has a reason from the "
-      + "documented list (docs/api.md) and an observedGeneration.")
+          + "shape kubectl wait, kstatus/Flux and Argo CD read). Each has a reason from the "
+          + "documented list (docs/api.md) and an observedGeneration.")
   private List<Condition> conditions = new ArrayList<>();
+
   @JsonPropertyDescription(
       "How many of the watch's AsyncJobs are in each phase. Counts only the AsyncJobs "
-      + "that still exist (retention deletes old ones).")
+          + "that still exist (retention deletes old ones).")
   private JobCounts jobs;
+
   @JsonPropertyDescription(
       "How many resource IDs the last poll covered: spec.resourceIds plus the load "
-      + "balancers of matching AlbConfig objects, without duplicates.")
+          + "balancers of matching AlbConfig objects, without duplicates.")
   private Integer resourceCount;
+
   @JsonPropertyDescription(
       "The most recently finished Failed job among the watch's AsyncJobs, so a GitOps "
-      + "tool can show why the watch is degraded. Absent when none failed.")
+          + "tool can show why the watch is degraded. Absent when none failed.")
   private FailedJobRef lastFailedJob;
+
   @JsonPropertyDescription(
       "When the operator last attempted a poll, successful or not, RFC 3339 in UTC. "
-      + "Written with other changes and at least every --status-heartbeat (10m) while "
-      + "idle; the albjobs_watch_last_successful_poll_timestamp_seconds metric is exact.")
+          + "Written with other changes and at least every --status-heartbeat (10m) while "
+          + "idle; the albjobs_watch_last_successful_poll_timestamp_seconds metric is exact.")
   private String lastSyncTime;
-  @JsonPropertyDescription("When a poll last succeeded, RFC 3339 in UTC. Written like lastSyncTime.")
+
+  @JsonPropertyDescription(
+      "When a poll last succeeded, RFC 3339 in UTC. Written like lastSyncTime.")
   private String lastSuccessfulSyncTime;
+
   @JsonPropertyDescription(
       "The resume point, RFC 3339 in UTC: every job created before it that was still in "
-      + "flight has been mirrored; the next poll asks ALB only for jobs created after it, "
-      + "minus the operator's --watermark-overlap (5m).")
+          + "flight has been mirrored; the next poll asks ALB only for jobs created after it, "
+          + "minus the operator's --watermark-overlap (5m).")
   private String watermark;
+
   @JsonPropertyDescription(
       "The last value of the albjobs.io/poll-now annotation the operator acted on. "
-      + "Setting the annotation to any new value asks for one immediate poll.")
+          + "Setting the annotation to any new value asks for one immediate poll.")
   private String pollNowHandled;
+
   @JsonPropertyDescription(
       "When the operator first saw the current generation, RFC 3339 in UTC. Jobs that "
-      + "failed after it make the watch Stalled; changing the spec acknowledges older "
-      + "failures.")
+          + "failed after it make the watch Stalled; changing the spec acknowledges older "
+          + "failures.")
   private String observedGenerationTime;
+
   @JsonPropertyDescription(
       "The label selector for the AsyncJobs this watch created, ready for `kubectl get ajob -l`: "
-      + "albjobs.io/watch=<watch name>, or the name's short form (a prefix, '-' and 10 hex digits "
-      + "of its SHA-256) when the name is not a valid label value (longer than 63 characters).")
+          + "albjobs.io/watch=<watch name>, or the name's short form (a prefix, '-' and 10 hex digits "
+          + "of its SHA-256) when the name is not a valid label value (longer than 63 characters).")
   private String jobSelector;
 
   public Long getObservedGeneration() {
@@ -141,8 +152,8 @@ public class AsyncJobWatchStatus {
   }
 
   /**
-   * When the operator first saw the current generation; jobs that failed after it make the
-   * watch Stalled, so changing the spec acknowledges older failures.
+   * When the operator first saw the current generation; jobs that failed after it make the watch
+   * Stalled, so changing the spec acknowledges older failures.
    */
   public String getObservedGenerationTime() {
     return observedGenerationTime;
@@ -154,8 +165,8 @@ public class AsyncJobWatchStatus {
 
   /**
    * The label selector for the AsyncJobs this watch created ({@code albjobs.io/watch=<value>}),
-   * ready for {@code kubectl get ajob -l}: the watch name, or its short form when the name is not
-   * a valid label value.
+   * ready for {@code kubectl get ajob -l}: the watch name, or its short form when the name is not a
+   * valid label value.
    */
   public String getJobSelector() {
     return jobSelector;

@@ -1,29 +1,33 @@
 package io.albjobs.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
-import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Objects;
 
 /** The most recent failed job of a watch, so a GitOps tool can show why it is degraded. */
-@JsonClassDescription(
-    "The most recent failed job of a watch.")
+@JsonClassDescription("The most recent failed job of a watch.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class FailedJobRef {
   @JsonPropertyDescription("The ALB JobId of the failed job.")
   private String jobId;
+
   @JsonPropertyDescription("The name of its AsyncJob in this namespace (kubectl get ajob <name>).")
   private String name;
+
   @JsonPropertyDescription("The ALB API call that started the job, for example CreateListener.")
   private String apiName;
+
   @JsonPropertyDescription("The ID of the resource the job changed.")
   private String resourceId;
+
   @JsonPropertyDescription(
-      "ALB's error code, for example QuotaExceeded.Listener; Unknown when ALB gave "
-      + "none.")
+      "ALB's error code, for example QuotaExceeded.Listener; Unknown when ALB gave " + "none.")
   private String errorCode;
+
   @JsonPropertyDescription("ALB's error message, when it gave one.")
   private String errorMessage;
+
   @JsonPropertyDescription("When the job failed, RFC 3339 in UTC.")
   private String completionTime;
 

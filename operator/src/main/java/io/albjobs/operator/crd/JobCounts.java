@@ -2,16 +2,19 @@ package io.albjobs.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
 /** How many of a watch's mirrored jobs are in each phase. */
-@JsonClassDescription(
-    "How many of a watch's AsyncJobs are in each phase.")
+@JsonClassDescription("How many of a watch's AsyncJobs are in each phase.")
 public class JobCounts {
   @JsonPropertyDescription("AsyncJobs Pending or Processing (in flight).")
   private int processing;
+
   @JsonPropertyDescription("AsyncJobs that Succeeded.")
   private int succeeded;
+
   @JsonPropertyDescription("AsyncJobs that Failed.")
   private int failed;
+
   @JsonPropertyDescription("All AsyncJobs of the watch: processing + succeeded + failed.")
   private int total;
 

@@ -7,21 +7,21 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 
 /**
- * A Secret in the same namespace as the referring object, with keys {@code accessKeyId},
- * {@code accessKeySecret} and optionally {@code securityToken}. There is deliberately no
- * namespace field: credentials never cross namespaces.
+ * A Secret in the same namespace as the referring object, with keys {@code accessKeyId}, {@code
+ * accessKeySecret} and optionally {@code securityToken}. There is deliberately no namespace field:
+ * credentials never cross namespaces.
  */
 @JsonClassDescription(
     "A Secret in the same namespace with keys accessKeyId, accessKeySecret and "
-    + "optionally securityToken.")
+        + "optionally securityToken.")
 public class SecretReference {
   @JsonPropertyDescription(
       "Name of the Secret, in the namespace of the object that refers to it (there is "
-      + "no namespace field on purpose: credentials never cross namespaces). Required; a "
-      + "DNS-1123 subdomain of at most 253 characters. The Secret must have the keys "
-      + "accessKeyId and accessKeySecret, and may have securityToken for STS keys; a "
-      + "missing Secret or key makes the object Stalled (SecretNotFound, "
-      + "SecretKeyMissing).")
+          + "no namespace field on purpose: credentials never cross namespaces). Required; a "
+          + "DNS-1123 subdomain of at most 253 characters. The Secret must have the keys "
+          + "accessKeyId and accessKeySecret, and may have securityToken for STS keys; a "
+          + "missing Secret or key makes the object Stalled (SecretNotFound, "
+          + "SecretKeyMissing).")
   @Required
   @Size(min = 1, max = 253)
   @Pattern(Validation.DNS1123_SUBDOMAIN)

@@ -2,7 +2,9 @@ package io.albjobs.operator.crd;
 
 /** Patterns shared by the CRD schema and the operator's own checks. */
 public final class Validation {
-  /** Region IDs such as {@code cn-hangzhou}, {@code ap-southeast-1}, {@code cn-hangzhou-finance}. */
+  /**
+   * Region IDs such as {@code cn-hangzhou}, {@code ap-southeast-1}, {@code cn-hangzhou-finance}.
+   */
   public static final String REGION_PATTERN = "^[a-z]{2,4}(-[a-z0-9]+){1,3}$";
 
   /** {@code host[:port]} (HTTPS) or an explicit {@code http://host:port} / {@code https://host}. */
@@ -12,14 +14,16 @@ public final class Validation {
   /** The description of {@code spec.endpoint}, the same on both kinds. */
   public static final String ENDPOINT_DESCRIPTION =
       "The ALB API endpoint to call, as host[:port] (HTTPS) or an explicit "
-      + "http://host:port or https://host; no path. Optional: when absent the operator "
-      + "uses --alb-default-endpoint, else alb.<regionId>.aliyuncs.com. The host must be "
-      + "alb.<region>.aliyuncs.com, alb-vpc.<region>.aliyuncs.com or one the operator's "
-      + "administrator allows (--allowed-endpoint-hosts), else the object is Stalled with "
-      + "EndpointNotAllowed; http:// is refused (InsecureEndpoint) unless the operator runs "
-      + "with --allow-insecure-endpoints. At most 253 characters.";
+          + "http://host:port or https://host; no path. Optional: when absent the operator "
+          + "uses --alb-default-endpoint, else alb.<regionId>.aliyuncs.com. The host must be "
+          + "alb.<region>.aliyuncs.com, alb-vpc.<region>.aliyuncs.com or one the operator's "
+          + "administrator allows (--allowed-endpoint-hosts), else the object is Stalled with "
+          + "EndpointNotAllowed; http:// is refused (InsecureEndpoint) unless the operator runs "
+          + "with --allow-insecure-endpoints. At most 253 characters.";
 
-  /** Go-style durations made of whole units: {@code 500ms}, {@code 5s}, {@code 1m30s}, {@code 2h}. */
+  /**
+   * Go-style durations made of whole units: {@code 500ms}, {@code 5s}, {@code 1m30s}, {@code 2h}.
+   */
   public static final String DURATION_PATTERN = "^([0-9]{1,6}(ms|s|m|h))+$";
 
   /** A DNS-1123 subdomain, the shape of a Secret name. */

@@ -18,16 +18,23 @@ public final class HttpEndpoints implements AutoCloseable {
       int port, BooleanSupplier healthy, BooleanSupplier ready, PrometheusMeterRegistry registry)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 16);
-    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "http-endpoints");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "http-endpoints");
+              t.setDaemon(true);
+              return t;
+            }));
     server.createContext("/healthz", ex -> guarded(ex, () -> probe(ex, healthy.getAsBoolean())));
     server.createContext("/readyz", ex -> guarded(ex, () -> probe(ex, ready.getAsBoolean())));
     server.createContext(
         "/metrics",
-        ex -> guarded(ex, () -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape())));
+        ex ->
+            guarded(
+                ex,
+                () ->
+                    send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape())));
     server.start();
   }
 

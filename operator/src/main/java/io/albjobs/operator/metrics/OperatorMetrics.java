@@ -21,15 +21,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The operator's own metrics. Labels are bounded: namespace, watch, phase, action, result code,
- * API name, resource type and error code — never a job or resource ID.
+ * The operator's own metrics. Labels are bounded: namespace, watch, phase, action, result code, API
+ * name, resource type and error code — never a job or resource ID.
  */
 public final class OperatorMetrics {
   private static final String ACTION = "ListAsynJobs";
 
   private final MeterRegistry registry;
   private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
-  private final Map<String, java.util.List<io.micrometer.core.instrument.Meter>> watchMeters = new ConcurrentHashMap<>();
+  private final Map<String, java.util.List<io.micrometer.core.instrument.Meter>> watchMeters =
+      new ConcurrentHashMap<>();
   private final Map<String, Instant> inFlightSince = new ConcurrentHashMap<>();
   private static final int MAX_UNKNOWN_WORDS = 20;
   private final java.util.Set<String> unknownWords = ConcurrentHashMap.newKeySet();
@@ -42,7 +43,8 @@ public final class OperatorMetrics {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    Gauge.builder("albjobs_oldest_inflight_job_age_seconds", this, OperatorMetrics::oldestInFlightAge)
+    Gauge.builder(
+            "albjobs_oldest_inflight_job_age_seconds", this, OperatorMetrics::oldestInFlightAge)
         .description("Age of the oldest job the operator sees Pending or Processing")
         .register(registry);
   }
@@ -116,14 +118,20 @@ public final class OperatorMetrics {
 
   /** The time of the last successful poll of a watch (epoch seconds). */
   public void watchPolled(String namespace, String watch, Instant at) {
-    gauge("albjobs_watch_last_successful_poll_timestamp_seconds", namespace, watch, null, at.getEpochSecond());
+    gauge(
+        "albjobs_watch_last_successful_poll_timestamp_seconds",
+        namespace,
+        watch,
+        null,
+        at.getEpochSecond());
   }
 
   /**
    * Drops the series of one watch (deleted or suspended), so that it does not look stale forever.
    */
   public void forgetWatch(String namespace, String watch) {
-    java.util.List<io.micrometer.core.instrument.Meter> meters = watchMeters.remove(namespace + '/' + watch);
+    java.util.List<io.micrometer.core.instrument.Meter> meters =
+        watchMeters.remove(namespace + '/' + watch);
     if (meters != null) {
       meters.forEach(registry::remove);
     }
@@ -180,10 +188,12 @@ public final class OperatorMetrics {
   }
 
   /** The per-watch gauges and their help text. */
-  private static final java.util.Map<String, String> WATCH_GAUGES = java.util.Map.of(
-      "albjobs_watch_jobs", "AsyncJobs of one watch per phase, as last rolled up",
-      "albjobs_watch_last_successful_poll_timestamp_seconds",
-      "When a watch last polled ALB successfully (seconds since the epoch)");
+  private static final java.util.Map<String, String> WATCH_GAUGES =
+      java.util.Map.of(
+          "albjobs_watch_jobs",
+          "AsyncJobs of one watch per phase, as last rolled up",
+          "albjobs_watch_last_successful_poll_timestamp_seconds",
+          "When a watch last polled ALB successfully (seconds since the epoch)");
 
   private void gauge(String name, String namespace, String watch, String phase, long value) {
     String key = name + '|' + namespace + '|' + watch + '|' + phase;
@@ -197,8 +207,15 @@ public final class OperatorMetrics {
                 tags = tags.and("phase", phase);
               }
               Gauge gauge =
-                  Gauge.builder(name, holder, AtomicLong::get).description(WATCH_GAUGES.get(name)).tags(tags).register(registry);
-              watchMeters.computeIfAbsent(namespace + '/' + watch, w -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(gauge);
+                  Gauge.builder(name, holder, AtomicLong::get)
+                      .description(WATCH_GAUGES.get(name))
+                      .tags(tags)
+                      .register(registry);
+              watchMeters
+                  .computeIfAbsent(
+                      namespace + '/' + watch,
+                      w -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                  .add(gauge);
               return holder;
             })
         .set(value);

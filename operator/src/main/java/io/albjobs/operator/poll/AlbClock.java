@@ -12,14 +12,18 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * ALB's clock as the operator sees it, per endpoint: the {@code Date} of ALB's answers against
- * this node's clock. Watermarks are taken on ALB's clock (ALB filters {@code BeginTime} against its
- * own {@code CreateTime}), and a skew larger than {@code threshold} is reported.
+ * ALB's clock as the operator sees it, per endpoint: the {@code Date} of ALB's answers against this
+ * node's clock. Watermarks are taken on ALB's clock (ALB filters {@code BeginTime} against its own
+ * {@code CreateTime}), and a skew larger than {@code threshold} is reported.
  */
 public final class AlbClock {
   /** Readings older than this no longer count for the gauge. */
   static final Duration FORGET = Duration.ofMinutes(10);
-  /** {@code Date} has second precision and is truncated: on average ALB's clock is half a second later. */
+
+  /**
+   * {@code Date} has second precision and is truncated: on average ALB's clock is half a second
+   * later.
+   */
   private static final Duration HALF_SECOND = Duration.ofMillis(500);
 
   private record Reading(Duration skew, Instant at) {}
@@ -63,7 +67,9 @@ public final class AlbClock {
 
   void record(AlbEndpoint endpoint, Instant serverTime, Instant sent, Instant received) {
     Instant mid = sent.plus(Duration.between(sent, received).dividedBy(2));
-    byEndpoint.put(endpoint.toString(), new Reading(Duration.between(mid, serverTime.plus(HALF_SECOND)), received));
+    byEndpoint.put(
+        endpoint.toString(),
+        new Reading(Duration.between(mid, serverTime.plus(HALF_SECOND)), received));
   }
 
   /** A client that reads ALB's clock from every answer; {@link Probe#serverTime()} is the first. */

@@ -19,37 +19,77 @@ final class ChildListing {
   private ChildListing() {}
 
   static ChildrenListed.State of(LoadBalancerChildren.Family family, List<String> loadBalancerIds) {
-    String what = "the load balancer" + (loadBalancerIds.size() == 1 ? " " + loadBalancerIds.get(0) : "s");
+    String what =
+        "the load balancer" + (loadBalancerIds.size() == 1 ? " " + loadBalancerIds.get(0) : "s");
     String kinds = "listeners, rules, server groups, ACLs and security policies";
     AlbException e = family.problem();
     if (e == null) {
-      return ChildrenListed.State.listed("the " + kinds + " of " + what + " are listed and their jobs mirrored");
+      return ChildrenListed.State.listed(
+          "the " + kinds + " of " + what + " are listed and their jobs mirrored");
     }
     String message = e.getMessage() == null ? e.code() : e.getMessage();
     message = message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
     // What is still covered: children from an earlier listing, if one worked (S8).
-    String covered = family.complete()
-        ? "the children listed at " + Times.format(family.listedAt()) + " are still covered, but jobs of "
-            + kinds + " added since are not mirrored"
-        : "jobs of " + (loadBalancerIds.size() == 1 ? "its " : "their ") + kinds + " are not mirrored";
-    String own = "; jobs of " + what + (loadBalancerIds.size() == 1 ? " itself" : " themselves") + " still are. ";
+    String covered =
+        family.complete()
+            ? "the children listed at "
+                + Times.format(family.listedAt())
+                + " are still covered, but jobs of "
+                + kinds
+                + " added since are not mirrored"
+            : "jobs of "
+                + (loadBalancerIds.size() == 1 ? "its " : "their ")
+                + kinds
+                + " are not mirrored";
+    String own =
+        "; jobs of "
+            + what
+            + (loadBalancerIds.size() == 1 ? " itself" : " themselves")
+            + " still are. ";
     if (e.kind() == ErrorKind.TERMINAL && ErrorClassifier.isPermissionProblem(e.code())) {
       String action = refusedAction(message);
-      return new ChildrenListed.State(false, DENIED, "ALB refused " + (action == null ? "a child listing" : "alb:" + action)
-          + " for " + what + " (" + message + "), so " + covered + own
-          + "Grant the RAM identity alb:ListListeners, alb:ListRules and alb:GetListenerAttribute (read only,"
-          + " see docs/security.md), or set spec.includeChildren: false to watch only the load balancer's own jobs");
+      return new ChildrenListed.State(
+          false,
+          DENIED,
+          "ALB refused "
+              + (action == null ? "a child listing" : "alb:" + action)
+              + " for "
+              + what
+              + " ("
+              + message
+              + "), so "
+              + covered
+              + own
+              + "Grant the RAM identity alb:ListListeners, alb:ListRules and alb:GetListenerAttribute (read only,"
+              + " see docs/security.md), or set spec.includeChildren: false to watch only the load balancer's own jobs");
     }
     if (e.kind() == ErrorKind.TERMINAL) {
-      return new ChildrenListed.State(false, FAILED, "listing the children of " + what + " failed (" + message
-          + "), so " + covered + own + "Retried every refresh; read ALB's message, or set"
-          + " spec.includeChildren: false to watch only the load balancer's own jobs");
+      return new ChildrenListed.State(
+          false,
+          FAILED,
+          "listing the children of "
+              + what
+              + " failed ("
+              + message
+              + "), so "
+              + covered
+              + own
+              + "Retried every refresh; read ALB's message, or set"
+              + " spec.includeChildren: false to watch only the load balancer's own jobs");
     }
     if (family.complete()) {
-      return ChildrenListed.State.listed("the last listing of the children of " + what + " failed (" + e.code()
-          + "), retrying; the children listed at " + Times.format(family.listedAt()) + " are used meanwhile");
+      return ChildrenListed.State.listed(
+          "the last listing of the children of "
+              + what
+              + " failed ("
+              + e.code()
+              + "), retrying; the children listed at "
+              + Times.format(family.listedAt())
+              + " are used meanwhile");
     }
-    return new ChildrenListed.State(false, e.kind() == ErrorKind.THROTTLED ? "AlbThrottled" : "AlbUnavailable",
+    return new ChildrenListed.State(
+        false,
+        e.kind() == ErrorKind.THROTTLED ? "AlbThrottled" : "AlbUnavailable",
         "listing the children of " + what + " failed, retrying: " + message);
   }
 

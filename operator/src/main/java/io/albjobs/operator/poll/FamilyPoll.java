@@ -17,23 +17,29 @@ import java.util.Set;
  * One poll of a load-balancer watch with children: the jobs of its load balancers and of their
  * children, whichever resource ALB records them under.
  *
- * <p>With a shared listing of the scope (all resource types in one {@code ListAsynJobs} listing,
- * no {@code ResourceType}), the family's jobs are picked from it, and a child job whose resource
- * the family does not know is a reason to list the children again at once. Without one, one query
- * per resource type and 10 IDs; a job newer than the children listing is then the reason. Either
- * way, resources the watch has not polled before are looked up back to its previous children
- * listing (see {@link LoadBalancerChildren#polled}).
+ * <p>With a shared listing of the scope (all resource types in one {@code ListAsynJobs} listing, no
+ * {@code ResourceType}), the family's jobs are picked from it, and a child job whose resource the
+ * family does not know is a reason to list the children again at once. Without one, one query per
+ * resource type and 10 IDs; a job newer than the children listing is then the reason. Either way,
+ * resources the watch has not polled before are looked up back to its previous children listing
+ * (see {@link LoadBalancerChildren#polled}).
  */
 final class FamilyPoll {
   /** The family's jobs (no duplicates), what the poll used, and ALB's clock. */
-  record Result(List<AlbJob> jobs, LoadBalancerChildren.Family family, boolean shared, Instant albTime, long newest) {}
+  record Result(
+      List<AlbJob> jobs,
+      LoadBalancerChildren.Family family,
+      boolean shared,
+      Instant albTime,
+      long newest) {}
 
   private final LoadBalancerChildren children;
   private final SharedListings listings;
   private final JobLister lister;
   private final Duration overlap;
 
-  FamilyPoll(LoadBalancerChildren children, SharedListings listings, JobLister lister, Duration overlap) {
+  FamilyPoll(
+      LoadBalancerChildren children, SharedListings listings, JobLister lister, Duration overlap) {
     this.children = children;
     this.listings = listings;
     this.lister = lister;
@@ -41,8 +47,16 @@ final class FamilyPoll {
   }
 
   Result poll(
-      AccountScope scope, AlbClock.Probe client, LoadBalancerChildren.Family family, List<String> loadBalancerIds,
-      String member, List<String> apiNames, Instant begin, Instant due, Instant now, Instant albNow)
+      AccountScope scope,
+      AlbClock.Probe client,
+      LoadBalancerChildren.Family family,
+      List<String> loadBalancerIds,
+      String member,
+      List<String> apiNames,
+      Instant begin,
+      Instant due,
+      Instant now,
+      Instant albNow)
       throws AlbException {
     Map<String, AlbJob> found = new LinkedHashMap<>();
     Set<String> wanted = new HashSet<>(apiNames);
@@ -74,7 +88,9 @@ final class FamilyPoll {
       }
     } else {
       for (Map.Entry<String, List<String>> type : family.idsByType().entrySet()) {
-        for (AlbJob job : lister.byResources(client, type.getKey(), type.getValue(), apiNames, begin.toEpochMilli())) {
+        for (AlbJob job :
+            lister.byResources(
+                client, type.getKey(), type.getValue(), apiNames, begin.toEpochMilli())) {
           found.putIfAbsent(job.id(), job);
           newest = Math.max(newest, job.createTimeMillis());
         }
@@ -90,12 +106,17 @@ final class FamilyPoll {
       Instant from = added.since().minus(overlap);
       long since = (from.isBefore(begin) ? from : begin).toEpochMilli();
       for (Map.Entry<String, List<String>> type : added.idsByType().entrySet()) {
-        for (AlbJob job : lister.byResources(client, type.getKey(), type.getValue(), apiNames, since)) {
+        for (AlbJob job :
+            lister.byResources(client, type.getKey(), type.getValue(), apiNames, since)) {
           found.putIfAbsent(job.id(), job);
         }
       }
     }
-    return new Result(new ArrayList<>(found.values()), family, shared != null, shared == null ? null : shared.albTime(),
+    return new Result(
+        new ArrayList<>(found.values()),
+        family,
+        shared != null,
+        shared == null ? null : shared.albTime(),
         newest);
   }
 }

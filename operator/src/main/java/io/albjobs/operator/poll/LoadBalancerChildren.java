@@ -24,25 +24,29 @@ import java.util.concurrent.ConcurrentHashMap;
  * that load-balancer watches cover, cached per account scope and load balancer and shared by the
  * watches of that scope.
  *
- * <p>Children change far less often than jobs: a load balancer's children are listed again
- * ({@link ChildLister}) every {@code refresh} (60 s by default), and sooner (at most every
- * {@link #MIN_SPACING}) when a poll asks because a listing showed a child it does not know or
- * a job newer than the children. A child that disappears stays covered for {@code keepDeparted},
- * so that the job that deleted it is still mirrored. A child a watch has not polled before is
- * looked up back to the children listing the watch used last (minus the overlap), so that a
- * rule's {@code CreateRules} job, recorded under a rule that did not exist at the previous listing,
- * is not lost behind the watermark.
+ * <p>Children change far less often than jobs: a load balancer's children are listed again ({@link
+ * ChildLister}) every {@code refresh} (60 s by default), and sooner (at most every {@link
+ * #MIN_SPACING}) when a poll asks because a listing showed a child it does not know or a job newer
+ * than the children. A child that disappears stays covered for {@code keepDeparted}, so that the
+ * job that deleted it is still mirrored. A child a watch has not polled before is looked up back to
+ * the children listing the watch used last (minus the overlap), so that a rule's {@code
+ * CreateRules} job, recorded under a rule that did not exist at the previous listing, is not lost
+ * behind the watermark.
  *
  * <p>Lifetime: a scope's entries go when its client is closed ({@link #forget}); an entry or a
  * watch's record unused for {@link #IDLE} goes at the next call.
  */
 public final class LoadBalancerChildren {
   public static final Duration DEFAULT_REFRESH = Duration.ofSeconds(60);
+
   /** The shortest time between two listings of one load balancer's children. */
   public static final Duration MIN_SPACING = Duration.ofSeconds(5);
+
   static final Duration IDLE = Duration.ofMinutes(10);
+
   /** Every listener's ACLs are read again this many refresh intervals apart (new ones at once). */
   static final int ACL_REFRESH_FACTOR = 10;
+
   static final String LOADBALANCER = "loadbalancer";
 
   private record Key(AccountScope scope, String loadBalancerId) {}
@@ -54,19 +58,28 @@ public final class LoadBalancerChildren {
 
   private static final class Entry {
     Children current;
+
     /** When a listing was last started (spacing of listings, whether it worked or not). */
     Instant attemptedAt = Instant.MIN;
+
     /** When the last listing that worked was started: nothing created before it is unknown. */
     Instant listedAt = Instant.MIN;
+
     AlbException problem;
+
     /** ACLs by listener, read with GetListenerAttribute, and when all of them were read last. */
     Map<String, Set<String>> aclsByListener = Map.of();
+
     Instant aclsReadAt = Instant.MIN;
+
     /** Something changed (a poll asked for a listing soon): read every listener's ACLs again. */
     boolean aclsStale;
+
     final Map<String, Departed> departed = new HashMap<>();
+
     /** Child IDs seen in listings that a fresh listing showed are not this load balancer's. */
     final Map<String, Instant> notMine = new HashMap<>();
+
     volatile Instant used;
   }
 
@@ -80,11 +93,16 @@ public final class LoadBalancerChildren {
     private final AlbException problem;
     private final Instant listedAt;
     private final boolean complete;
+
     /** The oldest read of every listener's ACLs among the load balancers (node clock). */
     Instant aclsListedAt;
 
-    Family(Map<String, String> loadBalancerOf, Map<String, List<String>> idsByType, AlbException problem,
-        Instant listedAt, boolean complete) {
+    Family(
+        Map<String, String> loadBalancerOf,
+        Map<String, List<String>> idsByType,
+        AlbException problem,
+        Instant listedAt,
+        boolean complete) {
       this.loadBalancerOf = loadBalancerOf;
       this.idsByType = idsByType;
       this.problem = problem;
@@ -141,6 +159,7 @@ public final class LoadBalancerChildren {
   private volatile Duration refresh = DEFAULT_REFRESH;
   private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+
   /** Scopes where ALB refused the region-wide listing (RAM policy scoped to load balancers). */
   private final Set<AccountScope> perLoadBalancerOnly = ConcurrentHashMap.newKeySet();
 
@@ -162,7 +181,8 @@ public final class LoadBalancerChildren {
    * The family of these load balancers, listing again the children that are due: never listed,
    * older than the refresh interval, or (with {@code soon}) older than {@link #MIN_SPACING}.
    */
-  public Family family(AccountScope scope, AlbJobClient client, Collection<String> loadBalancerIds, boolean soon) {
+  public Family family(
+      AccountScope scope, AlbJobClient client, Collection<String> loadBalancerIds, boolean soon) {
     Instant now = clock.instant();
     sweep(now);
     List<String> due = new ArrayList<>();
@@ -172,10 +192,16 @@ public final class LoadBalancerChildren {
       synchronized (e) {
         // A throttled listing waits a quarter of the refresh interval, asked or not: retrying it
         // every few seconds would spend the scope's call budget that ListAsynJobs polling needs.
-        boolean throttled = e.problem != null && e.problem.kind() == io.albjobs.operator.alb.ErrorKind.THROTTLED;
-        Duration every = throttled ? max(MIN_SPACING, refresh.dividedBy(4))
-            : e.problem != null && e.problem.kind() == io.albjobs.operator.alb.ErrorKind.RETRYABLE || soon
-                ? MIN_SPACING : refresh;
+        boolean throttled =
+            e.problem != null && e.problem.kind() == io.albjobs.operator.alb.ErrorKind.THROTTLED;
+        Duration every =
+            throttled
+                ? max(MIN_SPACING, refresh.dividedBy(4))
+                : e.problem != null
+                            && e.problem.kind() == io.albjobs.operator.alb.ErrorKind.RETRYABLE
+                        || soon
+                    ? MIN_SPACING
+                    : refresh;
         if (e.current == null && e.problem == null || !now.isBefore(e.attemptedAt.plus(every))) {
           due.add(lb);
           e.attemptedAt = now; // one listing at a time: other watches use what is there meanwhile
@@ -188,12 +214,15 @@ public final class LoadBalancerChildren {
       // watches of a scope end up refreshing together, and ChildLister lists many load balancers
       // in a few pages when their children are few.
       for (Map.Entry<Key, Entry> other : entries.entrySet()) {
-        if (!other.getKey().scope().equals(scope) || due.contains(other.getKey().loadBalancerId())) {
+        if (!other.getKey().scope().equals(scope)
+            || due.contains(other.getKey().loadBalancerId())) {
           continue;
         }
         Entry e = other.getValue();
         synchronized (e) {
-          if (e.current != null && e.problem == null && !now.isBefore(e.attemptedAt.plus(refresh.dividedBy(2)))) {
+          if (e.current != null
+              && e.problem == null
+              && !now.isBefore(e.attemptedAt.plus(refresh.dividedBy(2)))) {
             due.add(other.getKey().loadBalancerId());
             e.attemptedAt = now;
           }
@@ -213,12 +242,16 @@ public final class LoadBalancerChildren {
       Entry entry = entries.get(new Key(scope, lb));
       if (entry != null) {
         synchronized (entry) {
-          readAll |= entry.aclsStale || !now.isBefore(entry.aclsReadAt.plus(refresh.multipliedBy(ACL_REFRESH_FACTOR)));
+          readAll |=
+              entry.aclsStale
+                  || !now.isBefore(entry.aclsReadAt.plus(refresh.multipliedBy(ACL_REFRESH_FACTOR)));
           knownAcls.putAll(entry.aclsByListener);
         }
       }
     }
-    ChildLister.Listing listing = lister.listing(client, due, !perLoadBalancerOnly.contains(scope), readAll ? null : knownAcls);
+    ChildLister.Listing listing =
+        lister.listing(
+            client, due, !perLoadBalancerOnly.contains(scope), readAll ? null : knownAcls);
     if (listing.regionWideRefused()) {
       perLoadBalancerOnly.add(scope);
     }
@@ -236,7 +269,9 @@ public final class LoadBalancerChildren {
       }
       Children next = listing.children().getOrDefault(lb, Children.none(lb));
       synchronized (entry) {
-        if (entry.current != null && next.of(ChildLister.LISTENER).stream().anyMatch(listing.skippedListeners()::contains)) {
+        if (entry.current != null
+            && next.of(ChildLister.LISTENER).stream()
+                .anyMatch(listing.skippedListeners()::contains)) {
           // A listener went away before its ACLs were read: keep the ACLs known so far.
           Map<String, Set<String>> merged = new HashMap<>(next.byType());
           Set<String> acls = new HashSet<>(next.of(ChildLister.ACL));
@@ -261,7 +296,8 @@ public final class LoadBalancerChildren {
         entry.problem = null;
         Map<String, Set<String>> acls = new HashMap<>();
         for (String listener : next.of(ChildLister.LISTENER)) {
-          Set<String> of = listing.aclsByListener().getOrDefault(listener, entry.aclsByListener.get(listener));
+          Set<String> of =
+              listing.aclsByListener().getOrDefault(listener, entry.aclsByListener.get(listener));
           if (of != null) {
             acls.put(listener, of);
           }
@@ -311,29 +347,32 @@ public final class LoadBalancerChildren {
           continue;
         }
         oldest = oldest == null || e.listedAt.isBefore(oldest) ? e.listedAt : oldest;
-        aclsOldest = aclsOldest == null || e.aclsReadAt.isBefore(aclsOldest) ? e.aclsReadAt : aclsOldest;
+        aclsOldest =
+            aclsOldest == null || e.aclsReadAt.isBefore(aclsOldest) ? e.aclsReadAt : aclsOldest;
         for (String type : ChildLister.CHILD_TYPES) {
           for (String id : e.current.of(type)) {
             lbOf.putIfAbsent(id, lb);
             byType.computeIfAbsent(type, t -> new java.util.TreeSet<>()).add(id);
           }
         }
-        e.departed.forEach((id, d) -> {
-          lbOf.putIfAbsent(id, lb);
-          byType.computeIfAbsent(d.type(), t -> new java.util.TreeSet<>()).add(id);
-        });
+        e.departed.forEach(
+            (id, d) -> {
+              lbOf.putIfAbsent(id, lb);
+              byType.computeIfAbsent(d.type(), t -> new java.util.TreeSet<>()).add(id);
+            });
       }
     }
     Map<String, List<String>> ids = new LinkedHashMap<>();
     byType.forEach((type, set) -> ids.put(type, List.copyOf(set)));
-    Family family = new Family(lbOf, ids, problem, oldest == null ? clock.instant() : oldest, complete);
+    Family family =
+        new Family(lbOf, ids, problem, oldest == null ? clock.instant() : oldest, complete);
     family.aclsListedAt = aclsOldest == null ? family.listedAt() : aclsOldest;
     return family;
   }
 
   /**
-   * Child jobs in a listing of the whole scope whose resource is neither in the family nor known
-   * to be another load balancer's (a listing made for such a job did not find it; remembered for
+   * Child jobs in a listing of the whole scope whose resource is neither in the family nor known to
+   * be another load balancer's (a listing made for such a job did not find it; remembered for
    * {@link #IDLE}): a reason to list the children again.
    */
   public Set<String> unknownChildren(AccountScope scope, Family family, Collection<AlbJob> listed) {
@@ -348,8 +387,10 @@ public final class LoadBalancerChildren {
     }
     Set<String> unknown = new HashSet<>();
     for (AlbJob job : listed) {
-      if (ChildLister.CHILD_TYPES.contains(job.resourceType()) && !family.owns(job)
-          && job.resourceId() != null && !notMine.contains(job.resourceId())) {
+      if (ChildLister.CHILD_TYPES.contains(job.resourceType())
+          && !family.owns(job)
+          && job.resourceId() != null
+          && !notMine.contains(job.resourceId())) {
         unknown.add(job.resourceId());
       }
     }
@@ -381,15 +422,20 @@ public final class LoadBalancerChildren {
       return Backfill.NONE;
     }
     Map<String, List<String>> fresh = new LinkedHashMap<>();
-    family.idsByType().forEach((type, ids) -> {
-      List<String> added = ids.stream().filter(id -> !before.ids().contains(id)).toList();
-      if (!added.isEmpty()) {
-        fresh.put(type, added);
-      }
-    });
+    family
+        .idsByType()
+        .forEach(
+            (type, ids) -> {
+              List<String> added = ids.stream().filter(id -> !before.ids().contains(id)).toList();
+              if (!added.isEmpty()) {
+                fresh.put(type, added);
+              }
+            });
     // An ACL attached to a known listener shows up only when every listener's ACLs are read again.
-    Instant since = fresh.containsKey(ChildLister.ACL) && before.aclsListedAt().isBefore(before.listedAt())
-        ? before.aclsListedAt() : before.listedAt();
+    Instant since =
+        fresh.containsKey(ChildLister.ACL) && before.aclsListedAt().isBefore(before.listedAt())
+            ? before.aclsListedAt()
+            : before.listedAt();
     return fresh.isEmpty() ? Backfill.NONE : new Backfill(fresh, since);
   }
 
@@ -399,17 +445,23 @@ public final class LoadBalancerChildren {
    */
   public void commit(String member, Family family) {
     Instant now = clock.instant();
-    seen.compute(member, (m, before) -> {
-      Instant listedAt = family.listedAt();
-      if (before != null && before.listedAt().isBefore(listedAt) && !family.complete()) {
-        listedAt = before.listedAt(); // a load balancer not listed yet: do not move past the last good listing
-      }
-      Instant aclsListedAt = family.aclsListedAt;
-      if (before != null && before.aclsListedAt().isBefore(aclsListedAt) && !family.complete()) {
-        aclsListedAt = before.aclsListedAt();
-      }
-      return new Seen(Set.copyOf(family.ids()), listedAt, aclsListedAt, now);
-    });
+    seen.compute(
+        member,
+        (m, before) -> {
+          Instant listedAt = family.listedAt();
+          if (before != null && before.listedAt().isBefore(listedAt) && !family.complete()) {
+            listedAt =
+                before.listedAt(); // a load balancer not listed yet: do not move past the last good
+            // listing
+          }
+          Instant aclsListedAt = family.aclsListedAt;
+          if (before != null
+              && before.aclsListedAt().isBefore(aclsListedAt)
+              && !family.complete()) {
+            aclsListedAt = before.aclsListedAt();
+          }
+          return new Seen(Set.copyOf(family.ids()), listedAt, aclsListedAt, now);
+        });
   }
 
   /** {@link #backfill} then {@link #commit} (a poll that has nothing to mirror in between). */

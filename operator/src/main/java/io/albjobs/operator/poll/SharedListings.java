@@ -1,11 +1,11 @@
 package io.albjobs.operator.poll;
 
-import io.albjobs.operator.scope.AccountScope;
 import io.albjobs.operator.alb.AlbException;
 import io.albjobs.operator.alb.AlbJob;
 import io.albjobs.operator.alb.AlbJobClient;
 import io.albjobs.operator.alb.ErrorKind;
 import io.albjobs.operator.alb.JobLister;
+import io.albjobs.operator.scope.AccountScope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,25 +24,28 @@ import java.util.concurrent.ExecutionException;
  * that scope, instead of one query per 10 resources of every watch.
  *
  * <p>A watch that is due asks for a listing that started no earlier than its due time and looks
- * back at least as far as its own watermark (minus the overlap). The first watch of a tick runs
- * the listing (every page, through the scope's rate budget); the others of the same tick wait for
- * it and take their resources' jobs from it. {@link #align} puts the next polls of the watches of
- * a scope on common ticks, so one listing serves all the watches due at that tick.
+ * back at least as far as its own watermark (minus the overlap). The first watch of a tick runs the
+ * listing (every page, through the scope's rate budget); the others of the same tick wait for it
+ * and take their resources' jobs from it. {@link #align} puts the next polls of the watches of a
+ * scope on common ticks, so one listing serves all the watches due at that tick.
  *
  * <p>A {@code null} resource type is a listing of every type (for load-balancer watches with
  * children, {@link FamilyPoll}), indexed by resource ID like the others.
  *
  * <p>A watch polls on its own (returns {@code null}) when sharing cannot pay: it is the only watch
- * of its scope (for one resource type), its window reaches further back than the shared one (a new watch's first poll with
- * {@code spec.since}, a watch that could not poll for a while), or the scope's listing would take
- * as many pages as one poll of every watch on its own costs (an account with far more jobs than
- * the watched resources have). That last check reads the first page's {@code TotalCount} and is
- * tried again after {@link #PROBE_AGAIN}.
+ * of its scope (for one resource type), its window reaches further back than the shared one (a new
+ * watch's first poll with {@code spec.since}, a watch that could not poll for a while), or the
+ * scope's listing would take as many pages as one poll of every watch on its own costs (an account
+ * with far more jobs than the watched resources have). That last check reads the first page's
+ * {@code TotalCount} and is tried again after {@link #PROBE_AGAIN}.
  */
 public final class SharedListings {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SharedListings.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(SharedListings.class);
+
   /** How long after a listing was found too large sharing is tried again. */
   public static final Duration PROBE_AGAIN = Duration.ofMinutes(5);
+
   /** A listing that started this long before a watch's due time still counts as fresh. */
   static final Duration SLACK = Duration.ofMillis(250);
 
@@ -51,7 +54,11 @@ public final class SharedListings {
    * {@code albTime} is ALB's own clock at that listing (its first answer's {@code Date}), or null.
    */
   public record Listing(
-      Instant startedAt, Instant begin, List<AlbJob> all, Map<String, List<AlbJob>> byResource, Instant albTime) {
+      Instant startedAt,
+      Instant begin,
+      List<AlbJob> all,
+      Map<String, List<AlbJob>> byResource,
+      Instant albTime) {
     /** The jobs of these resources; all of them when the list is empty. */
     public List<AlbJob> jobsOf(Collection<String> resourceIds) {
       if (resourceIds.isEmpty()) {
@@ -96,7 +103,8 @@ public final class SharedListings {
    *     two of these (at least a minute) before the overlap polls on its own; a watch not seen for
    *     three (at least 90 s) is forgotten
    */
-  public SharedListings(boolean enabled, JobLister lister, Duration overlap, Duration idleInterval, int maxPages) {
+  public SharedListings(
+      boolean enabled, JobLister lister, Duration overlap, Duration idleInterval, int maxPages) {
     this.enabled = enabled;
     this.lister = lister;
     this.overlap = overlap;
@@ -192,8 +200,14 @@ public final class SharedListings {
             }
           }
           if (LOG.isDebugEnabled()) {
-            LOG.debug("listing for {} due {} (last started {}, begin {}; this begin {}, listing begin {})",
-                member, due, last == null ? null : last.startedAt(), last == null ? null : last.begin(), begin, listBegin);
+            LOG.debug(
+                "listing for {} due {} (last started {}, begin {}; this begin {}, listing begin {})",
+                member,
+                due,
+                last == null ? null : last.startedAt(),
+                last == null ? null : last.begin(),
+                begin,
+                listBegin);
           }
           wait = new CompletableFuture<>();
           pool.running = wait;
@@ -223,14 +237,23 @@ public final class SharedListings {
     }
   }
 
-  /** Runs a listing outside the pool's monitor and hands the result to every watch waiting for it. */
+  /**
+   * Runs a listing outside the pool's monitor and hands the result to every watch waiting for it.
+   */
   private Listing run(
-      Pool pool, CompletableFuture<Listing> result, AlbJobClient client, String resourceType, Instant startedAt,
-      Instant begin, int pageLimit)
+      Pool pool,
+      CompletableFuture<Listing> result,
+      AlbJobClient client,
+      String resourceType,
+      Instant startedAt,
+      Instant begin,
+      int pageLimit)
       throws AlbException {
     try {
-      JobLister.TypeListing found = lister.allOfType(client, resourceType, begin.toEpochMilli(), pageLimit);
-      Listing listing = found.jobs() == null ? null : index(startedAt, begin, found.jobs(), found.serverTime());
+      JobLister.TypeListing found =
+          lister.allOfType(client, resourceType, begin.toEpochMilli(), pageLimit);
+      Listing listing =
+          found.jobs() == null ? null : index(startedAt, begin, found.jobs(), found.serverTime());
       synchronized (pool) {
         pool.pagesEstimate = found.pages();
         if (listing == null) {
@@ -259,7 +282,10 @@ public final class SharedListings {
     this.live = isLive;
   }
 
-  /** Drops the listings of a scope whose client was closed (its credentials rotated, or it went idle). */
+  /**
+   * Drops the listings of a scope whose client was closed (its credentials rotated, or it went
+   * idle).
+   */
   public void forget(AccountScope scope) {
     pools.keySet().removeIf(k -> k.scope().equals(scope));
   }
@@ -269,7 +295,8 @@ public final class SharedListings {
     return pools.size();
   }
 
-  private static Listing index(Instant startedAt, Instant begin, List<AlbJob> jobs, Instant albTime) {
+  private static Listing index(
+      Instant startedAt, Instant begin, List<AlbJob> jobs, Instant albTime) {
     Map<String, List<AlbJob>> byResource = new HashMap<>();
     for (AlbJob job : jobs) {
       byResource.computeIfAbsent(job.resourceId(), r -> new ArrayList<>()).add(job);
@@ -305,7 +332,12 @@ public final class SharedListings {
    * watches that started at different times into one within a few intervals.
    */
   public Instant align(
-      AccountScope scope, String resourceType, Instant target, Duration early, Duration late, Instant now) {
+      AccountScope scope,
+      String resourceType,
+      Instant target,
+      Duration early,
+      Duration late,
+      Instant now) {
     if (!enabled) {
       return target;
     }

@@ -1,19 +1,18 @@
 package io.albjobs.operator.poll;
 
-import io.albjobs.operator.status.Problem;
-import io.albjobs.operator.scope.AccountScope;
-import io.albjobs.operator.scope.AlbClients;
-import io.albjobs.operator.scope.Backoff;
-import io.albjobs.operator.config.Durations;
-import io.albjobs.operator.status.JobStatuses;
-import io.albjobs.operator.status.Times;
-import io.albjobs.operator.status.WatchRollup;
 import io.albjobs.operator.alb.AlbException;
 import io.albjobs.operator.alb.AlbJob;
 import io.albjobs.operator.alb.ErrorKind;
 import io.albjobs.operator.alb.JobLister;
+import io.albjobs.operator.config.Durations;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobStatus;
+import io.albjobs.operator.scope.AccountScope;
+import io.albjobs.operator.scope.AlbClients;
+import io.albjobs.operator.scope.Backoff;
+import io.albjobs.operator.status.JobStatuses;
+import io.albjobs.operator.status.Problem;
+import io.albjobs.operator.status.Times;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,8 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Polls user-created AsyncJobs by ID, batched: every due job of one account scope goes into one
  * {@code ListAsynJobs} call per ten IDs. Scopes are polled independently, so a slow or throttled
- * account never delays another. A job that finishes, or never appears within the not-found
- * timeout, is dropped.
+ * account never delays another. A job that finishes, or never appears within the not-found timeout,
+ * is dropped.
  *
  * <p>The poller never writes an AsyncJob. It keeps the latest {@link Observation} of each job and
  * tells the job's reconciler (through {@link #onObservation}), which is the one writer of the
@@ -102,7 +101,9 @@ public final class UserJobPoller implements AutoCloseable {
     ticker.scheduleWithFixedDelay(this::tick, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Starts or refreshes tracking of an unfinished AsyncJob; {@code now} asks for an immediate poll. */
+  /**
+   * Starts or refreshes tracking of an unfinished AsyncJob; {@code now} asks for an immediate poll.
+   */
   public void track(AsyncJob job, AccountScope scope, boolean now) {
     Tracked t = tracked.computeIfAbsent(key(job), k -> new Tracked());
     // Only the name, JobId (immutable) and creation time are read: any copy of the object will do.
@@ -131,12 +132,13 @@ public final class UserJobPoller implements AutoCloseable {
   }
 
   /**
-   * The status {@code stored} should have after {@code o}, computed from the object as stored;
-   * null when there is nothing to write (the job is already finished).
+   * The status {@code stored} should have after {@code o}, computed from the object as stored; null
+   * when there is nothing to write (the job is already finished).
    */
   public AsyncJobStatus statusAfter(AsyncJob stored, Observation o) {
     AsyncJobStatus previous = stored.getStatus();
-    if (previous != null && previous.isFinished() || !o.jobId().equals(stored.getSpec().getJobId())) {
+    if (previous != null && previous.isFinished()
+        || !o.jobId().equals(stored.getSpec().getJobId())) {
       return null; // finished, or an object of the same name for another JobId replaced it
     }
     Long generation = stored.getMetadata().getGeneration();
@@ -148,8 +150,12 @@ public final class UserJobPoller implements AutoCloseable {
       problem =
           new Problem(
               "JobNotFound",
-              "ALB has not shown job " + stored.getSpec().getJobId() + " in region "
-                  + stored.getSpec().getRegionId() + " within " + Durations.format(defaults.notFoundTimeout())
+              "ALB has not shown job "
+                  + stored.getSpec().getJobId()
+                  + " in region "
+                  + stored.getSpec().getRegionId()
+                  + " within "
+                  + Durations.format(defaults.notFoundTimeout())
                   + "; check spec.jobId, spec.regionId and the credentials' account");
     }
     return JobStatuses.notVisible(previous, problem, generation, o.at());
@@ -206,8 +212,9 @@ public final class UserJobPoller implements AutoCloseable {
       AsyncJob job = t.job;
       AlbJob seen = found.get(job.getSpec().getJobId());
       t.failures = 0;
-      boolean done = seen != null && JobStatuses.phaseOf(seen).isFinished()
-          || seen == null && invisibleFor(job, now).compareTo(defaults.notFoundTimeout()) > 0;
+      boolean done =
+          seen != null && JobStatuses.phaseOf(seen).isFinished()
+              || seen == null && invisibleFor(job, now).compareTo(defaults.notFoundTimeout()) > 0;
       if (done) {
         tracked.remove(key(job), t);
       } else {
@@ -223,10 +230,14 @@ public final class UserJobPoller implements AutoCloseable {
       t.failures++;
       if (e.kind() == ErrorKind.TERMINAL) {
         t.due = now.plus(defaults.pollInterval());
-        observe(t.job, new Observation(t.job.getSpec().getJobId(), null, Problem.of(e, t.failures), now));
+        observe(
+            t.job,
+            new Observation(t.job.getSpec().getJobId(), null, Problem.of(e, t.failures), now));
       } else {
         Duration delay = backoff.delay(t.failures);
-        t.due = now.plus(delay.compareTo(defaults.pollInterval()) < 0 ? delay : defaults.pollInterval());
+        t.due =
+            now.plus(
+                delay.compareTo(defaults.pollInterval()) < 0 ? delay : defaults.pollInterval());
       }
     }
   }

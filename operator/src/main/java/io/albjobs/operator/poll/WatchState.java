@@ -6,9 +6,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the leader remembers about one watch between polls. Nothing here is needed for
- * correctness after a restart: status holds the resume point; this only saves calls and writes.
- * The status computed but not yet written is the {@link StatusRecorder}'s.
+ * What the leader remembers about one watch between polls. Nothing here is needed for correctness
+ * after a restart: status holds the resume point; this only saves calls and writes. The status
+ * computed but not yet written is the {@link StatusRecorder}'s.
  */
 public final class WatchState {
   private volatile Instant nextPoll = Instant.EPOCH;

@@ -1,28 +1,27 @@
 package io.albjobs.operator.poll;
 
-import io.albjobs.operator.scope.AccountScope;
-import io.albjobs.operator.scope.AlbClients;
-import io.albjobs.operator.scope.AlbConfigSource;
-import io.albjobs.operator.scope.Backoff;
-import io.albjobs.operator.config.Durations;
-import io.albjobs.operator.write.EventRecorder;
-import io.albjobs.operator.write.JobMirror;
-import io.albjobs.operator.write.Retention;
-import io.albjobs.operator.scope.ScopeResolver;
-import io.albjobs.operator.status.ChildrenListed;
-import io.albjobs.operator.status.Problem;
-import io.albjobs.operator.status.Times;
-import io.albjobs.operator.status.WatchRollup;
 import io.albjobs.operator.alb.AlbException;
 import io.albjobs.operator.alb.AlbJob;
-import io.albjobs.operator.alb.AlbJobClient;
 import io.albjobs.operator.alb.JobLister;
 import io.albjobs.operator.alb.JobQuery;
+import io.albjobs.operator.config.Durations;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.crd.AsyncJobWatchSpec;
 import io.albjobs.operator.crd.AsyncJobWatchStatus;
 import io.albjobs.operator.metrics.OperatorMetrics;
+import io.albjobs.operator.scope.AccountScope;
+import io.albjobs.operator.scope.AlbClients;
+import io.albjobs.operator.scope.AlbConfigSource;
+import io.albjobs.operator.scope.Backoff;
+import io.albjobs.operator.scope.ScopeResolver;
+import io.albjobs.operator.status.ChildrenListed;
+import io.albjobs.operator.status.Problem;
+import io.albjobs.operator.status.Times;
+import io.albjobs.operator.status.WatchRollup;
+import io.albjobs.operator.write.EventRecorder;
+import io.albjobs.operator.write.JobMirror;
+import io.albjobs.operator.write.Retention;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,9 +75,16 @@ public final class WatchSync {
     this.albConfigs = albConfigs;
     this.lister = new JobLister(defaults.maxPages());
     this.listings =
-        new SharedListings(shareListings, lister, defaults.watermarkOverlap(), defaults.pollInterval(), defaults.maxPages());
+        new SharedListings(
+            shareListings,
+            lister,
+            defaults.watermarkOverlap(),
+            defaults.pollInterval(),
+            defaults.maxPages());
     clients.onScopeClosed(listings::forget);
-    this.lbChildren = new LoadBalancerChildren(new io.albjobs.operator.alb.ChildLister(defaults.maxPages()), clock);
+    this.lbChildren =
+        new LoadBalancerChildren(
+            new io.albjobs.operator.alb.ChildLister(defaults.maxPages()), clock);
     clients.onScopeClosed(lbChildren::forget);
     listings.onlyFor(clients::isLive);
     this.mirror = mirror;
@@ -108,7 +114,8 @@ public final class WatchSync {
     Duration active = defaults.activePollInterval();
     Map<String, AsyncJob> view = children;
     Problem problem = null;
-    // The ChildrenListed condition: absent without children to list, unchanged when the poll failed.
+    // The ChildrenListed condition: absent without children to list, unchanged when the poll
+    // failed.
     ChildrenListed.State childState = spec.coversChildren() ? ChildrenListed.State.UNCHANGED : null;
     List<io.fabric8.kubernetes.api.model.Condition> conditionsBefore = next.getConditions();
     AccountScope sharedScope = null;
@@ -116,23 +123,34 @@ public final class WatchSync {
     LoadBalancerChildren.Family family = null;
     java.util.function.Function<AlbJob, String> loadBalancerOf =
         LoadBalancerChildren.LOADBALANCER.equals(type)
-            ? job -> LoadBalancerChildren.LOADBALANCER.equals(job.resourceType()) ? job.resourceId() : null
+            ? job ->
+                LoadBalancerChildren.LOADBALANCER.equals(job.resourceType())
+                    ? job.resourceId()
+                    : null
             : job -> null;
     try {
-      idle = atLeast(interval(spec.getPollInterval(), idle, "spec.pollInterval"), defaults.minPollInterval(),
-          spec.getPollInterval());
-      active = atLeast(interval(spec.getActivePollInterval(), active, "spec.activePollInterval"),
-          defaults.minActivePollInterval(), spec.getActivePollInterval());
+      idle =
+          atLeast(
+              interval(spec.getPollInterval(), idle, "spec.pollInterval"),
+              defaults.minPollInterval(),
+              spec.getPollInterval());
+      active =
+          atLeast(
+              interval(spec.getActivePollInterval(), active, "spec.activePollInterval"),
+              defaults.minActivePollInterval(),
+              spec.getActivePollInterval());
       Duration since = interval(spec.getSince(), defaults.since(), "spec.since");
       AccountScope scope =
-          scopes.resolve(ns, spec.getRegionId(), spec.getEndpoint(), spec.getCredentialsSecretRef());
+          scopes.resolve(
+              ns, spec.getRegionId(), spec.getEndpoint(), spec.getCredentialsSecretRef());
       List<String> ids = resourceIds(spec);
       next.setResourceCount(ids.size());
       // Watermarks are on ALB's clock: ALB compares BeginTime with its own CreateTime.
       Duration skew = albClock.skew(scope.endpoint());
       Instant albNow = skew == null ? now : now.plus(skew);
       Instant watermark = Times.parse(next.getWatermark());
-      Instant begin = watermark == null ? albNow.minus(since) : watermark.minus(defaults.watermarkOverlap());
+      Instant begin =
+          watermark == null ? albNow.minus(since) : watermark.minus(defaults.watermarkOverlap());
       List<AlbJob> jobs = new ArrayList<>();
       Instant asOf = albNow;
       if (!ids.isEmpty() || spec.getAlbConfigSelector() == null) {
@@ -141,12 +159,33 @@ public final class WatchSync {
         long newest = Long.MIN_VALUE;
         String member = ns + "/" + watch.getMetadata().getName();
         family = spec.coversChildren() ? lbChildren.family(scope, client, ids, false) : null;
-        SharedListings.Listing shared = family != null && family.hasChildren() ? null :
-            listings.listing(scope, client, type, ns + "/" + watch.getMetadata().getName(),
-                (ids.size() + JobQuery.MAX_IDS - 1) / JobQuery.MAX_IDS, begin, poll.due(), now, albNow);
+        SharedListings.Listing shared =
+            family != null && family.hasChildren()
+                ? null
+                : listings.listing(
+                    scope,
+                    client,
+                    type,
+                    ns + "/" + watch.getMetadata().getName(),
+                    (ids.size() + JobQuery.MAX_IDS - 1) / JobQuery.MAX_IDS,
+                    begin,
+                    poll.due(),
+                    now,
+                    albNow);
         if (family != null && family.hasChildren()) {
-          FamilyPoll.Result found = new FamilyPoll(lbChildren, listings, lister, defaults.watermarkOverlap())
-              .poll(scope, client, family, ids, member, spec.getApiNames(), begin, poll.due(), now, albNow);
+          FamilyPoll.Result found =
+              new FamilyPoll(lbChildren, listings, lister, defaults.watermarkOverlap())
+                  .poll(
+                      scope,
+                      client,
+                      family,
+                      ids,
+                      member,
+                      spec.getApiNames(),
+                      begin,
+                      poll.due(),
+                      now,
+                      albNow);
           family = found.family();
           sharedScope = found.shared() ? scope : null;
           type = found.shared() ? null : type;
@@ -166,7 +205,8 @@ public final class WatchSync {
             }
           }
         } else {
-          jobs.addAll(lister.byResources(client, type, ids, spec.getApiNames(), begin.toEpochMilli()));
+          jobs.addAll(
+              lister.byResources(client, type, ids, spec.getApiNames(), begin.toEpochMilli()));
           albTime = client.serverTime();
           for (AlbJob job : jobs) {
             newest = Math.max(newest, job.createTimeMillis());
@@ -178,7 +218,10 @@ public final class WatchSync {
           LoadBalancerChildren.Family polled = family;
           loadBalancerOf = polled::loadBalancerOf;
         }
-        asOf = albTime != null ? albTime : newest != Long.MIN_VALUE ? Instant.ofEpochMilli(newest) : albNow;
+        asOf =
+            albTime != null
+                ? albTime
+                : newest != Long.MIN_VALUE ? Instant.ofEpochMilli(newest) : albNow;
         jobs.addAll(lister.byJobIds(client, inFlightNotSeen(children, jobs)));
         reportSkew(watch, scope, state);
       }
@@ -202,7 +245,8 @@ public final class WatchSync {
       problem = Problem.of(e, state.failuresInARow());
     }
     WatchRollup.apply(next, view.values(), problem, generation, now);
-    // Its Warning Event, once per new problem, comes with the status write (reconciler/Transitions).
+    // Its Warning Event, once per new problem, comes with the status write
+    // (reconciler/Transitions).
     ChildrenListed.apply(next, conditionsBefore, childState, generation, now);
     metrics.watchJobs(ns, watch.getMetadata().getName(), next.getJobs());
     Duration wait;
@@ -222,21 +266,38 @@ public final class WatchSync {
       // over new ticks.
       Instant due = poll.due();
       Instant fromTick = due.isAfter(now.minus(wait)) ? due.plus(jittered) : at;
-      at = listings.align(sharedScope, type, fromTick.isBefore(now) ? now : fromTick,
-          wait.multipliedBy(6).dividedBy(10), wait.multipliedBy(15).dividedBy(100), now);
+      at =
+          listings.align(
+              sharedScope,
+              type,
+              fromTick.isBefore(now) ? now : fromTick,
+              wait.multipliedBy(6).dividedBy(10),
+              wait.multipliedBy(15).dividedBy(100),
+              now);
     }
     return new Outcome(next, at);
   }
 
-  /** An Event when the watch's endpoint's clock goes out of step with this node's (once per episode). */
+  /**
+   * An Event when the watch's endpoint's clock goes out of step with this node's (once per
+   * episode).
+   */
   private void reportSkew(AsyncJobWatch watch, AccountScope scope, WatchState state) {
     Duration skew = albClock.skew(scope.endpoint());
     boolean skewed = albClock.skewed(skew);
     if (skewed && !state.clockSkewed()) {
-      events.warning(watch, "AlbClockSkew",
-          "ALB's clock at " + scope.endpoint() + " is " + Durations.format(Duration.ofSeconds(skew.abs().toSeconds()))
-              + (skew.isNegative() ? " behind" : " ahead of") + " this node's clock (from the Date of ALB's answers;"
-              + " more than half the watermark overlap, " + Durations.format(albClock.threshold()) + ")."
+      events.warning(
+          watch,
+          "AlbClockSkew",
+          "ALB's clock at "
+              + scope.endpoint()
+              + " is "
+              + Durations.format(Duration.ofSeconds(skew.abs().toSeconds()))
+              + (skew.isNegative() ? " behind" : " ahead of")
+              + " this node's clock (from the Date of ALB's answers;"
+              + " more than half the watermark overlap, "
+              + Durations.format(albClock.threshold())
+              + ")."
               + " Watermarks follow ALB's clock, so no job is missed; the times the operator computes itself"
               + " (lastSyncTime, retention ages) are off by as much: check the node's time source (NTP)");
     }
@@ -256,8 +317,10 @@ public final class WatchSync {
     if (spec.getResourceIds().isEmpty() && spec.getAlbConfigSelector() == null) {
       // The CRD refuses this at admission; an object stored before that rule must not mirror
       // every resource of the type in the account either.
-      throw new Problem("NoTargets", "the watch names no resources: list them in spec.resourceIds"
-          + " or select AlbConfig objects with spec.albConfigSelector");
+      throw new Problem(
+          "NoTargets",
+          "the watch names no resources: list them in spec.resourceIds"
+              + " or select AlbConfig objects with spec.albConfigSelector");
     }
     Set<String> ids = new LinkedHashSet<>(spec.getResourceIds());
     if (spec.getAlbConfigSelector() != null) {

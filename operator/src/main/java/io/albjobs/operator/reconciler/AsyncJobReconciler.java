@@ -3,23 +3,23 @@ package io.albjobs.operator.reconciler;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobSpec;
 import io.albjobs.operator.crd.AsyncJobStatus;
+import io.albjobs.operator.poll.UserJobPoller;
 import io.albjobs.operator.scope.AccountScope;
+import io.albjobs.operator.scope.ScopeResolver;
 import io.albjobs.operator.status.Conditions;
-import io.albjobs.operator.write.JobMirror;
 import io.albjobs.operator.status.JobStatuses;
+import io.albjobs.operator.status.Problem;
+import io.albjobs.operator.write.JobMirror;
 import io.albjobs.operator.write.Labels;
 import io.albjobs.operator.write.OwnWrites;
-import io.albjobs.operator.scope.ScopeResolver;
-import io.albjobs.operator.status.Problem;
 import io.albjobs.operator.write.StatusRecorder;
-import io.albjobs.operator.poll.UserJobPoller;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
-import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
-import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -45,8 +45,10 @@ import java.util.Map;
     informer = @Informer(labelSelector = "!" + Labels.WATCH))
 public class AsyncJobReconciler implements Reconciler<AsyncJob> {
   public static final String NAME = "asyncjob";
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AsyncJobReconciler.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(AsyncJobReconciler.class);
   static final String POLL_RESULTS = "user-job-polls";
+
   /** The least time a job showing a Kubernetes error waits before the next attempt. */
   static final Duration MIN_ERROR_HOLD_OFF = Duration.ofSeconds(30);
 
@@ -57,7 +59,11 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
   private final Duration retryProblemsAfter;
 
   public AsyncJobReconciler(
-      ScopeResolver scopes, UserJobPoller poller, StatusRecorder recorder, Clock clock, Duration retryProblemsAfter) {
+      ScopeResolver scopes,
+      UserJobPoller poller,
+      StatusRecorder recorder,
+      Clock clock,
+      Duration retryProblemsAfter) {
     this.scopes = scopes;
     this.poller = poller;
     this.recorder = recorder;
@@ -73,7 +79,9 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
         (namespace, name) -> results.propagateEvent(new ResourceID(name, namespace)),
         key -> {
           int slash = key.indexOf('/');
-          return cache.get(new ResourceID(key.substring(slash + 1), key.substring(0, slash))).isPresent();
+          return cache
+              .get(new ResourceID(key.substring(slash + 1), key.substring(0, slash)))
+              .isPresent();
         });
     return List.of(results);
   }
@@ -88,25 +96,37 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
       AsyncJob job, Context<AsyncJob> context, Exception e) {
     Problem problem = ReconcileErrors.classify(e, context);
     AsyncJobStatus status = job.getStatus();
-    boolean newProblem = ReconcileErrors.isNew(status == null ? null : status.getConditions(), problem);
+    boolean newProblem =
+        ReconcileErrors.isNew(status == null ? null : status.getConditions(), problem);
     try {
       if (newProblem && (status == null || !status.isFinished())) {
-        recorder.job(job, stored -> {
-          if (finished(stored)) {
-            return null;
-          }
-          AsyncJobStatus desired = JobStatuses.copyOf(stored.getStatus());
-          if (desired.getPhase() == null) {
-            desired.setPhase(io.albjobs.operator.crd.JobPhase.Pending);
-          }
-          desired.setConditions(ReconcileErrors.conditions(
-              desired.getConditions(), problem, stored.getMetadata().getGeneration(), clock.instant()));
-          return desired;
-        }, ownWrites(context));
+        recorder.job(
+            job,
+            stored -> {
+              if (finished(stored)) {
+                return null;
+              }
+              AsyncJobStatus desired = JobStatuses.copyOf(stored.getStatus());
+              if (desired.getPhase() == null) {
+                desired.setPhase(io.albjobs.operator.crd.JobPhase.Pending);
+              }
+              desired.setConditions(
+                  ReconcileErrors.conditions(
+                      desired.getConditions(),
+                      problem,
+                      stored.getMetadata().getGeneration(),
+                      clock.instant()));
+              return desired;
+            },
+            ownWrites(context));
       }
     } catch (RuntimeException writeFailed) {
-      LOG.warn("Could not show {} on AsyncJob {}/{}: {}", problem.reason(), job.getMetadata().getNamespace(),
-          job.getMetadata().getName(), writeFailed.getMessage());
+      LOG.warn(
+          "Could not show {} on AsyncJob {}/{}: {}",
+          problem.reason(),
+          job.getMetadata().getNamespace(),
+          job.getMetadata().getName(),
+          writeFailed.getMessage());
     } finally {
       if (newProblem) {
         recorder.problem(job, problem);
@@ -118,9 +138,13 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
   @Override
   public UpdateControl<AsyncJob> reconcile(AsyncJob job, Context<AsyncJob> context) {
     if (job.getStatus() != null && !job.getStatus().isFinished()) {
-      Duration holdOff = retryProblemsAfter.compareTo(MIN_ERROR_HOLD_OFF) > 0 ? retryProblemsAfter : MIN_ERROR_HOLD_OFF;
+      Duration holdOff =
+          retryProblemsAfter.compareTo(MIN_ERROR_HOLD_OFF) > 0
+              ? retryProblemsAfter
+              : MIN_ERROR_HOLD_OFF;
       java.util.Optional<Duration> wait =
-          ReconcileErrors.waitBeforeRetry(job.getStatus().getConditions(), clock.instant(), holdOff);
+          ReconcileErrors.waitBeforeRetry(
+              job.getStatus().getConditions(), clock.instant(), holdOff);
       if (wait.isPresent()) {
         return UpdateControl.<AsyncJob>noUpdate().rescheduleAfter(wait.get());
       }
@@ -142,11 +166,22 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
     try {
       scope =
           scopes.resolve(
-              current.getMetadata().getNamespace(), spec.getRegionId(), spec.getEndpoint(), spec.getCredentialsSecretRef());
+              current.getMetadata().getNamespace(),
+              spec.getRegionId(),
+              spec.getEndpoint(),
+              spec.getCredentialsSecretRef());
     } catch (Problem problem) {
       poller.untrack(current);
-      recorder.job(current, stored -> finished(stored) ? null
-          : JobStatuses.notVisible(stored.getStatus(), problem, stored.getMetadata().getGeneration(), clock.instant()),
+      recorder.job(
+          current,
+          stored ->
+              finished(stored)
+                  ? null
+                  : JobStatuses.notVisible(
+                      stored.getStatus(),
+                      problem,
+                      stored.getMetadata().getGeneration(),
+                      clock.instant()),
           writes);
       return UpdateControl.<AsyncJob>noUpdate().rescheduleAfter(retryProblemsAfter);
     }
@@ -159,15 +194,23 @@ public class AsyncJobReconciler implements Reconciler<AsyncJob> {
       return UpdateControl.noUpdate();
     }
     if (status == null || pollNowAsked || stalledReason(status) != null) {
-      current = recorder.job(current, stored -> {
-        if (finished(stored)) {
-          return null;
-        }
-        AsyncJobStatus pending =
-            JobStatuses.notVisible(stored.getStatus(), null, stored.getMetadata().getGeneration(), clock.instant());
-        pending.setPollNowHandled(annotation(stored, Labels.POLL_NOW));
-        return pending;
-      }, writes);
+      current =
+          recorder.job(
+              current,
+              stored -> {
+                if (finished(stored)) {
+                  return null;
+                }
+                AsyncJobStatus pending =
+                    JobStatuses.notVisible(
+                        stored.getStatus(),
+                        null,
+                        stored.getMetadata().getGeneration(),
+                        clock.instant());
+                pending.setPollNowHandled(annotation(stored, Labels.POLL_NOW));
+                return pending;
+              },
+              writes);
       if (finished(current)) {
         poller.untrack(current);
         return UpdateControl.noUpdate();

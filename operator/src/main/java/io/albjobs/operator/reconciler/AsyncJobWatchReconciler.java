@@ -4,27 +4,26 @@ import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.crd.AsyncJobWatchStatus;
 import io.albjobs.operator.metrics.OperatorMetrics;
-import io.albjobs.operator.status.Conditions;
-import io.albjobs.operator.write.JobMirror;
-import io.albjobs.operator.write.Labels;
-import io.albjobs.operator.write.OwnWrites;
-import io.albjobs.operator.status.Problem;
-import io.albjobs.operator.status.Statuses;
-import io.albjobs.operator.write.StatusRecorder;
-import io.albjobs.operator.status.Times;
 import io.albjobs.operator.poll.WatchPoll;
 import io.albjobs.operator.poll.WatchState;
 import io.albjobs.operator.poll.WatchStates;
 import io.albjobs.operator.poll.WatchSync;
+import io.albjobs.operator.status.Conditions;
+import io.albjobs.operator.status.Problem;
+import io.albjobs.operator.status.Statuses;
+import io.albjobs.operator.status.Times;
+import io.albjobs.operator.write.JobMirror;
+import io.albjobs.operator.write.Labels;
+import io.albjobs.operator.write.OwnWrites;
+import io.albjobs.operator.write.StatusRecorder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
@@ -39,8 +38,8 @@ import java.util.Set;
 
 /**
  * Reconciles an {@link AsyncJobWatch}: polls ALB when a poll is due (interval, spec change or
- * {@code albjobs.io/poll-now}), mirrors the jobs and writes the roll-up status only when it
- * changed (or at the heartbeat). Observe-then-write; every step is safe to repeat.
+ * {@code albjobs.io/poll-now}), mirrors the jobs and writes the roll-up status only when it changed
+ * (or at the heartbeat). Observe-then-write; every step is safe to repeat.
  *
  * <p>It is also called when a watch is deleted (JOSDK's all-events mode, no finalizer): then it
  * drops the watch's in-memory state and metric series. A suspended watch is not polled and has no
@@ -78,7 +77,8 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
   }
 
   @Override
-  public List<EventSource<?, AsyncJobWatch>> prepareEventSources(EventSourceContext<AsyncJobWatch> context) {
+  public List<EventSource<?, AsyncJobWatch>> prepareEventSources(
+      EventSourceContext<AsyncJobWatch> context) {
     var config =
         InformerEventSourceConfiguration.from(AsyncJob.class, AsyncJobWatch.class)
             .withName("watch-children")
@@ -106,8 +106,10 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     AsyncJobWatchStatus current = recorder.current(watch);
     AsyncJobWatchStatus next = copy(current);
     next.setConditions(
-        ReconcileErrors.conditions(next.getConditions(), problem, watch.getMetadata().getGeneration(), clock.instant()));
-    boolean newProblem = ReconcileErrors.isNew(current == null ? null : current.getConditions(), problem);
+        ReconcileErrors.conditions(
+            next.getConditions(), problem, watch.getMetadata().getGeneration(), clock.instant()));
+    boolean newProblem =
+        ReconcileErrors.isNew(current == null ? null : current.getConditions(), problem);
     try {
       if (newProblem) {
         recorder.writeWatch(watch, next, ownWrites(context));
@@ -126,7 +128,8 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
   }
 
   @Override
-  public UpdateControl<AsyncJobWatch> reconcile(AsyncJobWatch watch, Context<AsyncJobWatch> context) {
+  public UpdateControl<AsyncJobWatch> reconcile(
+      AsyncJobWatch watch, Context<AsyncJobWatch> context) {
     if (context.isPrimaryResourceDeleted()) {
       forget(watch);
       return UpdateControl.noUpdate();
@@ -144,12 +147,15 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
 
   /** The API server answered 404 for the watch itself (not for one of its AsyncJobs). */
   static boolean isGone(AsyncJobWatch watch, KubernetesClientException e) {
-    return e.getCode() == 404 && e.getStatus() != null && e.getStatus().getDetails() != null
+    return e.getCode() == 404
+        && e.getStatus() != null
+        && e.getStatus().getDetails() != null
         && "asyncjobwatches".equals(e.getStatus().getDetails().getKind())
         && watch.getMetadata().getName().equals(e.getStatus().getDetails().getName());
   }
 
-  private UpdateControl<AsyncJobWatch> reconcileLive(AsyncJobWatch watch, Context<AsyncJobWatch> context) {
+  private UpdateControl<AsyncJobWatch> reconcileLive(
+      AsyncJobWatch watch, Context<AsyncJobWatch> context) {
     WatchState state = states.of(watch.getMetadata().getUid());
     Instant now = clock.instant();
     // One read of the children per reconcile: the informer builds a Set of them each time.
@@ -159,8 +165,10 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     AsyncJobWatchStatus current = recorder.current(watch);
     Long generation = watch.getMetadata().getGeneration();
     String pollNow = annotation(watch, Labels.POLL_NOW);
-    boolean specChanged = current == null || !Objects.equals(generation, current.getObservedGeneration());
-    boolean pollNowAsked = pollNow != null && !pollNow.equals(current == null ? null : current.getPollNowHandled());
+    boolean specChanged =
+        current == null || !Objects.equals(generation, current.getObservedGeneration());
+    boolean pollNowAsked =
+        pollNow != null && !pollNow.equals(current == null ? null : current.getPollNowHandled());
     if (!suspended && !specChanged && !pollNowAsked && now.isBefore(state.nextPoll())) {
       return UpdateControl.<AsyncJobWatch>noUpdate().rescheduleAfter(until(now, state.nextPoll()));
     }
@@ -180,14 +188,21 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
       return UpdateControl.noUpdate();
     }
     // Due now for a spec change, poll-now or a first poll: a shared listing must be this fresh.
-    Instant due = specChanged || pollNowAsked || state.nextPoll().equals(Instant.EPOCH) ? now : state.nextPoll();
-    WatchSync.Outcome outcome = sync.poll(new WatchPoll(watch, next, childrenOf(secondaries), state, childWrites(), due));
+    Instant due =
+        specChanged || pollNowAsked || state.nextPoll().equals(Instant.EPOCH)
+            ? now
+            : state.nextPoll();
+    WatchSync.Outcome outcome =
+        sync.poll(new WatchPoll(watch, next, childrenOf(secondaries), state, childWrites(), due));
     recorder.watch(watch, current, outcome.status(), ownWrites(context));
     state.nextPoll(outcome.nextPollAt());
-    return UpdateControl.<AsyncJobWatch>noUpdate().rescheduleAfter(until(clock.instant(), outcome.nextPollAt()));
+    return UpdateControl.<AsyncJobWatch>noUpdate()
+        .rescheduleAfter(until(clock.instant(), outcome.nextPollAt()));
   }
 
-  /** The wait until {@code at}: never negative, and never too long for JOSDK's millisecond delay. */
+  /**
+   * The wait until {@code at}: never negative, and never too long for JOSDK's millisecond delay.
+   */
   static Duration until(Instant now, Instant at) {
     if (!at.isAfter(now)) {
       return Duration.ZERO;

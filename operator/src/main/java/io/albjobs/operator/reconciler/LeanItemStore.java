@@ -6,9 +6,9 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 
 /**
  * An informer store that drops {@code metadata.managedFields} from what it keeps. The operator
- * never reads them, and at 20,000 AsyncJobs they are about half of the heap the cache holds
- * (two field trees per object, ~46 maps); every reconcile also hashes the cached objects it
- * reads, so smaller objects cost less CPU too.
+ * never reads them, and at 20,000 AsyncJobs they are about half of the heap the cache holds (two
+ * field trees per object, ~46 maps); every reconcile also hashes the cached objects it reads, so
+ * smaller objects cost less CPU too.
  */
 final class LeanItemStore<T extends HasMetadata> extends BasicItemStore<T> {
   LeanItemStore() {

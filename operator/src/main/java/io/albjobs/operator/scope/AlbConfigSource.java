@@ -12,16 +12,16 @@ import java.util.Map;
 
 /**
  * Reads load balancer IDs from ACK {@code AlbConfig} objects ({@code alibabacloud.com/v1}),
- * read-only, through the generic client: the ID is {@code .status.loadBalancer.id}, or
- * {@code .spec.config.id} when an existing ALB is reused; empty means not provisioned yet.
+ * read-only, through the generic client: the ID is {@code .status.loadBalancer.id}, or {@code
+ * .spec.config.id} when an existing ALB is reused; empty means not provisioned yet.
  */
 public final class AlbConfigSource {
   public static final String API_VERSION = "alibabacloud.com/v1";
   public static final String KIND = "AlbConfig";
 
   /**
-   * Listed at the cluster-wide path, which serves both the cluster-scoped AlbConfig of current
-   * ACK and the namespaced one of old versions, and needs no discovery call.
+   * Listed at the cluster-wide path, which serves both the cluster-scoped AlbConfig of current ACK
+   * and the namespaced one of old versions, and needs no discovery call.
    */
   private static final ResourceDefinitionContext CONTEXT =
       new ResourceDefinitionContext.Builder()
@@ -52,7 +52,9 @@ public final class AlbConfigSource {
       throw new Problem(
           "AlbConfigUnavailable",
           "could not list AlbConfig objects (alibabacloud.com/v1): is the ALB ingress controller's"
-              + " CRD installed? (HTTP " + e.getCode() + ")");
+              + " CRD installed? (HTTP "
+              + e.getCode()
+              + ")");
     }
     List<String> ids = new ArrayList<>();
     for (GenericKubernetesResource item : items) {

@@ -9,13 +9,16 @@ import java.util.regex.Pattern;
  * The hosts the operator sends signed requests to: ALB's own endpoints ({@code
  * alb.<region>.aliyuncs.com}, {@code alb-vpc.<region>.aliyuncs.com}) and what the administrator
  * adds. An entry is a host ({@code 127.0.0.1}), a domain suffix ({@code *.example.com}), a host
- * with {@code {region}} standing for any region, or {@code *} for any host. Ports are not
- * compared: who receives the request is decided by the host.
+ * with {@code {region}} standing for any region, or {@code *} for any host. Ports are not compared:
+ * who receives the request is decided by the host.
  */
 final class EndpointHosts {
   private static final Pattern ALB =
       Pattern.compile("^alb(-vpc)?\\.[a-z]{2,4}(-[a-z0-9]+){1,3}\\.aliyuncs\\.com$");
-  /** {@code host[:port]}: a DNS name or IPv4 address; nothing that could smuggle in another host. */
+
+  /**
+   * {@code host[:port]}: a DNS name or IPv4 address; nothing that could smuggle in another host.
+   */
   private static final Pattern HOST_AND_PORT =
       Pattern.compile("^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:[0-9]{1,5})?$");
 
@@ -28,7 +31,9 @@ final class EndpointHosts {
   /** The host of {@code host[:port]}, lower-cased; empty when the value is not plainly that. */
   static java.util.Optional<String> hostOf(String hostAndPort) {
     Matcher m = HOST_AND_PORT.matcher(hostAndPort);
-    return m.matches() ? java.util.Optional.of(m.group(1).toLowerCase(Locale.ROOT)) : java.util.Optional.empty();
+    return m.matches()
+        ? java.util.Optional.of(m.group(1).toLowerCase(Locale.ROOT))
+        : java.util.Optional.empty();
   }
 
   boolean allows(String host) {

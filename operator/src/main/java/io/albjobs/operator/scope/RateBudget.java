@@ -6,9 +6,9 @@ import java.util.function.LongSupplier;
 
 /**
  * The call budget shared by every call of one account scope. Two limits hold together: a sliding
- * one-second window never holds more than {@code qps} calls (so no one-second window of ALB's
- * quota is ever exceeded, whatever the timing), and a token bucket lets at most {@code burst}
- * calls go at once. A throttled answer pauses the whole budget.
+ * one-second window never holds more than {@code qps} calls (so no one-second window of ALB's quota
+ * is ever exceeded, whatever the timing), and a token bucket lets at most {@code burst} calls go at
+ * once. A throttled answer pauses the whole budget.
  */
 public final class RateBudget {
   private final long windowNanos;

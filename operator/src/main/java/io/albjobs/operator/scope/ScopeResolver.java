@@ -1,9 +1,9 @@
 package io.albjobs.operator.scope;
 
-import io.albjobs.operator.status.Problem;
 import io.albjobs.operator.alb.AlbCredentials;
 import io.albjobs.operator.alb.AlbEndpoint;
 import io.albjobs.operator.crd.SecretReference;
+import io.albjobs.operator.status.Problem;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -15,9 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Works out the account scope of a watch or AsyncJob: its endpoint and its credentials, read from
- * a Secret in the object's own namespace or, when none is named, the operator's own chain — each
- * only as far as the {@link TenancyPolicy} allows.
+ * Works out the account scope of a watch or AsyncJob: its endpoint and its credentials, read from a
+ * Secret in the object's own namespace or, when none is named, the operator's own chain — each only
+ * as far as the {@link TenancyPolicy} allows.
  */
 public final class ScopeResolver {
   public static final String KEY_ID = "accessKeyId";
@@ -43,13 +43,17 @@ public final class ScopeResolver {
   }
 
   /**
-   * Credentials read from a Secret are kept for {@code secretTtl}: every watch of a namespace
-   * polls with the same Secret, and a GET per poll would be most of the operator's API traffic
-   * when idle. A rotated Secret is used within {@code secretTtl}; a Secret that could not be
-   * read or was incomplete is read again at the next poll.
+   * Credentials read from a Secret are kept for {@code secretTtl}: every watch of a namespace polls
+   * with the same Secret, and a GET per poll would be most of the operator's API traffic when idle.
+   * A rotated Secret is used within {@code secretTtl}; a Secret that could not be read or was
+   * incomplete is read again at the next poll.
    */
   public ScopeResolver(
-      KubernetesClient client, String defaultEndpoint, Duration secretTtl, LongSupplier nanoTime, TenancyPolicy policy) {
+      KubernetesClient client,
+      String defaultEndpoint,
+      Duration secretTtl,
+      LongSupplier nanoTime,
+      TenancyPolicy policy) {
     this.client = client;
     this.policy = policy;
     this.defaultEndpoint = defaultEndpoint;
@@ -78,9 +82,9 @@ public final class ScopeResolver {
   }
 
   /**
-   * The credentials last read from the Secret a scope's credentials came from ({@code source} as
-   * in {@link AlbCredentials.StaticKeys#source()}, {@code "secret ns/name"}), or null when not
-   * known (not read yet, or its cache entry expired).
+   * The credentials last read from the Secret a scope's credentials came from ({@code source} as in
+   * {@link AlbCredentials.StaticKeys#source()}, {@code "secret ns/name"}), or null when not known
+   * (not read yet, or its cache entry expired).
    */
   public AlbCredentials currentCredentials(String source) {
     if (source == null || !source.startsWith(SOURCE_PREFIX)) {
@@ -111,7 +115,10 @@ public final class ScopeResolver {
       if (e.getCode() == 403) {
         throw new Problem(
             "SecretForbidden",
-            "the operator may not read Secret " + name + " in namespace " + namespace
+            "the operator may not read Secret "
+                + name
+                + " in namespace "
+                + namespace
                 + "; grant it get on secrets there (the chart's RBAC does for watched namespaces)");
       }
       throw new Problem(
@@ -121,7 +128,10 @@ public final class ScopeResolver {
     if (secret == null) {
       throw new Problem(
           "SecretNotFound",
-          "Secret " + name + " in namespace " + namespace
+          "Secret "
+              + name
+              + " in namespace "
+              + namespace
               + " not found; create it with keys accessKeyId and accessKeySecret");
     }
     String id = value(secret, KEY_ID);
@@ -135,7 +145,9 @@ public final class ScopeResolver {
     }
     String token = value(secret, TOKEN);
     return new AlbCredentials.StaticKeys(
-        SOURCE_PREFIX + namespace + "/" + name, id.trim(), key.trim(),
+        SOURCE_PREFIX + namespace + "/" + name,
+        id.trim(),
+        key.trim(),
         token == null || token.isBlank() ? null : token.trim());
   }
 

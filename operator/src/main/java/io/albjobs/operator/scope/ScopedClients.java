@@ -1,12 +1,12 @@
 package io.albjobs.operator.scope;
 
-import io.albjobs.operator.config.Durations;
 import io.albjobs.operator.alb.AlbCredentials;
 import io.albjobs.operator.alb.AlbException;
 import io.albjobs.operator.alb.AlbJobClient;
 import io.albjobs.operator.alb.ErrorKind;
 import io.albjobs.operator.alb.JobPage;
 import io.albjobs.operator.alb.JobQuery;
+import io.albjobs.operator.config.Durations;
 import io.albjobs.operator.metrics.OperatorMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,8 +45,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScopedClients implements AlbClients, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScopedClients.class);
+
   /** How long a scope may go without a call before it is dropped and its client closed. */
   public static final Duration IDLE_TTL = Duration.ofMinutes(10);
+
   private static final String DEFAULT_CHAIN = "default chain";
 
   private final Factory factory;
@@ -57,10 +59,13 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
   private final Backoff throttleBackoff;
   private final long idleNanos;
   private final LongSupplier nanoTime;
+
   /** Guarded by {@code this}. */
   private final Map<AccountScope, Entry> entries = new HashMap<>();
+
   /** Caller key (region|endpoint|source) to its caller; guarded by {@code this}. */
   private final Map<String, Caller> callers = new HashMap<>();
+
   private final List<Consumer<AccountScope>> closeListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong open = new AtomicLong();
   private final AtomicLong created = new AtomicLong();
@@ -73,13 +78,24 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
    *     account recovers within two intervals once ALB stops throttling)
    */
   public ScopedClients(
-      Factory factory, double qps, int burst, Duration maxWait, Duration maxPause, OperatorMetrics metrics) {
+      Factory factory,
+      double qps,
+      int burst,
+      Duration maxWait,
+      Duration maxPause,
+      OperatorMetrics metrics) {
     this(factory, qps, burst, maxWait, maxPause, metrics, IDLE_TTL, System::nanoTime);
   }
 
   public ScopedClients(
-      Factory factory, double qps, int burst, Duration maxWait, Duration maxPause, OperatorMetrics metrics,
-      Duration idleTtl, LongSupplier nanoTime) {
+      Factory factory,
+      double qps,
+      int burst,
+      Duration maxWait,
+      Duration maxPause,
+      OperatorMetrics metrics,
+      Duration idleTtl,
+      LongSupplier nanoTime) {
     this.factory = factory;
     this.throttleBackoff = new Backoff(Duration.ofSeconds(1), maxPause);
     this.qps = qps;
@@ -90,15 +106,16 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
     this.nanoTime = nanoTime;
     this.lastSweep = nanoTime.getAsLong();
     if (metrics != null) {
-      metrics.gauge("albjobs_alb_scopes", "ALB account scopes held (one client each)", this::liveScopes);
+      metrics.gauge(
+          "albjobs_alb_scopes", "ALB account scopes held (one client each)", this::liveScopes);
       metrics.gauge("albjobs_alb_clients", "ALB SDK clients open", this::openClients);
     }
   }
 
   /**
-   * Where the current credentials of a source ({@code "secret ns/name"}) are known (the
-   * {@link ScopeResolver}'s cache): a scope whose source now holds other credentials was rotated
-   * away, and its client is closed.
+   * Where the current credentials of a source ({@code "secret ns/name"}) are known (the {@link
+   * ScopeResolver}'s cache): a scope whose source now holds other credentials was rotated away, and
+   * its client is closed.
    */
   public void followCredentials(Function<String, AlbCredentials> current) {
     this.currentCredentials = current;
@@ -107,12 +124,15 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
   /** Sweeps idle scopes every {@code every} on a daemon thread (also done on every call). */
   public synchronized void startSweeper(Duration every) {
     if (sweeper == null) {
-      sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "alb-scope-sweeper");
-        t.setDaemon(true);
-        return t;
-      });
-      sweeper.scheduleWithFixedDelay(this::sweep, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+      sweeper =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "alb-scope-sweeper");
+                t.setDaemon(true);
+                return t;
+              });
+      sweeper.scheduleWithFixedDelay(
+          this::sweep, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -130,7 +150,10 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
     return entries.size();
   }
 
-  /** SDK clients created and not yet closed (live scopes plus any rotated away with a call in flight). */
+  /**
+   * SDK clients created and not yet closed (live scopes plus any rotated away with a call in
+   * flight).
+   */
   public long openClients() {
     return open.get();
   }
@@ -175,8 +198,10 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
       entry.lastUsed = now;
       if (current != null) {
         for (Entry other : entries.values()) {
-          if (other != entry && !other.scope.credentials().equals(current)
-              && other.sources.remove(source) && other.sources.isEmpty()) {
+          if (other != entry
+              && !other.scope.credentials().equals(current)
+              && other.sources.remove(source)
+              && other.sources.isEmpty()) {
             other.retired = true;
             other.why = "its credentials rotated";
           }
@@ -203,7 +228,8 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
   }
 
   private void collect(long now, List<Entry> toClose, List<Entry> dropped) {
-    boolean sweepIdle = now - lastSweep >= Math.min(idleNanos, 1_000_000_000L) || lastSweep == Long.MIN_VALUE;
+    boolean sweepIdle =
+        now - lastSweep >= Math.min(idleNanos, 1_000_000_000L) || lastSweep == Long.MIN_VALUE;
     if (sweepIdle) {
       lastSweep = now;
     }
@@ -235,8 +261,12 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
       e.closeClient();
     }
     for (Entry e : dropped) {
-      LOG.info("ALB scope {} dropped ({}), its client closed {} ({} held)", e.scope, e.why,
-          toClose.contains(e) ? "now" : "after its last call", liveScopes());
+      LOG.info(
+          "ALB scope {} dropped ({}), its client closed {} ({} held)",
+          e.scope,
+          e.why,
+          toClose.contains(e) ? "now" : "after its last call",
+          liveScopes());
       for (Consumer<AccountScope> l : closeListeners) {
         l.accept(e.scope);
       }
@@ -265,7 +295,9 @@ public final class ScopedClients implements AlbClients, AutoCloseable {
   }
 
   private static String sourceOf(AccountScope scope) {
-    return scope.credentials() instanceof AlbCredentials.StaticKeys keys ? keys.source() : DEFAULT_CHAIN;
+    return scope.credentials() instanceof AlbCredentials.StaticKeys keys
+        ? keys.source()
+        : DEFAULT_CHAIN;
   }
 
   private static String callerKey(AccountScope scope, String source) {

@@ -1,7 +1,7 @@
 package io.albjobs.operator.scope;
 
-import io.albjobs.operator.status.Problem;
 import io.albjobs.operator.alb.AlbEndpoint;
+import io.albjobs.operator.status.Problem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -10,8 +10,8 @@ import java.util.Set;
  * What a namespace's tenant may make the operator do with an account scope, set by the operator's
  * administrator: use the operator's own credentials (only in {@code ambientNamespaces}), send
  * requests over plain HTTP (only with {@code allowInsecure}), and send signed requests to a host
- * (only ALB's endpoints, the default endpoint's host and {@code extraHosts}). A refusal is a
- * {@link Problem} naming the flag and chart value that would allow it.
+ * (only ALB's endpoints, the default endpoint's host and {@code extraHosts}). A refusal is a {@link
+ * Problem} naming the flag and chart value that would allow it.
  */
 public final class TenancyPolicy {
   public static final String AMBIENT_NOT_ALLOWED = "AmbientCredentialsNotAllowed";
@@ -29,7 +29,10 @@ public final class TenancyPolicy {
    * @param extraHosts more allowed hosts (see {@link EndpointHosts})
    */
   public TenancyPolicy(
-      Set<String> ambientNamespaces, boolean allowInsecure, String defaultEndpoint, List<String> extraHosts) {
+      Set<String> ambientNamespaces,
+      boolean allowInsecure,
+      String defaultEndpoint,
+      List<String> extraHosts) {
     this.ambientNamespaces = Set.copyOf(ambientNamespaces);
     this.allowInsecure = allowInsecure;
     List<String> allowed = new ArrayList<>(extraHosts);
@@ -49,9 +52,12 @@ public final class TenancyPolicy {
     if (!ambientNamespaces.contains("*") && !ambientNamespaces.contains(namespace)) {
       throw new Problem(
           AMBIENT_NOT_ALLOWED,
-          "spec.credentialsSecretRef is not set, and namespace " + namespace + " may not use the"
+          "spec.credentialsSecretRef is not set, and namespace "
+              + namespace
+              + " may not use the"
               + " operator's own credentials; name a Secret of this namespace in"
-              + " spec.credentialsSecretRef, or ask the operator's administrator to add " + namespace
+              + " spec.credentialsSecretRef, or ask the operator's administrator to add "
+              + namespace
               + " to --ambient-credentials-namespaces (chart value ambientCredentials.namespaces)");
     }
   }
@@ -60,11 +66,15 @@ public final class TenancyPolicy {
     String host =
         EndpointHosts.hostOf(endpoint.hostAndPort())
             .orElseThrow(
-                () -> new Problem("InvalidEndpoint", "endpoint must be host[:port], got '" + endpoint + "'"));
+                () ->
+                    new Problem(
+                        "InvalidEndpoint", "endpoint must be host[:port], got '" + endpoint + "'"));
     if (!hosts.allows(host)) {
       throw new Problem(
           ENDPOINT_NOT_ALLOWED,
-          "endpoint host " + host + " is neither an ALB endpoint (alb.<region>.aliyuncs.com,"
+          "endpoint host "
+              + host
+              + " is neither an ALB endpoint (alb.<region>.aliyuncs.com,"
               + " alb-vpc.<region>.aliyuncs.com) nor allowed by the operator's administrator"
               + " (--allowed-endpoint-hosts, chart value alb.allowedEndpointHosts); the operator"
               + " sends signed requests only to those hosts");
@@ -72,7 +82,9 @@ public final class TenancyPolicy {
     if (!endpoint.https() && !allowInsecure) {
       throw new Problem(
           INSECURE_ENDPOINT,
-          "endpoint " + endpoint + " is plain HTTP, which would send the access key ID, the"
+          "endpoint "
+              + endpoint
+              + " is plain HTTP, which would send the access key ID, the"
               + " signature and any STS token in clear text; use HTTPS (host[:port]), or run the"
               + " operator with --allow-insecure-endpoints (chart value alb.allowInsecureEndpoints),"
               + " meant for simulators and tests");

@@ -27,14 +27,19 @@ public final class ChildrenListed {
   private ChildrenListed() {}
 
   /**
-   * Sets the condition on {@code status} after the roll-up ({@code null} removes it: no children
-   * to list), keeping its transition time from {@code before}. Returns the condition when it is a
-   * new problem (a reason the previous condition did not have), for one Warning Event.
+   * Sets the condition on {@code status} after the roll-up ({@code null} removes it: no children to
+   * list), keeping its transition time from {@code before}. Returns the condition when it is a new
+   * problem (a reason the previous condition did not have), for one Warning Event.
    */
   public static Condition apply(
-      AsyncJobWatchStatus status, List<Condition> before, State state, Long generation, Instant now) {
+      AsyncJobWatchStatus status,
+      List<Condition> before,
+      State state,
+      Long generation,
+      Instant now) {
     Condition previous = Conditions.find(before, Conditions.CHILDREN_LISTED).orElse(null);
-    List<Condition> conditions = new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
+    List<Condition> conditions =
+        new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
     conditions.removeIf(c -> Conditions.CHILDREN_LISTED.equals(c.getType()));
     Condition next;
     if (state == null) {
@@ -42,11 +47,17 @@ public final class ChildrenListed {
     } else if (state == State.UNCHANGED) {
       next = previous;
     } else if (state.listed()) {
-      next = Conditions.after(before, generation, now)
-          .set(Conditions.CHILDREN_LISTED, true, "ChildrenListed", state.message()).build().get(0);
+      next =
+          Conditions.after(before, generation, now)
+              .set(Conditions.CHILDREN_LISTED, true, "ChildrenListed", state.message())
+              .build()
+              .get(0);
     } else {
-      next = Conditions.after(before, generation, now)
-          .set(Conditions.CHILDREN_LISTED, false, state.reason(), state.message()).build().get(0);
+      next =
+          Conditions.after(before, generation, now)
+              .set(Conditions.CHILDREN_LISTED, false, state.reason(), state.message())
+              .build()
+              .get(0);
     }
     if (next != null) {
       conditions.add(next);
@@ -62,8 +73,12 @@ public final class ChildrenListed {
   public static Condition newProblem(List<Condition> before, List<Condition> after) {
     Condition previous = Conditions.find(before, Conditions.CHILDREN_LISTED).orElse(null);
     Condition next = Conditions.find(after, Conditions.CHILDREN_LISTED).orElse(null);
-    boolean newProblem = next != null && "False".equals(next.getStatus())
-        && (previous == null || "True".equals(previous.getStatus()) || !Objects.equals(previous.getReason(), next.getReason()));
+    boolean newProblem =
+        next != null
+            && "False".equals(next.getStatus())
+            && (previous == null
+                || "True".equals(previous.getStatus())
+                || !Objects.equals(previous.getReason(), next.getReason()));
     return newProblem ? next : null;
   }
 }

@@ -17,6 +17,7 @@ public final class Conditions {
   public static final String READY = "Ready";
   public static final String RECONCILING = "Reconciling";
   public static final String STALLED = "Stalled";
+
   /** A load-balancer watch's listing of its load balancers' children (apart from Ready/Stalled). */
   public static final String CHILDREN_LISTED = "ChildrenListed";
 

@@ -6,14 +6,15 @@ import io.albjobs.operator.crd.JobPhase;
 import java.time.Instant;
 
 /**
- * Computes an AsyncJob's status from what ALB reports, with the conditions that make
- * {@code kubectl wait}, kstatus (Flux) and Argo CD read it right.
+ * Computes an AsyncJob's status from what ALB reports, with the conditions that make {@code kubectl
+ * wait}, kstatus (Flux) and Argo CD read it right.
  */
 public final class JobStatuses {
   private JobStatuses() {}
 
   /** Condition reason while ALB reports a status word the operator does not know. */
   public static final String UNKNOWN_ALB_STATUS = "UnknownAlbStatus";
+
   private static final String UNKNOWN_PREFIX = "ALB reports status \"";
   private static final String UNKNOWN_SUFFIX =
       "\", which this operator does not know; the job is treated as in flight and still polled";
@@ -30,11 +31,16 @@ public final class JobStatuses {
     return word.equalsIgnoreCase(AlbJob.FAILED) ? JobPhase.Failed : JobPhase.Processing;
   }
 
-  /** The status word if the operator does not know it (not Processing, Succeeded or Failed, any case), else null. */
+  /**
+   * The status word if the operator does not know it (not Processing, Succeeded or Failed, any
+   * case), else null.
+   */
   public static String unknownWord(AlbJob job) {
     String word = job.status() == null ? "" : job.status();
-    boolean known = word.equalsIgnoreCase(AlbJob.PROCESSING) || word.equalsIgnoreCase(AlbJob.SUCCEEDED)
-        || word.equalsIgnoreCase(AlbJob.FAILED);
+    boolean known =
+        word.equalsIgnoreCase(AlbJob.PROCESSING)
+            || word.equalsIgnoreCase(AlbJob.SUCCEEDED)
+            || word.equalsIgnoreCase(AlbJob.FAILED);
     return known ? null : word;
   }
 
@@ -44,9 +50,17 @@ public final class JobStatuses {
       return null;
     }
     return Conditions.find(status.getConditions(), Conditions.RECONCILING)
-        .filter(c -> UNKNOWN_ALB_STATUS.equals(c.getReason()) && c.getMessage() != null
-            && c.getMessage().startsWith(UNKNOWN_PREFIX) && c.getMessage().endsWith(UNKNOWN_SUFFIX))
-        .map(c -> c.getMessage().substring(UNKNOWN_PREFIX.length(), c.getMessage().length() - UNKNOWN_SUFFIX.length()))
+        .filter(
+            c ->
+                UNKNOWN_ALB_STATUS.equals(c.getReason())
+                    && c.getMessage() != null
+                    && c.getMessage().startsWith(UNKNOWN_PREFIX)
+                    && c.getMessage().endsWith(UNKNOWN_SUFFIX))
+        .map(
+            c ->
+                c.getMessage()
+                    .substring(
+                        UNKNOWN_PREFIX.length(), c.getMessage().length() - UNKNOWN_SUFFIX.length()))
         .orElse(null);
   }
 
@@ -63,31 +77,38 @@ public final class JobStatuses {
     s.setCreateTime(Times.fromMillis(job.createTimeMillis()));
     s.setModifyTime(Times.fromMillis(job.modifyTimeMillis()));
     if (phase == JobPhase.Failed) {
-      s.setErrorCode(job.errorCode() == null || job.errorCode().isEmpty() ? "Unknown" : job.errorCode());
+      s.setErrorCode(
+          job.errorCode() == null || job.errorCode().isEmpty() ? "Unknown" : job.errorCode());
       s.setErrorMessage(job.errorMessage());
     }
     if (phase.isFinished()) {
       s.setCompletionTime(
-          job.modifyTimeMillis() > 0 ? Times.fromMillis(job.modifyTimeMillis()) : Times.format(now));
+          job.modifyTimeMillis() > 0
+              ? Times.fromMillis(job.modifyTimeMillis())
+              : Times.format(now));
     }
     carryOver(previous, s, generation);
     s.setConditions(conditions(s, null, previous, generation, now));
     String unknown = unknownWord(job);
     if (unknown != null) {
       String message = UNKNOWN_PREFIX + unknown + UNKNOWN_SUFFIX;
-      s.setConditions(Conditions.after(previous == null ? null : previous.getConditions(), generation, now)
-          .set(Conditions.COMPLETE, false, UNKNOWN_ALB_STATUS, message)
-          .set(Conditions.FAILED, false, UNKNOWN_ALB_STATUS, "")
-          .set(Conditions.FINISHED, false, UNKNOWN_ALB_STATUS, message)
-          .set(Conditions.READY, false, UNKNOWN_ALB_STATUS, message)
-          .set(Conditions.RECONCILING, true, UNKNOWN_ALB_STATUS, message)
-          .set(Conditions.STALLED, false, UNKNOWN_ALB_STATUS, "")
-          .build());
+      s.setConditions(
+          Conditions.after(previous == null ? null : previous.getConditions(), generation, now)
+              .set(Conditions.COMPLETE, false, UNKNOWN_ALB_STATUS, message)
+              .set(Conditions.FAILED, false, UNKNOWN_ALB_STATUS, "")
+              .set(Conditions.FINISHED, false, UNKNOWN_ALB_STATUS, message)
+              .set(Conditions.READY, false, UNKNOWN_ALB_STATUS, message)
+              .set(Conditions.RECONCILING, true, UNKNOWN_ALB_STATUS, message)
+              .set(Conditions.STALLED, false, UNKNOWN_ALB_STATUS, "")
+              .build());
     }
     return s;
   }
 
-  /** The status of a job ALB does not show (yet), possibly with a problem that stalls it (shown as Stalled). */
+  /**
+   * The status of a job ALB does not show (yet), possibly with a problem that stalls it (shown as
+   * Stalled).
+   */
   public static AsyncJobStatus notVisible(
       AsyncJobStatus previous, Problem problem, Long generation, Instant now) {
     AsyncJobStatus s = copyOf(previous);
@@ -100,16 +121,19 @@ public final class JobStatuses {
   }
 
   /**
-   * A finished job's status acknowledging a newer generation (a user edited the spec): only
-   * {@code observedGeneration} moves, so kstatus and Flux do not wait on it forever.
+   * A finished job's status acknowledging a newer generation (a user edited the spec): only {@code
+   * observedGeneration} moves, so kstatus and Flux do not wait on it forever.
    */
   public static AsyncJobStatus observed(AsyncJobStatus finished, Long generation) {
     AsyncJobStatus s = copyOf(finished);
     s.setObservedGeneration(generation);
-    java.util.List<io.fabric8.kubernetes.api.model.Condition> conditions = new java.util.ArrayList<>();
+    java.util.List<io.fabric8.kubernetes.api.model.Condition> conditions =
+        new java.util.ArrayList<>();
     for (io.fabric8.kubernetes.api.model.Condition c : finished.getConditions()) {
       io.fabric8.kubernetes.api.model.Condition copy =
-          new io.fabric8.kubernetes.api.model.ConditionBuilder(c).withObservedGeneration(generation).build();
+          new io.fabric8.kubernetes.api.model.ConditionBuilder(c)
+              .withObservedGeneration(generation)
+              .build();
       conditions.add(copy);
     }
     s.setConditions(conditions);
@@ -119,7 +143,8 @@ public final class JobStatuses {
   /** True when a finished job's status lags behind its spec's generation. */
   public static boolean lagsBehind(io.albjobs.operator.crd.AsyncJob job) {
     Long generation = job.getMetadata().getGeneration();
-    return job.getStatus() != null && generation != null
+    return job.getStatus() != null
+        && generation != null
         && !generation.equals(job.getStatus().getObservedGeneration());
   }
 
@@ -134,15 +159,17 @@ public final class JobStatuses {
 
   static java.util.List<io.fabric8.kubernetes.api.model.Condition> conditions(
       AsyncJobStatus s, Problem problem, AsyncJobStatus previous, Long generation, Instant now) {
-    Conditions c = Conditions.after(previous == null ? null : previous.getConditions(), generation, now);
+    Conditions c =
+        Conditions.after(previous == null ? null : previous.getConditions(), generation, now);
     JobPhase phase = s.getPhase();
     switch (phase) {
-      case Succeeded -> c.set(Conditions.COMPLETE, true, "Succeeded", "ALB job succeeded")
-          .set(Conditions.FAILED, false, "Succeeded", "")
-          .set(Conditions.FINISHED, true, "Succeeded", "ALB job succeeded")
-          .set(Conditions.READY, true, "Succeeded", "ALB job succeeded")
-          .set(Conditions.RECONCILING, false, "Succeeded", "")
-          .set(Conditions.STALLED, false, "Succeeded", "");
+      case Succeeded ->
+          c.set(Conditions.COMPLETE, true, "Succeeded", "ALB job succeeded")
+              .set(Conditions.FAILED, false, "Succeeded", "")
+              .set(Conditions.FINISHED, true, "Succeeded", "ALB job succeeded")
+              .set(Conditions.READY, true, "Succeeded", "ALB job succeeded")
+              .set(Conditions.RECONCILING, false, "Succeeded", "")
+              .set(Conditions.STALLED, false, "Succeeded", "");
       case Failed -> {
         String reason = s.getErrorCode();
         String message = failureMessage(s);
@@ -178,11 +205,16 @@ public final class JobStatuses {
 
   private static String failureMessage(AsyncJobStatus s) {
     String api = s.getApiName() == null ? "ALB job" : s.getApiName();
-    String text = s.getErrorMessage() == null || s.getErrorMessage().isEmpty() ? "" : ": " + s.getErrorMessage();
+    String text =
+        s.getErrorMessage() == null || s.getErrorMessage().isEmpty()
+            ? ""
+            : ": " + s.getErrorMessage();
     return api + " failed with " + s.getErrorCode() + text;
   }
 
-  /** A deep copy ({@link Statuses#copy}), so callers never mutate a cached object; empty for null. */
+  /**
+   * A deep copy ({@link Statuses#copy}), so callers never mutate a cached object; empty for null.
+   */
   public static AsyncJobStatus copyOf(AsyncJobStatus p) {
     return p == null ? new AsyncJobStatus() : Statuses.copy(p);
   }

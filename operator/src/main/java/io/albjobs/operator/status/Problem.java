@@ -9,8 +9,8 @@ import io.albjobs.operator.alb.ErrorKind;
  * actionable message, and whether it is {@code Stalled} (only a change by a person fixes it) or
  * retried ({@code Reconciling}). The one type for every problem the operator shows: thrown by the
  * steps that find it (a missing Secret, a refused endpoint), carried as a value into the status
- * computations, and made from a failed ALB call in one place ({@link #of(AlbException, int)}).
- * It is an exception only so that the resolving steps can throw it; it records no stack trace.
+ * computations, and made from a failed ALB call in one place ({@link #of(AlbException, int)}). It
+ * is an exception only so that the resolving steps can throw it; it records no stack trace.
  */
 public final class Problem extends Exception {
   /** How {@code alb/RrsaCredentialsProvider} starts the message of a refused token exchange. */
@@ -49,29 +49,42 @@ public final class Problem extends Exception {
     if (e.kind() == ErrorKind.TERMINAL && "EndpointNotFound".equals(e.code())) {
       return new Problem("EndpointNotFound", e.getMessage());
     }
-    if (e.kind() == ErrorKind.TERMINAL && e.getMessage() != null
-        && (e.getMessage().startsWith(RRSA_PREFIX) || e.getMessage().contains(": " + RRSA_PREFIX))) {
+    if (e.kind() == ErrorKind.TERMINAL
+        && e.getMessage() != null
+        && (e.getMessage().startsWith(RRSA_PREFIX)
+            || e.getMessage().contains(": " + RRSA_PREFIX))) {
       // The operator's own RRSA credentials: STS refused the token exchange, ALB was not asked.
-      return new Problem("RrsaRefused", e.getMessage()
-          + "; check ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and the role's trust policy"
-          + " (oidc:aud sts.aliyuncs.com, oidc:sub of the operator's ServiceAccount)");
+      return new Problem(
+          "RrsaRefused",
+          e.getMessage()
+              + "; check ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and the role's trust policy"
+              + " (oidc:aud sts.aliyuncs.com, oidc:sub of the operator's ServiceAccount)");
     }
     if (e.kind() == ErrorKind.TERMINAL) {
       String reason =
           ErrorClassifier.isCredentialProblem(e.code())
               ? "InvalidCredentials"
-              : ErrorClassifier.isPermissionProblem(e.code()) ? "PermissionDenied" : "AlbRequestRefused";
+              : ErrorClassifier.isPermissionProblem(e.code())
+                  ? "PermissionDenied"
+                  : "AlbRequestRefused";
       String hint =
           switch (reason) {
-            case "InvalidCredentials" -> "; check accessKeyId/accessKeySecret in the credentials Secret";
+            case "InvalidCredentials" ->
+                "; check accessKeyId/accessKeySecret in the credentials Secret";
             case "PermissionDenied" -> "; grant the RAM identity alb:ListAsynJobs";
             default -> "";
           };
-      String message = e.getMessage().endsWith(".") ? e.getMessage().substring(0, e.getMessage().length() - 1) : e.getMessage();
+      String message =
+          e.getMessage().endsWith(".")
+              ? e.getMessage().substring(0, e.getMessage().length() - 1)
+              : e.getMessage();
       return new Problem(reason, "ALB refused ListAsynJobs: " + message + hint);
     }
     String reason = e.kind() == ErrorKind.THROTTLED ? "AlbThrottled" : "AlbUnavailable";
-    return new Problem(reason, "ListAsynJobs failed (" + failures + " in a row), retrying: " + e.getMessage(), false);
+    return new Problem(
+        reason,
+        "ListAsynJobs failed (" + failures + " in a row), retrying: " + e.getMessage(),
+        false);
   }
 
   @Override

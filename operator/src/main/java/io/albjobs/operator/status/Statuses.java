@@ -12,6 +12,8 @@ public final class Statuses {
    */
   @SuppressWarnings("unchecked")
   public static <S> S copy(S status) {
-    return status == null ? null : (S) Serialization.unmarshal(Serialization.asJson(status), status.getClass());
+    return status == null
+        ? null
+        : (S) Serialization.unmarshal(Serialization.asJson(status), status.getClass());
   }
 }

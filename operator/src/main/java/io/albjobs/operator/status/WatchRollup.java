@@ -18,7 +18,10 @@ import java.util.Optional;
 public final class WatchRollup {
   private WatchRollup() {}
 
-  /** Rolls {@code jobs} up into {@code status}; {@code problem} is why polling failed, null when it did not. */
+  /**
+   * Rolls {@code jobs} up into {@code status}; {@code problem} is why polling failed, null when it
+   * did not.
+   */
   public static void apply(
       AsyncJobWatchStatus status,
       Collection<AsyncJob> jobs,
@@ -42,14 +45,16 @@ public final class WatchRollup {
     Optional<AsyncJob> lastFailed =
         jobs.stream()
             .filter(j -> j.getStatus() != null && j.getStatus().getPhase() == JobPhase.Failed)
-            .max(Comparator.comparing((AsyncJob j) -> nz(j.getStatus().getCompletionTime()))
-                .thenComparing(j -> j.getMetadata().getName()));
+            .max(
+                Comparator.comparing((AsyncJob j) -> nz(j.getStatus().getCompletionTime()))
+                    .thenComparing(j -> j.getMetadata().getName()));
     status.setLastFailedJob(lastFailed.map(WatchRollup::ref).orElse(null));
     Instant countedSince = Times.parse(status.getObservedGenerationTime());
     boolean failedSinceSpec =
         lastFailed.isPresent()
             && (countedSince == null
-                || !Times.parse(nz2(lastFailed.get().getStatus().getCompletionTime(), now)).isBefore(countedSince));
+                || !Times.parse(nz2(lastFailed.get().getStatus().getCompletionTime(), now))
+                    .isBefore(countedSince));
 
     Conditions c = Conditions.after(status.getConditions(), generation, now);
     if (problem != null && problem.stalled()) {
@@ -59,10 +64,20 @@ public final class WatchRollup {
     } else if (failedSinceSpec) {
       FailedJobRef f = status.getLastFailedJob();
       String message =
-          "job " + f.getJobId() + " (" + f.getApiName() + " on " + f.getResourceId() + ") failed: "
-              + f.getErrorCode() + (f.getErrorMessage() == null ? "" : ": " + f.getErrorMessage());
+          "job "
+              + f.getJobId()
+              + " ("
+              + f.getApiName()
+              + " on "
+              + f.getResourceId()
+              + ") failed: "
+              + f.getErrorCode()
+              + (f.getErrorMessage() == null ? "" : ": " + f.getErrorMessage());
       c.set(Conditions.READY, false, "JobFailed", message)
-          .set(Conditions.RECONCILING, inFlight > 0, inFlight > 0 ? "JobsInFlight" : "JobFailed",
+          .set(
+              Conditions.RECONCILING,
+              inFlight > 0,
+              inFlight > 0 ? "JobsInFlight" : "JobFailed",
               inFlight > 0 ? inFlight + " job(s) in flight" : "")
           .set(Conditions.STALLED, true, "JobFailed", message);
     } else if (problem != null) {

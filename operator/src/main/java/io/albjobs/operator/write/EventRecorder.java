@@ -65,8 +65,13 @@ public final class EventRecorder {
     try {
       client.v1().events().inNamespace(about.getMetadata().getNamespace()).resource(event).create();
     } catch (KubernetesClientException e) {
-      LOG.warn("Could not record {} Event {} on {}/{}: HTTP {}", type, reason,
-          about.getMetadata().getNamespace(), about.getMetadata().getName(), e.getCode());
+      LOG.warn(
+          "Could not record {} Event {} on {}/{}: HTTP {}",
+          type,
+          reason,
+          about.getMetadata().getNamespace(),
+          about.getMetadata().getName(),
+          e.getCode());
     }
   }
 }

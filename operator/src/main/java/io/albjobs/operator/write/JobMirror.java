@@ -1,15 +1,14 @@
 package io.albjobs.operator.write;
 
-import io.albjobs.operator.poll.WatchPoll;
-import io.albjobs.operator.status.Conditions;
-import io.albjobs.operator.status.JobStatuses;
-import io.albjobs.operator.status.Times;
-import io.albjobs.operator.poll.WatchState;
 import io.albjobs.operator.alb.AlbJob;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobSpec;
 import io.albjobs.operator.crd.AsyncJobStatus;
 import io.albjobs.operator.crd.AsyncJobWatch;
+import io.albjobs.operator.poll.LoadBalancerChildren;
+import io.albjobs.operator.poll.WatchPoll;
+import io.albjobs.operator.poll.WatchState;
+import io.albjobs.operator.status.JobStatuses;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -20,12 +19,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import io.albjobs.operator.poll.LoadBalancerChildren;
 
 /**
  * Mirrors the jobs of a watch's poll into AsyncJobs: one create per new job, and the status the
- * job's ALB record gives, written by the {@link StatusRecorder} (one write per change, nothing
- * when nothing changed).
+ * job's ALB record gives, written by the {@link StatusRecorder} (one write per change, nothing when
+ * nothing changed).
  */
 public final class JobMirror {
   private final KubernetesClient client;
@@ -33,7 +31,8 @@ public final class JobMirror {
   private final Retention retention;
   private final Clock clock;
 
-  public JobMirror(KubernetesClient client, StatusRecorder recorder, Retention retention, Clock clock) {
+  public JobMirror(
+      KubernetesClient client, StatusRecorder recorder, Retention retention, Clock clock) {
     this.client = client;
     this.recorder = recorder;
     this.retention = retention;
@@ -50,10 +49,11 @@ public final class JobMirror {
 
   /**
    * As above; {@code loadBalancerOf} names the load balancer a job belongs to (a load-balancer
-   * watch with children, see {@link LoadBalancerChildren}), or null: it goes into the label
-   * {@link Labels#LOAD_BALANCER} and {@code status.loadBalancerId}.
+   * watch with children, see {@link LoadBalancerChildren}), or null: it goes into the label {@link
+   * Labels#LOAD_BALANCER} and {@code status.loadBalancerId}.
    */
-  public Map<String, AsyncJob> mirror(WatchPoll poll, List<AlbJob> jobs, Function<AlbJob, String> loadBalancerOf) {
+  public Map<String, AsyncJob> mirror(
+      WatchPoll poll, List<AlbJob> jobs, Function<AlbJob, String> loadBalancerOf) {
     AsyncJobWatch watch = poll.watch();
     WatchState state = poll.state();
     Map<String, AsyncJob> view = new HashMap<>(poll.children());
@@ -77,16 +77,21 @@ public final class JobMirror {
       }
       view.put(
           name,
-          recorder.job(existing, stored -> withLoadBalancer(
-                  JobStatuses.fromAlb(job, stored.getStatus(), stored.getMetadata().getGeneration(), now), loadBalancer),
+          recorder.job(
+              existing,
+              stored ->
+                  withLoadBalancer(
+                      JobStatuses.fromAlb(
+                          job, stored.getStatus(), stored.getMetadata().getGeneration(), now),
+                      loadBalancer),
               poll.writes()));
     }
     return view;
   }
 
   /**
-   * Finished jobs whose spec a user edited: acknowledge the new generation (nothing else
-   * changes), so that kstatus and Flux do not wait on them forever. No ALB call is involved.
+   * Finished jobs whose spec a user edited: acknowledge the new generation (nothing else changes),
+   * so that kstatus and Flux do not wait on them forever. No ALB call is involved.
    */
   public void acknowledgeGenerations(Iterable<AsyncJob> jobs, OwnWrites<AsyncJob> writes) {
     for (AsyncJob job : jobs) {
@@ -111,7 +116,8 @@ public final class JobMirror {
     return status;
   }
 
-  private AsyncJob create(AsyncJobWatch watch, AlbJob job, String name, WatchState state, String loadBalancer) {
+  private AsyncJob create(
+      AsyncJobWatch watch, AlbJob job, String name, WatchState state, String loadBalancer) {
     AsyncJob resource = new AsyncJob();
     Map<String, String> labels = new HashMap<>();
     labels.put(Labels.WATCH, Labels.value(watch.getMetadata().getName()));
@@ -147,11 +153,13 @@ public final class JobMirror {
       }
       // Another writer got there first: adopt it if it is ours, else leave it to its owner.
       AsyncJob other =
-          client.resources(AsyncJob.class)
+          client
+              .resources(AsyncJob.class)
               .inNamespace(watch.getMetadata().getNamespace())
               .withName(name)
               .get();
-      if (other != null && Labels.value(watch.getMetadata().getName()).equals(labelOf(other, Labels.WATCH))) {
+      if (other != null
+          && Labels.value(watch.getMetadata().getName()).equals(labelOf(other, Labels.WATCH))) {
         return other;
       }
       state.markForeign(name);

@@ -8,9 +8,9 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The AsyncJob name for an ALB JobId: deterministic, so every watch and every restart agrees on
- * one object per (namespace, JobId). The lower-cased ID when lower-casing loses nothing and the
- * result is a DNS-1123 subdomain; otherwise a sanitised form plus a hash of the exact ID.
+ * The AsyncJob name for an ALB JobId: deterministic, so every watch and every restart agrees on one
+ * object per (namespace, JobId). The lower-cased ID when lower-casing loses nothing and the result
+ * is a DNS-1123 subdomain; otherwise a sanitised form plus a hash of the exact ID.
  */
 public final class JobNames {
   private static final int MAX = 253;

@@ -16,16 +16,17 @@ import java.util.regex.Pattern;
  * a valid label value, else its <em>short form</em> — the value with every other character turned
  * into {@code -}, cut to {@value #PREFIX} characters, trimmed to a letter or digit at both ends,
  * then {@code -} and the first {@value #HASH_HEX} hex digits of the SHA-256 of the exact value
- * (UTF-8). The short form is stable across restarts and versions, at most 63 characters, and
- * tells different values apart; the exact value stays in the spec, the status or the owner
- * reference.
+ * (UTF-8). The short form is stable across restarts and versions, at most 63 characters, and tells
+ * different values apart; the exact value stays in the spec, the status or the owner reference.
  */
 public final class Labels {
   public static final String WATCH = "albjobs.io/watch";
   public static final String RESOURCE_TYPE = "albjobs.io/resource-type";
   public static final String RESOURCE_ID = "albjobs.io/resource-id";
+
   /** The load balancer of a job a load-balancer watch mirrored (its own, or its child's). */
   public static final String LOAD_BALANCER = "albjobs.io/load-balancer";
+
   public static final String API_NAME = "albjobs.io/api-name";
   public static final String PHASE = "albjobs.io/phase";
   public static final String JOB_ID = "albjobs.io/job-id";
@@ -75,7 +76,8 @@ public final class Labels {
 
   private static String hash(String value) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest).substring(0, HASH_HEX);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

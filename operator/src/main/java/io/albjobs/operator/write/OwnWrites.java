@@ -4,10 +4,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 
 /**
  * The informer cache an object the operator just created or updated goes back into, so that the
- * next reconcile reads the operator's own write even before the informer's watch event arrives.
- * In the operator this is JOSDK's {@code handleRecentResourceCreate/Update} of the event source
- * that holds the object (the controller's own for a primary, {@code watch-children} for the
- * AsyncJobs of a watch).
+ * next reconcile reads the operator's own write even before the informer's watch event arrives. In
+ * the operator this is JOSDK's {@code handleRecentResourceCreate/Update} of the event source that
+ * holds the object (the controller's own for a primary, {@code watch-children} for the AsyncJobs of
+ * a watch).
  */
 public interface OwnWrites<R extends HasMetadata> {
   void created(R object);

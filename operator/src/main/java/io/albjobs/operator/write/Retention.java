@@ -1,13 +1,12 @@
 package io.albjobs.operator.write;
 
-import io.albjobs.operator.poll.WatchPoll;
-import io.albjobs.operator.status.Times;
-import io.albjobs.operator.poll.WatchState;
 import io.albjobs.operator.alb.AlbJob;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.crd.AsyncJobWatchSpec;
 import io.albjobs.operator.crd.JobPhase;
+import io.albjobs.operator.poll.WatchPoll;
+import io.albjobs.operator.status.Times;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -20,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Deletes finished AsyncJobs a watch created once they pass {@code ttlSecondsAfterFinished} or
- * fall outside {@code successfulJobsHistoryLimit} / {@code failedJobsHistoryLimit}, like Job and
- * CronJob do. Jobs in flight are never deleted.
+ * Deletes finished AsyncJobs a watch created once they pass {@code ttlSecondsAfterFinished} or fall
+ * outside {@code successfulJobsHistoryLimit} / {@code failedJobsHistoryLimit}, like Job and CronJob
+ * do. Jobs in flight are never deleted.
  */
 public final class Retention {
   private final KubernetesClient client;
@@ -31,7 +30,9 @@ public final class Retention {
     this.client = client;
   }
 
-  /** A job already past its TTL when first seen is not created at all (it would be deleted at once). */
+  /**
+   * A job already past its TTL when first seen is not created at all (it would be deleted at once).
+   */
   public boolean expiredOnArrival(AsyncJobWatch watch, AlbJob job, Instant now) {
     Long ttl = watch.getSpec().getTtlSecondsAfterFinished();
     if (ttl == null || !job.isFinished() || job.modifyTimeMillis() <= 0) {
@@ -78,7 +79,10 @@ public final class Retention {
     }
     jobs.sort(
         Comparator.comparing(
-                (AsyncJob j) -> j.getStatus().getCompletionTime() == null ? "" : j.getStatus().getCompletionTime())
+                (AsyncJob j) ->
+                    j.getStatus().getCompletionTime() == null
+                        ? ""
+                        : j.getStatus().getCompletionTime())
             .thenComparing(j -> j.getMetadata().getName())
             .reversed());
     return jobs.subList(limit, jobs.size());

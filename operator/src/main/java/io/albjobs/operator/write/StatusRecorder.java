@@ -27,15 +27,15 @@ import org.slf4j.LoggerFactory;
  * The one place that writes the status of AsyncJobs and AsyncJobWatches. It compares ignoring the
  * heartbeat fields (the sync times, and a watch's watermark), writes the whole status by
  * server-side apply on the status subresource (field manager {@value #FIELD_MANAGER}; a JSON patch
- * or a PUT where the API server does not serve apply, as in the embedded demo API), puts the
- * stored object back into the informer cache ({@link OwnWrites}) and tells its {@link Listener}
- * of every written change, which makes each transition's Events and metrics happen once.
+ * or a PUT where the API server does not serve apply, as in the embedded demo API), puts the stored
+ * object back into the informer cache ({@link OwnWrites}) and tells its {@link Listener} of every
+ * written change, which makes each transition's Events and metrics happen once.
  *
  * <p>An AsyncJob's write is conditional on the resourceVersion its status was computed from: on a
  * conflict the object is read again and the status computed again, so a status is never written
- * over a newer one, and a final phase is never replaced. A watch has one writer (its reconciler,
- * on the leader), so its write is not conditional; a change of the heartbeat fields alone is
- * written only at the heartbeat, and kept here meanwhile for the next poll of the watch.
+ * over a newer one, and a final phase is never replaced. A watch has one writer (its reconciler, on
+ * the leader), so its write is not conditional; a change of the heartbeat fields alone is written
+ * only at the heartbeat, and kept here meanwhile for the next poll of the watch.
  */
 public final class StatusRecorder {
   public static final String FIELD_MANAGER = StatusSubresource.FIELD_MANAGER;
@@ -52,7 +52,10 @@ public final class StatusRecorder {
     void problem(HasMetadata about, Problem problem);
   }
 
-  /** A watch status computed but not written (only heartbeat fields moved), and the object it extends. */
+  /**
+   * A watch status computed but not written (only heartbeat fields moved), and the object it
+   * extends.
+   */
   private record Unwritten(String resourceVersion, AsyncJobWatchStatus status) {}
 
   private final KubernetesClient client;
@@ -62,8 +65,11 @@ public final class StatusRecorder {
   private final StatusSubresource subresource;
   private final Map<String, Unwritten> unwritten = new ConcurrentHashMap<>();
 
-  /** @param heartbeat how often a watch status is written when only its heartbeat fields moved */
-  public StatusRecorder(KubernetesClient client, Listener listener, Clock clock, Duration heartbeat) {
+  /**
+   * @param heartbeat how often a watch status is written when only its heartbeat fields moved
+   */
+  public StatusRecorder(
+      KubernetesClient client, Listener listener, Clock clock, Duration heartbeat) {
     this.client = client;
     this.subresource = new StatusSubresource(client);
     this.listener = listener;
@@ -78,7 +84,8 @@ public final class StatusRecorder {
    * the object changed meanwhile (a user's edit, or an informer copy behind the API server), it is
    * read again and the status computed again. Returns the object as last stored or read.
    */
-  public AsyncJob job(AsyncJob current, Function<AsyncJob, AsyncJobStatus> desiredFor, OwnWrites<AsyncJob> cache) {
+  public AsyncJob job(
+      AsyncJob current, Function<AsyncJob, AsyncJobStatus> desiredFor, OwnWrites<AsyncJob> cache) {
     AsyncJob base = current;
     for (int attempt = 1; ; attempt++) {
       AsyncJobStatus desired = desiredFor.apply(base);
@@ -96,7 +103,8 @@ public final class StatusRecorder {
           throw e;
         }
         AsyncJob fresh =
-            client.resources(AsyncJob.class)
+            client
+                .resources(AsyncJob.class)
                 .inNamespace(base.getMetadata().getNamespace())
                 .withName(base.getMetadata().getName())
                 .get();
@@ -113,8 +121,12 @@ public final class StatusRecorder {
     AsyncJobStatus before = current.getStatus();
     if (before != null && before.isFinished() && desired.getPhase() != before.getPhase()) {
       // A final phase is final: whatever computed another phase worked from an older view.
-      LOG.debug("Not writing phase {} over the final phase {} of {}/{}", desired.getPhase(), before.getPhase(),
-          current.getMetadata().getNamespace(), current.getMetadata().getName());
+      LOG.debug(
+          "Not writing phase {} over the final phase {} of {}/{}",
+          desired.getPhase(),
+          before.getPhase(),
+          current.getMetadata().getNamespace(),
+          current.getMetadata().getName());
       desired = before;
     }
     boolean statusChanged = !sameIgnoringHeartbeat(before, desired);
@@ -130,11 +142,14 @@ public final class StatusRecorder {
       listener.jobChanged(stored, before, desired);
     }
     if (labelChanged && phaseLabel != null) {
-      String patch = "{\"metadata\":{\"labels\":{\"" + Labels.PHASE + "\":\"" + phaseLabel + "\"}}}";
-      stored = client.resources(AsyncJob.class)
-          .inNamespace(stored.getMetadata().getNamespace())
-          .withName(stored.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+      String patch =
+          "{\"metadata\":{\"labels\":{\"" + Labels.PHASE + "\":\"" + phaseLabel + "\"}}}";
+      stored =
+          client
+              .resources(AsyncJob.class)
+              .inNamespace(stored.getMetadata().getNamespace())
+              .withName(stored.getMetadata().getName())
+              .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
     }
     return stored;
   }
@@ -155,16 +170,22 @@ public final class StatusRecorder {
    * from {@code before} or the heartbeat is due, else kept for {@link #current}.
    */
   public void watch(
-      AsyncJobWatch watch, AsyncJobWatchStatus before, AsyncJobWatchStatus next, OwnWrites<AsyncJobWatch> cache) {
+      AsyncJobWatch watch,
+      AsyncJobWatchStatus before,
+      AsyncJobWatchStatus next,
+      OwnWrites<AsyncJobWatch> cache) {
     Instant now = clock.instant();
     // The heartbeat counts from the last write (the stored object's sync time), not from the last
     // poll: a kept status carries every poll's sync time, and a watch polled more often than the
     // heartbeat would otherwise never be written while nothing else changes.
     AsyncJobWatchStatus stored = watch.getStatus();
-    Instant lastWrite = before == null || stored == null ? null : Times.parse(stored.getLastSyncTime());
+    Instant lastWrite =
+        before == null || stored == null ? null : Times.parse(stored.getLastSyncTime());
     boolean heartbeatDue = lastWrite == null || !now.isBefore(lastWrite.plus(heartbeat));
     if (before != null && sameIgnoringHeartbeat(before, next) && !heartbeatDue) {
-      unwritten.put(watch.getMetadata().getUid(), new Unwritten(watch.getMetadata().getResourceVersion(), next));
+      unwritten.put(
+          watch.getMetadata().getUid(),
+          new Unwritten(watch.getMetadata().getResourceVersion(), next));
       return;
     }
     writeWatch(watch, next, cache);
@@ -172,7 +193,8 @@ public final class StatusRecorder {
   }
 
   /** Writes a watch's status now (stamped with the sync time), with no transition to announce. */
-  public void writeWatch(AsyncJobWatch watch, AsyncJobWatchStatus next, OwnWrites<AsyncJobWatch> cache) {
+  public void writeWatch(
+      AsyncJobWatch watch, AsyncJobWatchStatus next, OwnWrites<AsyncJobWatch> cache) {
     next.setLastSyncTime(Times.format(clock.instant()));
     AsyncJobWatch stored = write(watch, next);
     unwritten.remove(watch.getMetadata().getUid());
@@ -184,14 +206,16 @@ public final class StatusRecorder {
     unwritten.remove(watch.getMetadata().getUid());
   }
 
-  /** A reconcile of {@code about} failed with a problem it does not show yet: the listener says so. */
+  /**
+   * A reconcile of {@code about} failed with a problem it does not show yet: the listener says so.
+   */
   public void problem(HasMetadata about, Problem problem) {
     listener.problem(about, problem);
   }
 
   /**
-   * Replaces the status of {@code target} with {@code status} only if the object is still at
-   * {@code target}'s resourceVersion (else HTTP 409); see {@link StatusSubresource}.
+   * Replaces the status of {@code target} with {@code status} only if the object is still at {@code
+   * target}'s resourceVersion (else HTTP 409); see {@link StatusSubresource}.
    */
   public <S, T extends CustomResource<?, S>> T writeIfUnchanged(T target, S status) {
     return subresource.writeIfUnchanged(target, status);

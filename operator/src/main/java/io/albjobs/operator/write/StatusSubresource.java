@@ -30,16 +30,17 @@ final class StatusSubresource {
   }
 
   /**
-   * Replaces the status of {@code target} with {@code status} only if the object is still at
-   * {@code target}'s resourceVersion, so a status computed from an object is never written over a
-   * newer one; a newer object is refused with HTTP 409 (re-read it and compute again). Server-side
-   * apply on the status subresource with the resourceVersion in the applied object, which the API
-   * server checks as a precondition; a PUT of the status subresource where apply is not served.
+   * Replaces the status of {@code target} with {@code status} only if the object is still at {@code
+   * target}'s resourceVersion, so a status computed from an object is never written over a newer
+   * one; a newer object is refused with HTTP 409 (re-read it and compute again). Server-side apply
+   * on the status subresource with the resourceVersion in the applied object, which the API server
+   * checks as a precondition; a PUT of the status subresource where apply is not served.
    */
   <S, T extends CustomResource<?, S>> T writeIfUnchanged(T target, S status) {
     String version = target.getMetadata().getResourceVersion();
     if (version == null) {
-      throw new IllegalArgumentException("a conditional status write needs the object's resourceVersion");
+      throw new IllegalArgumentException(
+          "a conditional status write needs the object's resourceVersion");
     }
     writes.increment();
     T patch = statusOnly(target, status);
@@ -61,7 +62,8 @@ final class StatusSubresource {
     if (applied != null) {
       return applied;
     }
-    String json = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status) + "}]";
+    String json =
+        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status) + "}]";
     Class<T> type = (Class<T>) target.getClass();
     return client
         .resources(type)
@@ -77,8 +79,8 @@ final class StatusSubresource {
   }
 
   /**
-   * Server-side apply of {@code patch} to the status subresource; null when the API server does
-   * not serve apply (the embedded demo API), which is remembered.
+   * Server-side apply of {@code patch} to the status subresource; null when the API server does not
+   * serve apply (the embedded demo API), which is remembered.
    */
   private <T extends CustomResource<?, ?>> T applyIfServed(T patch) {
     if (!serverSideApply) {
@@ -90,7 +92,8 @@ final class StatusSubresource {
       if (e.getCode() != 415) {
         throw e;
       }
-      LOG.info("The API server does not take server-side apply; status is written with a JSON patch or update");
+      LOG.info(
+          "The API server does not take server-side apply; status is written with a JSON patch or update");
       serverSideApply = false;
       return null;
     }
@@ -121,5 +124,4 @@ final class StatusSubresource {
     patch.setStatus(status);
     return patch;
   }
-
 }

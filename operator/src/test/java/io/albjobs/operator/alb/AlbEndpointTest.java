@@ -17,7 +17,9 @@ class AlbEndpointTest {
 
   @Test
   void financeRegionUsesHangzhouEndpoint() {
-    assertEquals("alb.cn-hangzhou.aliyuncs.com", AlbEndpoint.resolve("", "", "cn-hangzhou-finance").hostAndPort());
+    assertEquals(
+        "alb.cn-hangzhou.aliyuncs.com",
+        AlbEndpoint.resolve("", "", "cn-hangzhou-finance").hostAndPort());
   }
 
   @Test
@@ -49,7 +51,8 @@ class AlbEndpointTest {
     assertEquals(ErrorKind.TERMINAL, ErrorClassifier.classify("InvalidAccessKeyId.NotFound", 404));
     assertEquals(ErrorKind.TERMINAL, ErrorClassifier.classify("Forbidden.RAM", 403));
     assertEquals(ErrorKind.TERMINAL, ErrorClassifier.classify("InvalidParameter", 400));
-    // The SDK's own verdict on a wrong secret (ALB echoed the very string it signed): not a network error.
+    // The SDK's own verdict on a wrong secret (ALB echoed the very string it signed): not a network
+    // error.
     assertEquals(ErrorKind.TERMINAL, ErrorClassifier.classify("SDK.InvalidAccessKeySecret", 0));
     assertTrue(ErrorClassifier.isCredentialProblem("SDK.InvalidAccessKeySecret"));
   }

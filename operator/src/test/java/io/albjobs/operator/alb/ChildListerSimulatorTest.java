@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ListListeners, ListRules and GetListenerAttribute of the simulator through the operator's own
- * client ({@link SdkAlbJobClient#read}) and {@link ChildLister}: wire form, paging, denial, attribution.
+ * client ({@link SdkAlbJobClient#read}) and {@link ChildLister}: wire form, paging, denial,
+ * attribution.
  */
 class ChildListerSimulatorTest {
   private static final String ACCOUNT = "acct-1";
@@ -34,17 +35,39 @@ class ChildListerSimulatorTest {
   void start() throws Exception {
     sim = AlbSimulator.start();
     sim.addAccount(ACCOUNT, "LTAIone", "secret-1");
-    client = new SdkAlbJobClient(AlbEndpoint.parse(sim.endpoint()), REGION,
-        new AlbCredentials.StaticKeys("test", "LTAIone", "secret-1", null), Duration.ofSeconds(2), Duration.ofSeconds(5));
+    client =
+        new SdkAlbJobClient(
+            AlbEndpoint.parse(sim.endpoint()),
+            REGION,
+            new AlbCredentials.StaticKeys("test", "LTAIone", "secret-1", null),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5));
     SimResources r = sim.resources();
-    r.putListener(ACCOUNT, REGION, new SimResources.Listener("lsn-a", "alb-1", "spy-1", List.of("sgp-default"), List.of("acl-1")));
-    r.putListener(ACCOUNT, REGION, new SimResources.Listener("lsn-b", "alb-1", null, List.of(), List.of()));
-    r.putListener(ACCOUNT, REGION, new SimResources.Listener("lsn-other", "alb-2", null, List.of("sgp-other"), List.of()));
+    r.putListener(
+        ACCOUNT,
+        REGION,
+        new SimResources.Listener(
+            "lsn-a", "alb-1", "spy-1", List.of("sgp-default"), List.of("acl-1")));
+    r.putListener(
+        ACCOUNT, REGION, new SimResources.Listener("lsn-b", "alb-1", null, List.of(), List.of()));
+    r.putListener(
+        ACCOUNT,
+        REGION,
+        new SimResources.Listener("lsn-other", "alb-2", null, List.of("sgp-other"), List.of()));
     for (int i = 0; i < 25; i++) {
-      r.putRule(ACCOUNT, REGION, new SimResources.Rule(String.format("rule-%02d", i), i % 2 == 0 ? "lsn-a" : "lsn-b",
-          "alb-1", List.of("sgp-" + (i % 3))));
+      r.putRule(
+          ACCOUNT,
+          REGION,
+          new SimResources.Rule(
+              String.format("rule-%02d", i),
+              i % 2 == 0 ? "lsn-a" : "lsn-b",
+              "alb-1",
+              List.of("sgp-" + (i % 3))));
     }
-    r.putRule(ACCOUNT, REGION, new SimResources.Rule("rule-other", "lsn-other", "alb-2", List.of("sgp-other")));
+    r.putRule(
+        ACCOUNT,
+        REGION,
+        new SimResources.Rule("rule-other", "lsn-other", "alb-2", List.of("sgp-other")));
   }
 
   @AfterEach
@@ -59,17 +82,20 @@ class ChildListerSimulatorTest {
     String token = null;
     int pages = 0;
     do {
-      Map<String, String> p = new HashMap<>(Map.of("LoadBalancerIds.1", "alb-1", "MaxResults", "10"));
+      Map<String, String> p =
+          new HashMap<>(Map.of("LoadBalancerIds.1", "alb-1", "MaxResults", "10"));
       if (token != null) {
         p.put("NextToken", token);
       }
       JsonNode page = client.read("ListRules", p);
       assertEquals(25, page.path("TotalCount").asInt());
-      page.path("Rules").forEach(rule -> {
-        seen.add(rule.path("RuleId").asText());
-        assertEquals("alb-1", rule.path("LoadBalancerId").asText());
-        assertEquals("ForwardGroup", rule.path("RuleActions").get(0).path("Type").asText());
-      });
+      page.path("Rules")
+          .forEach(
+              rule -> {
+                seen.add(rule.path("RuleId").asText());
+                assertEquals("alb-1", rule.path("LoadBalancerId").asText());
+                assertEquals("ForwardGroup", rule.path("RuleActions").get(0).path("Type").asText());
+              });
       token = page.path("NextToken").asText(null);
       pages++;
     } while (token != null);
@@ -85,17 +111,28 @@ class ChildListerSimulatorTest {
     JsonNode a = page.path("Listeners").get(0);
     assertEquals("lsn-a", a.path("ListenerId").asText());
     assertEquals("spy-1", a.path("SecurityPolicyId").asText());
-    assertEquals("sgp-default",
-        a.path("DefaultActions").get(0).path("ForwardGroupConfig").path("ServerGroupTuples").get(0).path("ServerGroupId").asText());
+    assertEquals(
+        "sgp-default",
+        a.path("DefaultActions")
+            .get(0)
+            .path("ForwardGroupConfig")
+            .path("ServerGroupTuples")
+            .get(0)
+            .path("ServerGroupId")
+            .asText());
   }
 
   @Test
   void getListenerAttributeHasTheAclsAndRefusesUnknownListeners() throws Exception {
     JsonNode a = client.read("GetListenerAttribute", Map.of("ListenerId", "lsn-a"));
     assertEquals("acl-1", a.path("AclConfig").path("AclRelations").get(0).path("AclId").asText());
-    AlbException missing = assertThrows(AlbException.class, () -> client.read("GetListenerAttribute", Map.of("ListenerId", "lsn-x")));
+    AlbException missing =
+        assertThrows(
+            AlbException.class,
+            () -> client.read("GetListenerAttribute", Map.of("ListenerId", "lsn-x")));
     assertEquals("ResourceNotFound.Listener", missing.code());
-    AlbException noId = assertThrows(AlbException.class, () -> client.read("GetListenerAttribute", Map.of()));
+    AlbException noId =
+        assertThrows(AlbException.class, () -> client.read("GetListenerAttribute", Map.of()));
     assertEquals("MissingParam", noId.code());
   }
 
@@ -112,7 +149,10 @@ class ChildListerSimulatorTest {
   @Test
   void aDeniedActionIsForbiddenWhileListAsynJobsStillWorks() throws Exception {
     sim.faults().denyAction("ListRules");
-    AlbException e = assertThrows(AlbException.class, () -> client.read("ListRules", Map.of("LoadBalancerIds.1", "alb-1")));
+    AlbException e =
+        assertThrows(
+            AlbException.class,
+            () -> client.read("ListRules", Map.of("LoadBalancerIds.1", "alb-1")));
     assertEquals("Forbidden.RAM", e.code());
     client.read("ListListeners", Map.of("LoadBalancerIds.1", "alb-1"));
     client.listJobs(JobQuery.byResources("loadbalancer", List.of("alb-1"), null, null), null, 10);
@@ -123,15 +163,29 @@ class ChildListerSimulatorTest {
   @Test
   void childJobsAreRecordedUnderTheChildOrUnderTheLoadBalancer() throws Exception {
     Instant now = Instant.now();
-    sim.addChildJob("alb-1", SimJob.builder("JOB-CHILD", ACCOUNT).api("CreateRules", "Create")
-        .resource("rule", "rule-01").createdAt(now).build());
+    sim.addChildJob(
+        "alb-1",
+        SimJob.builder("JOB-CHILD", ACCOUNT)
+            .api("CreateRules", "Create")
+            .resource("rule", "rule-01")
+            .createdAt(now)
+            .build());
     sim.setAttribution(AlbSimulator.Attribution.LOAD_BALANCER);
-    sim.addChildJob("alb-1", SimJob.builder("JOB-PARENT", ACCOUNT).api("CreateRules", "Create")
-        .resource("rule", "rule-02").createdAt(now).build());
+    sim.addChildJob(
+        "alb-1",
+        SimJob.builder("JOB-PARENT", ACCOUNT)
+            .api("CreateRules", "Create")
+            .resource("rule", "rule-02")
+            .createdAt(now)
+            .build());
 
-    var underRule = client.listJobs(JobQuery.byResources("rule", List.of("rule-01", "rule-02"), null, null), null, 10);
+    var underRule =
+        client.listJobs(
+            JobQuery.byResources("rule", List.of("rule-01", "rule-02"), null, null), null, 10);
     assertEquals(List.of("JOB-CHILD"), underRule.jobs().stream().map(j -> j.id()).toList());
-    var underLb = client.listJobs(JobQuery.byResources("loadbalancer", List.of("alb-1"), null, null), null, 10);
+    var underLb =
+        client.listJobs(
+            JobQuery.byResources("loadbalancer", List.of("alb-1"), null, null), null, 10);
     assertEquals(List.of("JOB-PARENT"), underLb.jobs().stream().map(j -> j.id()).toList());
   }
 
@@ -167,7 +221,11 @@ class ChildListerSimulatorTest {
     assertEquals(Set.of("spy-1"), c.of("securitypolicy"));
 
     sim.resources().removeRule(ACCOUNT, REGION, "rule-00");
-    sim.resources().putRule(ACCOUNT, REGION, new SimResources.Rule("rule-new", "lsn-b", "alb-1", List.of("sgp-new")));
+    sim.resources()
+        .putRule(
+            ACCOUNT,
+            REGION,
+            new SimResources.Rule("rule-new", "lsn-b", "alb-1", List.of("sgp-new")));
     ChildLister.Children after = lister.list(client, List.of("alb-1")).get("alb-1");
     assertFalse(after.of("rule").contains("rule-00"));
     assertTrue(after.of("rule").contains("rule-new"));

@@ -19,7 +19,14 @@ class JobListerTest {
     List<String> lbs = IntStream.range(0, 25).mapToObj(i -> "alb-" + i).toList();
     for (int i = 0; i < 25; i++) {
       for (int j = 0; j < 12; j++) {
-        alb.put(FakeAlb.job("J-" + i + "-" + j, "CreateRule", "alb-" + i, AlbJob.SUCCEEDED, 1000L * (i * 12 + j), 1));
+        alb.put(
+            FakeAlb.job(
+                "J-" + i + "-" + j,
+                "CreateRule",
+                "alb-" + i,
+                AlbJob.SUCCEEDED,
+                1000L * (i * 12 + j),
+                1));
       }
     }
     List<AlbJob> jobs = lister.byResources(alb, "loadbalancer", lbs, List.of(), null);
@@ -49,9 +56,15 @@ class JobListerTest {
     alb.put(FakeAlb.job("A", "CreateRule", "alb-1", AlbJob.SUCCEEDED, 3, 3));
     alb.put(FakeAlb.job("B", "CreateListener", "alb-1", AlbJob.SUCCEEDED, 2, 2));
     alb.put(FakeAlb.job("C", "DeleteRule", "alb-1", AlbJob.SUCCEEDED, 1, 1));
-    assertEquals(1, lister.byResources(alb, "loadbalancer", List.of("alb-1"), List.of("CreateRule"), null).size());
+    assertEquals(
+        1,
+        lister
+            .byResources(alb, "loadbalancer", List.of("alb-1"), List.of("CreateRule"), null)
+            .size());
     assertEquals("CreateRule", alb.queries().get(0).apiName());
-    List<AlbJob> two = lister.byResources(alb, "loadbalancer", List.of("alb-1"), List.of("CreateRule", "DeleteRule"), null);
+    List<AlbJob> two =
+        lister.byResources(
+            alb, "loadbalancer", List.of("alb-1"), List.of("CreateRule", "DeleteRule"), null);
     assertEquals(List.of("A", "C"), two.stream().map(AlbJob::id).toList());
     assertEquals(2, alb.calls(), "one call for two API names, not two");
   }
@@ -68,7 +81,8 @@ class JobListerTest {
   void endlessDistinctTokensStopAtThePageLimit() {
     int[] n = {0};
     AlbJobClient endless = (q, token, max) -> new JobPage(List.of(), "T" + n[0]++, 0, "r");
-    AlbException e = assertThrows(AlbException.class, () -> new JobLister(5).byJobIds(endless, List.of("X")));
+    AlbException e =
+        assertThrows(AlbException.class, () -> new JobLister(5).byJobIds(endless, List.of("X")));
     assertEquals("TooManyPages", e.code());
     assertEquals(5, n[0]);
   }

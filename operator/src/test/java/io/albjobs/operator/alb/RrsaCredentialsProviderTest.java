@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aliyuncs.auth.BasicSessionCredentials;
 import com.aliyuncs.exceptions.ClientException;
+import io.albjobs.operator.testing.OidcTokens;
 import io.albjobs.simulator.AlbSimulator;
 import io.albjobs.simulator.StsGrant;
-import io.albjobs.operator.testing.OidcTokens;
 import io.albjobs.simulator.TestCa;
 import java.net.URI;
 import java.nio.file.Path;
@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RrsaCredentialsProviderTest {
   private static final String ROLE = "acs:ram::1234567890:role/alb-asyncjob-operator";
   private static final String OIDC_PROVIDER = "acs:ram::1234567890:oidc-provider/ack-rrsa-test";
-  private static final String SUBJECT = "system:serviceaccount:albjobs-system:alb-asyncjob-operator";
+  private static final String SUBJECT =
+      "system:serviceaccount:albjobs-system:alb-asyncjob-operator";
 
   @TempDir static Path dir;
   private static TestCa ca;
@@ -44,11 +45,24 @@ class RrsaCredentialsProviderTest {
 
   /** A clock the test moves; STS stamps real time, the provider decides refreshes by this one. */
   private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
-  private final Clock clock = new Clock() {
-    @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-    @Override public Clock withZone(ZoneId zone) { return this; }
-    @Override public Instant instant() { return now.get(); }
-  };
+
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public ZoneId getZone() {
+          return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+          return this;
+        }
+
+        @Override
+        public Instant instant() {
+          return now.get();
+        }
+      };
 
   @BeforeAll
   static void start() throws Exception {
@@ -65,8 +79,16 @@ class RrsaCredentialsProviderTest {
   }
 
   private RrsaCredentialsProvider provider(javax.net.ssl.SSLContext tls) {
-    return new RrsaCredentialsProvider(ROLE, OIDC_PROVIDER, tokenFile, "test-session",
-        RrsaCredentialsProvider.stsUri(sim.endpoint()), Duration.ofSeconds(2), Duration.ofSeconds(5), clock, tls);
+    return new RrsaCredentialsProvider(
+        ROLE,
+        OIDC_PROVIDER,
+        tokenFile,
+        "test-session",
+        RrsaCredentialsProvider.stsUri(sim.endpoint()),
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(5),
+        clock,
+        tls);
   }
 
   @Test
@@ -135,16 +157,31 @@ class RrsaCredentialsProviderTest {
 
   @Test
   void configurationComesFromAckWebhookVariables() {
-    assertTrue(RrsaCredentialsProvider.fromEnvironment(Map.of(), "", Duration.ofSeconds(1), Duration.ofSeconds(1)).isEmpty());
-    Map<String, String> env = Map.of(
-        RrsaCredentialsProvider.ENV_ROLE_ARN, ROLE,
-        RrsaCredentialsProvider.ENV_OIDC_PROVIDER_ARN, OIDC_PROVIDER,
-        RrsaCredentialsProvider.ENV_OIDC_TOKEN_FILE, tokenFile.toString());
-    assertEquals(URI.create("https://sts.aliyuncs.com/"),
-        RrsaCredentialsProvider.fromEnvironment(env, "", Duration.ofSeconds(1), Duration.ofSeconds(1)).orElseThrow().stsEndpoint());
-    assertEquals(URI.create("https://sts-vpc.cn-hangzhou.aliyuncs.com/"),
-        RrsaCredentialsProvider.fromEnvironment(env, "sts-vpc.cn-hangzhou.aliyuncs.com", Duration.ofSeconds(1), Duration.ofSeconds(1))
-            .orElseThrow().stsEndpoint());
-    assertThrows(IllegalArgumentException.class, () -> RrsaCredentialsProvider.stsUri("http://127.0.0.1:1"));
+    assertTrue(
+        RrsaCredentialsProvider.fromEnvironment(
+                Map.of(), "", Duration.ofSeconds(1), Duration.ofSeconds(1))
+            .isEmpty());
+    Map<String, String> env =
+        Map.of(
+            RrsaCredentialsProvider.ENV_ROLE_ARN, ROLE,
+            RrsaCredentialsProvider.ENV_OIDC_PROVIDER_ARN, OIDC_PROVIDER,
+            RrsaCredentialsProvider.ENV_OIDC_TOKEN_FILE, tokenFile.toString());
+    assertEquals(
+        URI.create("https://sts.aliyuncs.com/"),
+        RrsaCredentialsProvider.fromEnvironment(
+                env, "", Duration.ofSeconds(1), Duration.ofSeconds(1))
+            .orElseThrow()
+            .stsEndpoint());
+    assertEquals(
+        URI.create("https://sts-vpc.cn-hangzhou.aliyuncs.com/"),
+        RrsaCredentialsProvider.fromEnvironment(
+                env,
+                "sts-vpc.cn-hangzhou.aliyuncs.com",
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1))
+            .orElseThrow()
+            .stsEndpoint());
+    assertThrows(
+        IllegalArgumentException.class, () -> RrsaCredentialsProvider.stsUri("http://127.0.0.1:1"));
   }
 }

@@ -17,7 +17,8 @@ class DurationsTest {
 
   @Test
   void refusesWhatIsNotADuration() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse("30"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Durations.parse("30"));
     assertEquals("'30' is not a duration such as 500ms, 5s, 1m30s or 2h", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Durations.parse("-5s"));
     assertThrows(IllegalArgumentException.class, () -> Durations.parse("1d"));

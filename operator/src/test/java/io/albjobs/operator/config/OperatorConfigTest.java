@@ -18,7 +18,8 @@ class OperatorConfigTest {
   @Test
   void flagsBeatEnvironmentWhichBeatsDefaults() {
     OperatorConfig c =
-        OperatorConfig.from(List.of("--alb-qps=2"), Map.of("ALB_QPS", "7", "WATCH_NAMESPACES", "a, b"));
+        OperatorConfig.from(
+            List.of("--alb-qps=2"), Map.of("ALB_QPS", "7", "WATCH_NAMESPACES", "a, b"));
     assertEquals(2.0, c.albQps());
     assertEquals(Set.of("a", "b"), c.namespaces());
     assertEquals(Duration.ofSeconds(30), c.syncDefaults().pollInterval());
@@ -27,10 +28,16 @@ class OperatorConfigTest {
   @Test
   void badValuesFailAtStartWithTheFlagNamed() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> OperatorConfig.from(List.of("--poll-interval=soon"), Map.of()));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> OperatorConfig.from(List.of("--poll-interval=soon"), Map.of()));
     assertTrue(e.getMessage().startsWith("--poll-interval:"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> OperatorConfig.from(List.of("--no-such-flag=1"), Map.of()));
-    assertThrows(IllegalArgumentException.class, () -> OperatorConfig.from(List.of("--log-format=xml"), Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> OperatorConfig.from(List.of("--no-such-flag=1"), Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> OperatorConfig.from(List.of("--log-format=xml"), Map.of()));
   }
 
   @Test

@@ -1,7 +1,7 @@
 package io.albjobs.operator.crd;
 
-import io.albjobs.operator.write.Labels;
 import io.albjobs.operator.status.Reasons;
+import io.albjobs.operator.write.Labels;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
@@ -27,36 +27,78 @@ import java.util.regex.Pattern;
  * fails when docs/api.md differs from what this renders.
  */
 public final class ApiReference {
-  static final List<String> CRDS = List.of("asyncjobwatches.albjobs.io-v1.yaml", "asyncjobs.albjobs.io-v1.yaml");
+  static final List<String> CRDS =
+      List.of("asyncjobwatches.albjobs.io-v1.yaml", "asyncjobs.albjobs.io-v1.yaml");
 
   /** Every label and annotation the operator reads or writes: key -> [kind, on, meaning]. */
   static final Map<String, String[]> METADATA = new LinkedHashMap<>();
 
   static {
-    METADATA.put(Labels.WATCH, new String[] {"label", "AsyncJob (written)",
-        "The name of the AsyncJobWatch that mirrors the job; absent on AsyncJobs you created."
-            + " `kubectl get ajob -l albjobs.io/watch=web-lbs`."});
-    METADATA.put(Labels.RESOURCE_TYPE, new String[] {"label", "AsyncJob (written)",
-        "The job's resource type as ALB spells it, e.g. `loadbalancer`."});
-    METADATA.put(Labels.RESOURCE_ID, new String[] {"label", "AsyncJob (written)",
-        "The job's resource ID, when it is a valid label value."});
-    METADATA.put(Labels.LOAD_BALANCER, new String[] {"label", "AsyncJob (written)",
-        "On jobs a `loadbalancer` watch mirrored: the load balancer the job belongs to, its own or its listener's,"
-            + " rule's, server group's, ACL's or security policy's (also `status.loadBalancerId`)."
-            + " `kubectl get ajob -l albjobs.io/load-balancer=alb-...` lists everything of that load balancer."});
-    METADATA.put(Labels.API_NAME, new String[] {"label", "AsyncJob (written)",
-        "The ALB API that started the job, e.g. `CreateListener`."});
-    METADATA.put(Labels.PHASE, new String[] {"label", "AsyncJob (written)",
-        "The phase (Pending, Processing, Succeeded, Failed), kept in step with `status.phase`:"
-            + " `kubectl get ajob -A -l albjobs.io/phase=Failed`."});
-    METADATA.put(Labels.JOB_ID, new String[] {"label and annotation", "AsyncJob (written)",
-        "The exact ALB JobId. The annotation always holds it; the label only when the JobId is a valid"
-            + " label value."});
-    METADATA.put(Labels.MANAGED_BY, new String[] {"label", "AsyncJob (written)",
-        "`" + Labels.MANAGER + "` on AsyncJobs the operator created for a watch."});
-    METADATA.put(Labels.POLL_NOW, new String[] {"annotation", "AsyncJob, AsyncJobWatch (read)",
-        "Set it to a new value (e.g. `$(date +%s)`) to ask for one poll at once; a Stalled `JobNotFound`"
-            + " AsyncJob looks again. The value acted on is copied to `status.pollNowHandled`."});
+    METADATA.put(
+        Labels.WATCH,
+        new String[] {
+          "label",
+          "AsyncJob (written)",
+          "The name of the AsyncJobWatch that mirrors the job; absent on AsyncJobs you created."
+              + " `kubectl get ajob -l albjobs.io/watch=web-lbs`."
+        });
+    METADATA.put(
+        Labels.RESOURCE_TYPE,
+        new String[] {
+          "label",
+          "AsyncJob (written)",
+          "The job's resource type as ALB spells it, e.g. `loadbalancer`."
+        });
+    METADATA.put(
+        Labels.RESOURCE_ID,
+        new String[] {
+          "label", "AsyncJob (written)", "The job's resource ID, when it is a valid label value."
+        });
+    METADATA.put(
+        Labels.LOAD_BALANCER,
+        new String[] {
+          "label",
+          "AsyncJob (written)",
+          "On jobs a `loadbalancer` watch mirrored: the load balancer the job belongs to, its own or its listener's,"
+              + " rule's, server group's, ACL's or security policy's (also `status.loadBalancerId`)."
+              + " `kubectl get ajob -l albjobs.io/load-balancer=alb-...` lists everything of that load balancer."
+        });
+    METADATA.put(
+        Labels.API_NAME,
+        new String[] {
+          "label", "AsyncJob (written)", "The ALB API that started the job, e.g. `CreateListener`."
+        });
+    METADATA.put(
+        Labels.PHASE,
+        new String[] {
+          "label",
+          "AsyncJob (written)",
+          "The phase (Pending, Processing, Succeeded, Failed), kept in step with `status.phase`:"
+              + " `kubectl get ajob -A -l albjobs.io/phase=Failed`."
+        });
+    METADATA.put(
+        Labels.JOB_ID,
+        new String[] {
+          "label and annotation",
+          "AsyncJob (written)",
+          "The exact ALB JobId. The annotation always holds it; the label only when the JobId is a valid"
+              + " label value."
+        });
+    METADATA.put(
+        Labels.MANAGED_BY,
+        new String[] {
+          "label",
+          "AsyncJob (written)",
+          "`" + Labels.MANAGER + "` on AsyncJobs the operator created for a watch."
+        });
+    METADATA.put(
+        Labels.POLL_NOW,
+        new String[] {
+          "annotation",
+          "AsyncJob, AsyncJobWatch (read)",
+          "Set it to a new value (e.g. `$(date +%s)`) to ask for one poll at once; a Stalled `JobNotFound`"
+              + " AsyncJob looks again. The value acted on is copied to `status.pollNowHandled`."
+        });
   }
 
   private ApiReference() {}
@@ -70,23 +112,28 @@ public final class ApiReference {
   /** The text of docs/api.md for the CRDs in {@code crdDir}. */
   public static String render(Path crdDir) throws IOException {
     StringBuilder md = new StringBuilder();
-    md.append("<!-- Generated by ApiReference from crds/ and status/Reasons.java: do not edit;"
-        + " run scripts/update-crds.sh. -->\n");
+    md.append(
+        "<!-- Generated by ApiReference from crds/ and status/Reasons.java: do not edit;"
+            + " run scripts/update-crds.sh. -->\n");
     md.append("# API reference: albjobs.io/v1alpha1\n\n");
-    md.append("Two namespaced kinds. Read them at any depth with `kubectl explain`, e.g.\n"
-        + "`kubectl explain asyncjobwatch.spec.resourceIds` or `kubectl explain ajob.status.conditions`.\n"
-        + "Ready-to-apply manifests are in [examples/](../examples/).\n\n");
-    md.append("- [AsyncJobWatch](#asyncjobwatch) (short name `ajw`)\n"
-        + "- [AsyncJob](#asyncjob) (short name `ajob`)\n"
-        + "- [Conditions](#conditions) and [reasons](#reasons)\n"
-        + "- [Labels and annotations](#labels-and-annotations)\n\n");
-    md.append("Conventions: durations are strings of whole units, `500ms`, `5s`, `1m30s`, `2h`; times in"
-        + " status are RFC 3339 in UTC; a field marked *operator* is written only by the operator."
-        + " \"Optional\" defaults that name a flag come from the operator's configuration (README,"
-        + " Configuration).\n\n");
+    md.append(
+        "Two namespaced kinds. Read them at any depth with `kubectl explain`, e.g.\n"
+            + "`kubectl explain asyncjobwatch.spec.resourceIds` or `kubectl explain ajob.status.conditions`.\n"
+            + "Ready-to-apply manifests are in [examples/](../examples/).\n\n");
+    md.append(
+        "- [AsyncJobWatch](#asyncjobwatch) (short name `ajw`)\n"
+            + "- [AsyncJob](#asyncjob) (short name `ajob`)\n"
+            + "- [Conditions](#conditions) and [reasons](#reasons)\n"
+            + "- [Labels and annotations](#labels-and-annotations)\n\n");
+    md.append(
+        "Conventions: durations are strings of whole units, `500ms`, `5s`, `1m30s`, `2h`; times in"
+            + " status are RFC 3339 in UTC; a field marked *operator* is written only by the operator."
+            + " \"Optional\" defaults that name a flag come from the operator's configuration (README,"
+            + " Configuration).\n\n");
     for (String name : CRDS) {
       CustomResourceDefinition crd =
-          Serialization.unmarshal(Files.readString(crdDir.resolve(name)), CustomResourceDefinition.class);
+          Serialization.unmarshal(
+              Files.readString(crdDir.resolve(name)), CustomResourceDefinition.class);
       kind(md, crd);
     }
     conditions(md);
@@ -100,24 +147,44 @@ public final class ApiReference {
     String kind = crd.getSpec().getNames().getKind();
     md.append("## ").append(kind).append("\n\n");
     md.append(root.getDescription()).append("\n\n");
-    md.append("`apiVersion: ").append(crd.getSpec().getGroup()).append('/').append(v.getName())
-        .append("`, plural `").append(crd.getSpec().getNames().getPlural()).append("`, short names `")
-        .append(String.join("`, `", crd.getSpec().getNames().getShortNames())).append("`, category `")
-        .append(String.join("`, `", crd.getSpec().getNames().getCategories())).append("`.\n\n");
+    md.append("`apiVersion: ")
+        .append(crd.getSpec().getGroup())
+        .append('/')
+        .append(v.getName())
+        .append("`, plural `")
+        .append(crd.getSpec().getNames().getPlural())
+        .append("`, short names `")
+        .append(String.join("`, `", crd.getSpec().getNames().getShortNames()))
+        .append("`, category `")
+        .append(String.join("`, `", crd.getSpec().getNames().getCategories()))
+        .append("`.\n\n");
     if (kind.equals("AsyncJobWatch")) {
       md.append(EMPTY_TARGETS);
     }
-    md.append("`kubectl get` columns (`-o wide` adds those of priority 1):\n\n| column | from | priority |\n|---|---|---|\n");
+    md.append(
+        "`kubectl get` columns (`-o wide` adds those of priority 1):\n\n| column | from | priority |\n|---|---|---|\n");
     for (CustomResourceColumnDefinition c : v.getAdditionalPrinterColumns()) {
-      md.append("| ").append(c.getName()).append(" | `").append(cell(c.getJsonPath())).append("` | ")
-          .append(c.getPriority() == null ? 0 : c.getPriority()).append(" |\n");
+      md.append("| ")
+          .append(c.getName())
+          .append(" | `")
+          .append(cell(c.getJsonPath()))
+          .append("` | ")
+          .append(c.getPriority() == null ? 0 : c.getPriority())
+          .append(" |\n");
     }
     md.append('\n');
     for (String part : List.of("spec", "status")) {
       JSONSchemaProps s = root.getProperties().get(part);
-      md.append("### ").append(kind).append('.').append(part).append("\n\n").append(s.getDescription()).append("\n\n");
+      md.append("### ")
+          .append(kind)
+          .append('.')
+          .append(part)
+          .append("\n\n")
+          .append(s.getDescription())
+          .append("\n\n");
       rules(md, s, part);
-      md.append("| field | type | required / default | validation | description |\n|---|---|---|---|---|\n");
+      md.append(
+          "| field | type | required / default | validation | description |\n|---|---|---|---|---|\n");
       List<String[]> rows = new ArrayList<>();
       fields(s, part, part.equals("status"), rows);
       for (String[] r : rows) {
@@ -129,7 +196,9 @@ public final class ApiReference {
 
   private static void rules(StringBuilder md, JSONSchemaProps s, String path) {
     if (s.getXKubernetesValidations() != null && !s.getXKubernetesValidations().isEmpty()) {
-      md.append("Rules across fields of `").append(path).append("` (checked by the API server at admission):\n\n");
+      md.append("Rules across fields of `")
+          .append(path)
+          .append("` (checked by the API server at admission):\n\n");
       for (ValidationRule r : s.getXKubernetesValidations()) {
         md.append("- ").append(r.getMessage()).append(" (`").append(r.getRule()).append("`)\n");
       }
@@ -137,7 +206,8 @@ public final class ApiReference {
     }
   }
 
-  private static void fields(JSONSchemaProps s, String path, boolean operator, List<String[]> rows) {
+  private static void fields(
+      JSONSchemaProps s, String path, boolean operator, List<String[]> rows) {
     if (s.getProperties() == null) {
       return;
     }
@@ -145,9 +215,14 @@ public final class ApiReference {
     for (var e : s.getProperties().entrySet()) {
       String name = path + "." + e.getKey();
       JSONSchemaProps f = e.getValue();
-      rows.add(new String[] {
-          "`" + name + "`", type(f), operator ? "*operator*" : required.contains(e.getKey()) ? "**required**" : def(f),
-          cell(validation(f)), cell(f.getDescription())});
+      rows.add(
+          new String[] {
+            "`" + name + "`",
+            type(f),
+            operator ? "*operator*" : required.contains(e.getKey()) ? "**required**" : def(f),
+            cell(validation(f)),
+            cell(f.getDescription())
+          });
       fields(f, name, operator, rows);
       if (f.getItems() != null && f.getItems().getSchema() != null) {
         fields(f.getItems().getSchema(), name + "[]", operator, rows);
@@ -158,7 +233,10 @@ public final class ApiReference {
   private static String type(JSONSchemaProps f) {
     if ("array".equals(f.getType()) && f.getItems() != null && f.getItems().getSchema() != null) {
       JSONSchemaProps item = f.getItems().getSchema();
-      return "[]" + (item.getProperties() != null && !item.getProperties().isEmpty() ? "object" : item.getType());
+      return "[]"
+          + (item.getProperties() != null && !item.getProperties().isEmpty()
+              ? "object"
+              : item.getType());
     }
     if (f.getAdditionalProperties() != null && f.getAdditionalProperties().getSchema() != null) {
       return "map[string]" + f.getAdditionalProperties().getSchema().getType();
@@ -187,14 +265,25 @@ public final class ApiReference {
 
   private static void constraints(JSONSchemaProps f, String prefix, List<String> v) {
     if (f.getEnum() != null && !f.getEnum().isEmpty()) {
-      v.add(prefix + "one of " + String.join(", ", f.getEnum().stream().map(n -> "`" + n.asText() + "`").toList()));
+      v.add(
+          prefix
+              + "one of "
+              + String.join(", ", f.getEnum().stream().map(n -> "`" + n.asText() + "`").toList()));
     }
     if (f.getMinLength() != null || f.getMaxLength() != null) {
-      v.add(prefix + "length " + (f.getMinLength() == null ? 0 : f.getMinLength()) + ".."
-          + (f.getMaxLength() == null ? "" : f.getMaxLength()));
+      v.add(
+          prefix
+              + "length "
+              + (f.getMinLength() == null ? 0 : f.getMinLength())
+              + ".."
+              + (f.getMaxLength() == null ? "" : f.getMaxLength()));
     }
     if (f.getMinimum() != null || f.getMaximum() != null) {
-      v.add(prefix + (f.getMinimum() == null ? "" : num(f.getMinimum())) + ".." + (f.getMaximum() == null ? "" : num(f.getMaximum())));
+      v.add(
+          prefix
+              + (f.getMinimum() == null ? "" : num(f.getMinimum()))
+              + ".."
+              + (f.getMaximum() == null ? "" : num(f.getMaximum())));
     }
     if (f.getMaxItems() != null) {
       v.add(prefix + "at most " + f.getMaxItems() + " items");
@@ -215,47 +304,75 @@ public final class ApiReference {
 
   private static void conditions(StringBuilder md) {
     md.append("## Conditions\n\n");
-    md.append("Both kinds carry standard conditions (`status.conditions`: `type`, `status`, `reason`,"
-        + " `message`, `lastTransitionTime`, `observedGeneration`), one per type, in the shape"
-        + " `kubectl wait`, kstatus (Flux) and Argo CD read. `lastTransitionTime` changes only when the"
-        + " status does.\n\n");
+    md.append(
+        "Both kinds carry standard conditions (`status.conditions`: `type`, `status`, `reason`,"
+            + " `message`, `lastTransitionTime`, `observedGeneration`), one per type, in the shape"
+            + " `kubectl wait`, kstatus (Flux) and Argo CD read. `lastTransitionTime` changes only when the"
+            + " status does.\n\n");
     md.append("| condition | AsyncJob | AsyncJobWatch |\n|---|---|---|\n");
     md.append("| `Complete` | True when Succeeded | – |\n");
     md.append("| `Failed` | True when Failed; reason = ALB's error code | – |\n");
     md.append("| `Finished` | True when Succeeded or Failed | – |\n");
-    md.append("| `Ready` | True when Succeeded | True when polling is healthy, no job is in flight and none failed"
-        + " since the last spec change |\n");
-    md.append("| `Reconciling` | True while Pending or Processing | True while jobs are in flight or a transient"
-        + " ALB error is retried |\n");
-    md.append("| `Stalled` | True when Failed, or on a problem only a person can fix | True when a job failed since"
-        + " the last spec change, or polling cannot succeed without a change |\n\n");
+    md.append(
+        "| `Ready` | True when Succeeded | True when polling is healthy, no job is in flight and none failed"
+            + " since the last spec change |\n");
+    md.append(
+        "| `Reconciling` | True while Pending or Processing | True while jobs are in flight or a transient"
+            + " ALB error is retried |\n");
+    md.append(
+        "| `Stalled` | True when Failed, or on a problem only a person can fix | True when a job failed since"
+            + " the last spec change, or polling cannot succeed without a change |\n\n");
     md.append("### Reasons\n\n");
-    md.append("The `reason` of every condition and Event the operator writes is one of these (the list is"
-        + " `operator/src/main/java/io/albjobs/operator/status/Reasons.java`, and a test fails when the"
-        + " operator writes one that is not listed). *Stalled* means the reason comes with `Stalled=True`"
-        + " and a Warning Event: nothing changes until a person acts.\n\n");
+    md.append(
+        "The `reason` of every condition and Event the operator writes is one of these (the list is"
+            + " `operator/src/main/java/io/albjobs/operator/status/Reasons.java`, and a test fails when the"
+            + " operator writes one that is not listed). *Stalled* means the reason comes with `Stalled=True`"
+            + " and a Warning Event: nothing changes until a person acts.\n\n");
     md.append("| reason | on | Stalled | meaning | what to do |\n|---|---|---|---|---|\n");
     for (Reasons.Reason r : Reasons.ALL) {
-      md.append("| ").append(r.reason().startsWith("<") ? "*ALB error code*, e.g. `QuotaExceeded.Listener`" : "`" + r.reason() + "`")
-          .append(" | ").append(r.where().text()).append(" | ").append(r.stalled() ? "yes" : "no")
-          .append(" | ").append(cell(r.meaning())).append(" | ").append(cell(r.action())).append(" |\n");
+      md.append("| ")
+          .append(
+              r.reason().startsWith("<")
+                  ? "*ALB error code*, e.g. `QuotaExceeded.Listener`"
+                  : "`" + r.reason() + "`")
+          .append(" | ")
+          .append(r.where().text())
+          .append(" | ")
+          .append(r.stalled() ? "yes" : "no")
+          .append(" | ")
+          .append(cell(r.meaning()))
+          .append(" | ")
+          .append(cell(r.action()))
+          .append(" |\n");
     }
     md.append('\n');
   }
 
   private static void metadata(StringBuilder md) {
     md.append("## Labels and annotations\n\n| key | kind | on | meaning |\n|---|---|---|---|\n");
-    METADATA.forEach((key, v) -> md.append("| `").append(key).append("` | ").append(v[0]).append(" | ")
-        .append(v[1]).append(" | ").append(v[2]).append(" |\n"));
-    md.append("\nAsyncJobs a watch creates also carry an owner reference to the watch (deleting the watch"
-        + " deletes them); AsyncJobs you create carry none and are never deleted by the operator.\n");
+    METADATA.forEach(
+        (key, v) ->
+            md.append("| `")
+                .append(key)
+                .append("` | ")
+                .append(v[0])
+                .append(" | ")
+                .append(v[1])
+                .append(" | ")
+                .append(v[2])
+                .append(" |\n"));
+    md.append(
+        "\nAsyncJobs a watch creates also carry an owner reference to the watch (deleting the watch"
+            + " deletes them); AsyncJobs you create carry none and are never deleted by the operator.\n");
   }
 
   /** Keys of the {@code albjobs.io/} and {@code app.kubernetes.io/} constants in {@link Labels}. */
   static List<String> labelKeys() throws IllegalAccessException {
     List<String> keys = new ArrayList<>();
     for (Field f : Labels.class.getDeclaredFields()) {
-      if (Modifier.isStatic(f.getModifiers()) && Modifier.isPublic(f.getModifiers()) && f.getType() == String.class) {
+      if (Modifier.isStatic(f.getModifiers())
+          && Modifier.isPublic(f.getModifiers())
+          && f.getType() == String.class) {
         String value = (String) f.get(null);
         if (value.contains("/")) {
           keys.add(value);

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code kubectl explain} reads the descriptions in the CRD schema: every field of both kinds, at
- * any depth, and the kinds themselves must have one. Walks the committed crds/ (which
- * {@link CrdDriftTest} ties to the Java types).
+ * any depth, and the kinds themselves must have one. Walks the committed crds/ (which {@link
+ * CrdDriftTest} ties to the Java types).
  */
 class CrdDescriptionsTest {
   private static final Path COMMITTED = Path.of(System.getProperty("albjobs.crdDir", "../crds"));
@@ -28,8 +28,11 @@ class CrdDescriptionsTest {
     JSONSchemaProps root = schema(name);
     List<String> missing = new ArrayList<>();
     walk(root, "<kind>", missing);
-    assertEquals(List.of(), missing,
-        name + ": fields without a description; add @JsonPropertyDescription to the Java field (or, for a"
+    assertEquals(
+        List.of(),
+        missing,
+        name
+            + ": fields without a description; add @JsonPropertyDescription to the Java field (or, for a"
             + " type we do not own, an entry in CrdGenerator.Describe.FOREIGN) and run scripts/update-crds.sh");
   }
 
@@ -38,14 +41,17 @@ class CrdDescriptionsTest {
   void descriptionsAreSentencesNotPlaceholders(String name) throws IOException {
     List<String> bad = new ArrayList<>();
     collect(schema(name), "<kind>", bad);
-    assertEquals(List.of(), bad, "descriptions must be at least a few words ending with a full stop");
+    assertEquals(
+        List.of(), bad, "descriptions must be at least a few words ending with a full stop");
   }
 
   private static JSONSchemaProps schema(String name) throws IOException {
     CustomResourceDefinition crd =
-        Serialization.unmarshal(Files.readString(COMMITTED.resolve(name)), CustomResourceDefinition.class);
+        Serialization.unmarshal(
+            Files.readString(COMMITTED.resolve(name)), CustomResourceDefinition.class);
     JSONSchemaProps root = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
-    assertTrue(root.getProperties().containsKey("spec") && root.getProperties().containsKey("status"));
+    assertTrue(
+        root.getProperties().containsKey("spec") && root.getProperties().containsKey("status"));
     return root;
   }
 
@@ -56,8 +62,13 @@ class CrdDescriptionsTest {
     if (s.getProperties() != null) {
       s.getProperties().forEach((k, v) -> walk(v, path + "." + k, missing));
     }
-    if (s.getItems() != null && s.getItems().getSchema() != null && s.getItems().getSchema().getProperties() != null) {
-      s.getItems().getSchema().getProperties().forEach((k, v) -> walk(v, path + "[]." + k, missing));
+    if (s.getItems() != null
+        && s.getItems().getSchema() != null
+        && s.getItems().getSchema().getProperties() != null) {
+      s.getItems()
+          .getSchema()
+          .getProperties()
+          .forEach((k, v) -> walk(v, path + "[]." + k, missing));
     }
   }
 

@@ -38,14 +38,31 @@ class CrdDriftTest {
   @ParameterizedTest
   @ValueSource(strings = {"asyncjobs.albjobs.io-v1.yaml", "asyncjobwatches.albjobs.io-v1.yaml"})
   void printerColumnsKeepTheDeclaredOrder(String name) throws IOException {
-    var crd = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-        Files.readString(COMMITTED.resolve(name)),
-        io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);
-    List<String> names = crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns().stream()
-        .map(io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition::getName).toList();
-    List<String> expected = name.startsWith("asyncjobs")
-        ? List.of("Job ID", "API", "Resource Type", "Resource", "Phase", "Error", "Age", "Operate", "Created", "Finished")
-        : List.of("Region", "Type", "Resources", "Processing", "Failed", "Last Sync", "Ready", "Age");
+    var crd =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+            Files.readString(COMMITTED.resolve(name)),
+            io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);
+    List<String> names =
+        crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns().stream()
+            .map(
+                io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition
+                    ::getName)
+            .toList();
+    List<String> expected =
+        name.startsWith("asyncjobs")
+            ? List.of(
+                "Job ID",
+                "API",
+                "Resource Type",
+                "Resource",
+                "Phase",
+                "Error",
+                "Age",
+                "Operate",
+                "Created",
+                "Finished")
+            : List.of(
+                "Region", "Type", "Resources", "Processing", "Failed", "Last Sync", "Ready", "Age");
     assertEquals(expected, names);
   }
 }

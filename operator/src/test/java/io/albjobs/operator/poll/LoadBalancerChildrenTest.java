@@ -1,6 +1,5 @@
 package io.albjobs.operator.poll;
 
-import io.albjobs.operator.status.Problem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -20,13 +19,14 @@ import io.albjobs.operator.alb.ErrorKind;
 import io.albjobs.operator.alb.JobLister;
 import io.albjobs.operator.alb.JobPage;
 import io.albjobs.operator.alb.JobQuery;
-import io.albjobs.operator.scope.AccountScope;
 import io.albjobs.operator.crd.AsyncJobWatchStatus;
+import io.albjobs.operator.scope.AccountScope;
 import io.albjobs.operator.status.ChildrenListed;
 import io.albjobs.operator.status.Conditions;
+import io.albjobs.operator.status.Problem;
 import io.albjobs.operator.status.WatchRollup;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.albjobs.operator.testing.FakeAlb;
+import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,8 +42,11 @@ import org.junit.jupiter.api.Test;
 
 /** The children cache of load-balancer watches and one poll of a load balancer's family. */
 class LoadBalancerChildrenTest {
-  private static final AccountScope SCOPE = new AccountScope("cn-hangzhou", AlbEndpoint.parse("alb.cn-hangzhou.aliyuncs.com"),
-      new AlbCredentials.StaticKeys("secret team-a/creds", "LTAI", "s", null));
+  private static final AccountScope SCOPE =
+      new AccountScope(
+          "cn-hangzhou",
+          AlbEndpoint.parse("alb.cn-hangzhou.aliyuncs.com"),
+          new AlbCredentials.StaticKeys("secret team-a/creds", "LTAI", "s", null));
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final TestClock clock = new TestClock(Instant.parse("2026-12-01T10:00:00Z"));
@@ -78,7 +81,8 @@ class LoadBalancerChildrenTest {
     alb.listener("lsn-2", "alb-2", "sgp-2");
     cache.family(SCOPE, alb, List.of("alb-1"), false); // watch A
     clock.advance(Duration.ofSeconds(31));
-    cache.family(SCOPE, alb, List.of("alb-2"), false); // watch B, new: alb-1 is half-way and goes along
+    cache.family(
+        SCOPE, alb, List.of("alb-2"), false); // watch B, new: alb-1 is half-way and goes along
     assertEquals(2, alb.calls("ListListeners"));
     clock.advance(Duration.ofSeconds(30));
     cache.family(SCOPE, alb, List.of("alb-1"), false);
@@ -102,7 +106,8 @@ class LoadBalancerChildrenTest {
     assertEquals("alb-1", f.loadBalancerOf(job("J", "servergroup", "sgp-web")));
     assertEquals("alb-1", f.loadBalancerOf(job("J", "loadbalancer", "alb-1")));
     assertNull(f.loadBalancerOf(job("J", "rule", "rule-x")));
-    assertEquals(5, f.ownCost(), "one query per type: loadbalancer, listener, rule, servergroup, acl");
+    assertEquals(
+        5, f.ownCost(), "one query per type: loadbalancer, listener, rule, servergroup, acl");
   }
 
   @Test
@@ -131,7 +136,8 @@ class LoadBalancerChildrenTest {
     clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
     LoadBalancerChildren.Family second = cache.family(SCOPE, alb, List.of("alb-1"), false);
     LoadBalancerChildren.Backfill added = cache.polled("ns/w", second);
-    assertEquals(Map.of("rule", List.of("rule-new"), "servergroup", List.of("sgp-new")), added.idsByType());
+    assertEquals(
+        Map.of("rule", List.of("rule-new"), "servergroup", List.of("sgp-new")), added.idsByType());
     assertEquals(listedFirst, added.since());
     assertNull(cache.polled("ns/w", second).since(), "only once");
   }
@@ -154,25 +160,30 @@ class LoadBalancerChildrenTest {
 
     clock.advance(Duration.ofSeconds(10));
     cache.family(SCOPE, alb, List.of("alb-1"), false);
-    assertEquals(1, alb.calls("ListRules"), "a denial is not asked again before the refresh interval");
+    assertEquals(
+        1, alb.calls("ListRules"), "a denial is not asked again before the refresh interval");
   }
 
   @Test
   void aTransientFailureKeepsTheChildrenListedBefore() {
     alb.listener("lsn-1", "alb-1", "sgp-1");
     cache.family(SCOPE, alb, List.of("alb-1"), false);
-    alb.failWith = new AlbException(ErrorKind.THROTTLED, "Throttling.User", 400, "flow control", null);
+    alb.failWith =
+        new AlbException(ErrorKind.THROTTLED, "Throttling.User", 400, "flow control", null);
     clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
     LoadBalancerChildren.Family f = cache.family(SCOPE, alb, List.of("alb-1"), false);
     assertEquals(List.of("lsn-1"), f.idsByType().get("listener"));
-    assertTrue(ChildListing.of(f, List.of("alb-1")).listed(), "the children listed before are used meanwhile");
+    assertTrue(
+        ChildListing.of(f, List.of("alb-1")).listed(),
+        "the children listed before are used meanwhile");
   }
 
   @Test
   void aThrottledListingIsRetriedAfterAQuarterOfTheRefreshSoItCannotStarvePolling() {
     alb.listener("lsn-1", "alb-1", "sgp-1");
     cache.family(SCOPE, alb, List.of("alb-1"), false);
-    alb.failWith = new AlbException(ErrorKind.THROTTLED, "LocalRateBudget", 0, "budget used up", null);
+    alb.failWith =
+        new AlbException(ErrorKind.THROTTLED, "LocalRateBudget", 0, "budget used up", null);
     clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
     cache.family(SCOPE, alb, List.of("alb-1"), false);
     assertEquals(2, alb.calls("ListListeners"));
@@ -180,8 +191,13 @@ class LoadBalancerChildrenTest {
       clock.advance(Duration.ofSeconds(6));
       cache.family(SCOPE, alb, List.of("alb-1"), true);
     }
-    assertEquals(3, alb.calls("ListListeners"), "throttled: one retry in 30 s (a quarter of the refresh interval), not 5");
-    alb.failWith = new AlbException(ErrorKind.RETRYABLE, "ServiceUnavailable", 503, "ServiceUnavailable", null);
+    assertEquals(
+        3,
+        alb.calls("ListListeners"),
+        "throttled: one retry in 30 s (a quarter of the refresh interval), not 5");
+    alb.failWith =
+        new AlbException(
+            ErrorKind.RETRYABLE, "ServiceUnavailable", 503, "ServiceUnavailable", null);
     clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
     cache.family(SCOPE, alb, List.of("alb-1"), false);
     clock.advance(Duration.ofSeconds(6));
@@ -203,13 +219,17 @@ class LoadBalancerChildrenTest {
       LoadBalancerChildren.Family f = cache.family(SCOPE, alb, List.of("alb-1"), false);
       assertTrue(f.idsByType().get("acl").contains("acl-lsn-1"));
       if (refresh >= 3) {
-        assertTrue(f.idsByType().get("acl").contains("acl-lsn-new"), "a new listener's ACLs are read at once");
+        assertTrue(
+            f.idsByType().get("acl").contains("acl-lsn-new"),
+            "a new listener's ACLs are read at once");
       }
     }
     // 11 listings of 5 (then 6) listeners: 5 + 1 (new listener) + 6 (the tenth refresh reads all)
     // instead of 5 + 2 * 5 + 8 * 6 = 63 with a call per listener per listing.
-    System.out.println("GetListenerAttribute over 11 child listings of one load balancer with 5-6 listeners: "
-        + alb.calls("GetListenerAttribute") + " (63 before)");
+    System.out.println(
+        "GetListenerAttribute over 11 child listings of one load balancer with 5-6 listeners: "
+            + alb.calls("GetListenerAttribute")
+            + " (63 before)");
     assertEquals(12, alb.calls("GetListenerAttribute"));
     assertEquals(11, alb.calls("ListListeners"));
   }
@@ -222,8 +242,18 @@ class LoadBalancerChildrenTest {
     clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
     alb.extraAcl = "acl-new"; // attached to lsn-1; ALB records the job under the ACL
     long t = clock.instant().toEpochMilli();
-    alb.jobs.put(new AlbJob("ASSOCIATE", "AssociateAclsWithListener", "Update", "acl", "acl-new", "Succeeded", null, null,
-        t, t));
+    alb.jobs.put(
+        new AlbJob(
+            "ASSOCIATE",
+            "AssociateAclsWithListener",
+            "Update",
+            "acl",
+            "acl-new",
+            "Succeeded",
+            null,
+            null,
+            t,
+            t));
     for (int i = 0; i < 9; i++) {
       poll(false, "ns/w");
       clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
@@ -247,15 +277,58 @@ class LoadBalancerChildrenTest {
     alb.listener("lsn-1", "alb-1", "sgp-1");
     alb.rule("rule-1", "lsn-1", "alb-1", "sgp-1");
     long t = clock.instant().toEpochMilli();
-    alb.jobs.put(new AlbJob("UNDER-CHILD", "CreateRules", "Create", "rule", "rule-1", "Succeeded", null, null, t - 5000, t));
-    alb.jobs.put(new AlbJob("UNDER-LB", "UpdateRulesAttribute", "Update", "loadbalancer", "alb-1", "Succeeded", null, null,
-        t - 4000, t));
-    alb.jobs.put(new AlbJob("SERVERS", "AddServersToServerGroup", "Update", "servergroup", "sgp-1", "Processing", null, null,
-        t - 3000, t));
-    alb.jobs.put(new AlbJob("OTHER-LB", "CreateRules", "Create", "rule", "rule-x", "Succeeded", null, null, t - 2000, t));
+    alb.jobs.put(
+        new AlbJob(
+            "UNDER-CHILD",
+            "CreateRules",
+            "Create",
+            "rule",
+            "rule-1",
+            "Succeeded",
+            null,
+            null,
+            t - 5000,
+            t));
+    alb.jobs.put(
+        new AlbJob(
+            "UNDER-LB",
+            "UpdateRulesAttribute",
+            "Update",
+            "loadbalancer",
+            "alb-1",
+            "Succeeded",
+            null,
+            null,
+            t - 4000,
+            t));
+    alb.jobs.put(
+        new AlbJob(
+            "SERVERS",
+            "AddServersToServerGroup",
+            "Update",
+            "servergroup",
+            "sgp-1",
+            "Processing",
+            null,
+            null,
+            t - 3000,
+            t));
+    alb.jobs.put(
+        new AlbJob(
+            "OTHER-LB",
+            "CreateRules",
+            "Create",
+            "rule",
+            "rule-x",
+            "Succeeded",
+            null,
+            null,
+            t - 2000,
+            t));
     for (boolean share : List.of(false, true)) {
       FamilyPoll.Result r = poll(share, "ns/w-" + share);
-      assertEquals(Set.of("UNDER-CHILD", "UNDER-LB", "SERVERS"), ids(r.jobs()), "shared listing: " + share);
+      assertEquals(
+          Set.of("UNDER-CHILD", "UNDER-LB", "SERVERS"), ids(r.jobs()), "shared listing: " + share);
       assertEquals(share, r.shared());
       for (AlbJob j : r.jobs()) {
         assertEquals("alb-1", r.family().loadBalancerOf(j));
@@ -271,16 +344,40 @@ class LoadBalancerChildrenTest {
     // An ingress controller adds a rule; ALB records CreateRules under the new rule.
     alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
     long t = clock.instant().toEpochMilli();
-    alb.jobs.put(new AlbJob("NEW-RULE", "CreateRules", "Create", "rule", "rule-new", "Processing", null, null, t - 1000, t));
-    alb.jobs.put(new AlbJob("ELSEWHERE", "CreateRules", "Create", "rule", "rule-x", "Processing", null, null, t - 1000, t));
+    alb.jobs.put(
+        new AlbJob(
+            "NEW-RULE",
+            "CreateRules",
+            "Create",
+            "rule",
+            "rule-new",
+            "Processing",
+            null,
+            null,
+            t - 1000,
+            t));
+    alb.jobs.put(
+        new AlbJob(
+            "ELSEWHERE",
+            "CreateRules",
+            "Create",
+            "rule",
+            "rule-x",
+            "Processing",
+            null,
+            null,
+            t - 1000,
+            t));
     FamilyPoll.Result r = poll(true, "ns/w");
     assertEquals(Set.of("NEW-RULE"), ids(r.jobs()));
     assertEquals(2, alb.calls("ListRules"));
     clock.advance(Duration.ofSeconds(10));
     poll(true, "ns/w");
-    assertEquals(2, alb.calls("ListRules"), "a child of another load balancer is not a reason twice");
+    assertEquals(
+        2, alb.calls("ListRules"), "a child of another load balancer is not a reason twice");
     clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
-    cache.family(SCOPE, alb, List.of("alb-1"), false); // another watch's poll makes the regular refresh
+    cache.family(
+        SCOPE, alb, List.of("alb-1"), false); // another watch's poll makes the regular refresh
     assertEquals(3, alb.calls("ListRules"));
     clock.advance(Duration.ofSeconds(10));
     poll(true, "ns/w");
@@ -294,11 +391,17 @@ class LoadBalancerChildrenTest {
     AsyncJobWatchStatus status = new AsyncJobWatchStatus();
     LoadBalancerChildren.Family f = cache.family(SCOPE, alb, List.of("alb-1"), false);
     WatchRollup.apply(status, List.of(), (Problem) null, 1L, clock.instant());
-    Condition problem = ChildrenListed.apply(status, null, ChildListing.of(f, List.of("alb-1")), 1L, clock.instant());
+    Condition problem =
+        ChildrenListed.apply(
+            status, null, ChildListing.of(f, List.of("alb-1")), 1L, clock.instant());
     assertEquals("ChildListingDenied", problem.getReason(), "a new problem: one Warning Event");
-    assertTrue(Conditions.isTrue(status.getConditions(), Conditions.READY), "Ready follows the jobs");
-    assertFalse(Conditions.isTrue(status.getConditions(), Conditions.STALLED), "not Stalled: Argo CD stays Healthy");
-    Condition listed = Conditions.find(status.getConditions(), Conditions.CHILDREN_LISTED).orElseThrow();
+    assertTrue(
+        Conditions.isTrue(status.getConditions(), Conditions.READY), "Ready follows the jobs");
+    assertFalse(
+        Conditions.isTrue(status.getConditions(), Conditions.STALLED),
+        "not Stalled: Argo CD stays Healthy");
+    Condition listed =
+        Conditions.find(status.getConditions(), Conditions.CHILDREN_LISTED).orElseThrow();
     assertEquals("False", listed.getStatus());
     assertTrue(listed.getMessage().contains("refused alb:ListListeners"), listed.getMessage());
 
@@ -306,7 +409,9 @@ class LoadBalancerChildrenTest {
     List<Condition> before = status.getConditions();
     f = cache.family(SCOPE, alb, List.of("alb-1"), false);
     WatchRollup.apply(status, List.of(), (Problem) null, 1L, clock.instant());
-    assertNull(ChildrenListed.apply(status, before, ChildListing.of(f, List.of("alb-1")), 1L, clock.instant()),
+    assertNull(
+        ChildrenListed.apply(
+            status, before, ChildListing.of(f, List.of("alb-1")), 1L, clock.instant()),
         "the same problem again: no second Event");
 
     alb.denied.clear();
@@ -314,23 +419,29 @@ class LoadBalancerChildrenTest {
     before = status.getConditions();
     f = cache.family(SCOPE, alb, List.of("alb-1"), false);
     WatchRollup.apply(status, List.of(), (Problem) null, 1L, clock.instant());
-    assertNull(ChildrenListed.apply(status, before, ChildListing.of(f, List.of("alb-1")), 1L, clock.instant()));
+    assertNull(
+        ChildrenListed.apply(
+            status, before, ChildListing.of(f, List.of("alb-1")), 1L, clock.instant()));
     assertTrue(Conditions.isTrue(status.getConditions(), Conditions.CHILDREN_LISTED));
 
     before = status.getConditions();
     ChildrenListed.apply(status, before, null, 1L, clock.instant());
-    assertTrue(Conditions.find(status.getConditions(), Conditions.CHILDREN_LISTED).isEmpty(), "absent with includeChildren: false");
+    assertTrue(
+        Conditions.find(status.getConditions(), Conditions.CHILDREN_LISTED).isEmpty(),
+        "absent with includeChildren: false");
   }
 
   @Test
   void aTerminalFailureOtherThanForbiddenIsChildListingFailedNotStalled() {
     alb.listener("lsn-1", "alb-1", "sgp-1");
     alb.broken.add("alb-1");
-    ChildrenListed.State state = ChildListing.of(cache.family(SCOPE, alb, List.of("alb-1"), false), List.of("alb-1"));
+    ChildrenListed.State state =
+        ChildListing.of(cache.family(SCOPE, alb, List.of("alb-1"), false), List.of("alb-1"));
     assertFalse(state.listed());
     assertEquals("ChildListingFailed", state.reason());
     assertTrue(io.albjobs.operator.status.Reasons.find("ChildListingFailed").isPresent());
-    assertFalse(io.albjobs.operator.status.Reasons.find("ChildListingDenied").orElseThrow().stalled());
+    assertFalse(
+        io.albjobs.operator.status.Reasons.find("ChildListingDenied").orElseThrow().stalled());
   }
 
   @Test
@@ -341,7 +452,8 @@ class LoadBalancerChildrenTest {
     clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
     LoadBalancerChildren.Family f = cache.family(SCOPE, alb, List.of("alb-1"), false);
     String message = ChildListing.of(f, List.of("alb-1")).message();
-    assertTrue(message.contains("the children listed at 2026-12-01T10:00:00Z are still covered"), message);
+    assertTrue(
+        message.contains("the children listed at 2026-12-01T10:00:00Z are still covered"), message);
   }
 
   @Test
@@ -360,7 +472,8 @@ class LoadBalancerChildrenTest {
     assertNull(two.problem());
     assertTrue(ChildListing.of(one, List.of("alb-1")).listed());
     assertTrue(ChildListing.of(two, List.of("alb-2")).listed());
-    assertTrue(one.idsByType().get("acl").contains("acl-lsn-gone"), "its ACLs as known before are kept");
+    assertTrue(
+        one.idsByType().get("acl").contains("acl-lsn-gone"), "its ACLs as known before are kept");
     assertEquals(List.of("acl-lsn-2"), two.idsByType().get("acl"));
     assertEquals(List.of("lsn-2"), two.idsByType().get("listener"));
   }
@@ -377,8 +490,11 @@ class LoadBalancerChildrenTest {
     alb.broken.add("alb-10"); // the second chunk
     cache.family(SCOPE, alb, lbs, false);
     assertNull(cache.family(SCOPE, alb, List.of("alb-00"), false).problem());
-    assertEquals(List.of("lsn-0"), cache.family(SCOPE, alb, List.of("alb-00"), false).idsByType().get("listener"));
-    assertEquals("UnknownError", cache.family(SCOPE, alb, List.of("alb-10"), false).problem().code());
+    assertEquals(
+        List.of("lsn-0"),
+        cache.family(SCOPE, alb, List.of("alb-00"), false).idsByType().get("listener"));
+    assertEquals(
+        "UnknownError", cache.family(SCOPE, alb, List.of("alb-10"), false).problem().code());
   }
 
   @Test
@@ -433,12 +549,25 @@ class LoadBalancerChildrenTest {
     clock.advance(Duration.ofMinutes(5));
     alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
     long t = clock.instant().toEpochMilli();
-    alb.jobs.put(new AlbJob("CREATE-RULE", "CreateRules", "Create", "rule", "rule-new", "Succeeded", null, null, t, t));
+    alb.jobs.put(
+        new AlbJob(
+            "CREATE-RULE",
+            "CreateRules",
+            "Create",
+            "rule",
+            "rule-new",
+            "Succeeded",
+            null,
+            null,
+            t,
+            t));
     for (int i = 0; i < 3; i++) {
       poll(false, "ns/w"); // T0+5m..T0+15m: the cache answers, the rule is not known yet
       clock.advance(Duration.ofMinutes(5));
     }
-    alb.failWith = new AlbException(ErrorKind.RETRYABLE, "ServiceUnavailable", 503, "ServiceUnavailable", null);
+    alb.failWith =
+        new AlbException(
+            ErrorKind.RETRYABLE, "ServiceUnavailable", 503, "ServiceUnavailable", null);
     FamilyPoll.Result failed = poll(false, "ns/w"); // T0+20m: the refresh fails
     assertEquals("ServiceUnavailable", failed.family().problem().code());
     assertFalse(ids(failed.jobs()).contains("CREATE-RULE"));
@@ -446,7 +575,9 @@ class LoadBalancerChildrenTest {
     clock.advance(Duration.ofMinutes(1));
     FamilyPoll.Result r = poll(false, "ns/w");
     assertTrue(r.family().idsByType().get("rule").contains("rule-new"));
-    assertTrue(ids(r.jobs()).contains("CREATE-RULE"), "looked up back to the last listing that worked (T0)");
+    assertTrue(
+        ids(r.jobs()).contains("CREATE-RULE"),
+        "looked up back to the last listing that worked (T0)");
   }
 
   @Test
@@ -464,16 +595,29 @@ class LoadBalancerChildrenTest {
   }
 
   @Test
-  void anUnknownChildCreatedAfterTheLastGoodListingIsNotMarkedAnotherLoadBalancers() throws Exception {
+  void anUnknownChildCreatedAfterTheLastGoodListingIsNotMarkedAnotherLoadBalancers()
+      throws Exception {
     cache.refreshEvery(Duration.ofMinutes(20));
     alb.listener("lsn-1", "alb-1", "sgp-1");
     poll(true, "ns/w"); // T0: listed
     clock.advance(Duration.ofSeconds(2));
     alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
     long t = clock.instant().toEpochMilli();
-    alb.jobs.put(new AlbJob("NEW-RULE", "CreateRules", "Create", "rule", "rule-new", "Processing", null, null, t, t));
+    alb.jobs.put(
+        new AlbJob(
+            "NEW-RULE",
+            "CreateRules",
+            "Create",
+            "rule",
+            "rule-new",
+            "Processing",
+            null,
+            null,
+            t,
+            t));
     clock.advance(Duration.ofSeconds(1));
-    // Within MIN_SPACING of the last listing: no new listing, and the last one is older than the job.
+    // Within MIN_SPACING of the last listing: no new listing, and the last one is older than the
+    // job.
     assertFalse(ids(poll(true, "ns/w").jobs()).contains("NEW-RULE"));
     clock.advance(Duration.ofSeconds(10));
     FamilyPoll.Result r = poll(true, "ns/w");
@@ -482,12 +626,25 @@ class LoadBalancerChildrenTest {
 
   private FamilyPoll.Result poll(boolean share, String member) throws AlbException {
     JobLister lister = new JobLister(10);
-    SharedListings listings = new SharedListings(share, lister, Duration.ofMinutes(5), Duration.ofSeconds(30), 10);
-    AlbClock.Probe probe = new AlbClock(clock, Duration.ofSeconds(150)).probe(alb, SCOPE.endpoint());
+    SharedListings listings =
+        new SharedListings(share, lister, Duration.ofMinutes(5), Duration.ofSeconds(30), 10);
+    AlbClock.Probe probe =
+        new AlbClock(clock, Duration.ofSeconds(150)).probe(alb, SCOPE.endpoint());
     LoadBalancerChildren.Family f = cache.family(SCOPE, probe, List.of("alb-1"), false);
     Instant now = clock.instant();
-    FamilyPoll.Result r = new FamilyPoll(cache, listings, lister, Duration.ofMinutes(5))
-        .poll(SCOPE, probe, f, List.of("alb-1"), member, List.of(), now.minus(Duration.ofMinutes(5)), now, now, now);
+    FamilyPoll.Result r =
+        new FamilyPoll(cache, listings, lister, Duration.ofMinutes(5))
+            .poll(
+                SCOPE,
+                probe,
+                f,
+                List.of("alb-1"),
+                member,
+                List.of(),
+                now.minus(Duration.ofMinutes(5)),
+                now,
+                now,
+                now);
     cache.commit(member, r.family()); // as WatchSync does once the jobs are mirrored
     return r;
   }
@@ -507,29 +664,50 @@ class LoadBalancerChildrenTest {
     final FakeAlb jobs = new FakeAlb();
     final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     final Set<String> denied = ConcurrentHashMap.newKeySet();
+
     /** Load balancers whose chunk's ListRules fails (a server error). */
     final Set<String> broken = ConcurrentHashMap.newKeySet();
+
     /** Listeners ALB deletes between ListListeners and GetListenerAttribute. */
     final Set<String> vanishing = ConcurrentHashMap.newKeySet();
-    /** Region-wide calls (no LoadBalancerIds) and whether ALB refuses them or leaves out TotalCount. */
+
+    /**
+     * Region-wide calls (no LoadBalancerIds) and whether ALB refuses them or leaves out TotalCount.
+     */
     final AtomicInteger regionWide = new AtomicInteger();
+
     volatile boolean regionWideDenied;
     volatile boolean totalCount = true;
     volatile AlbException failWith;
+
     /** A second ACL on every listener. */
     volatile String extraAcl;
 
     void listener(String id, String lb, String serverGroup) {
       ObjectNode l = JSON.createObjectNode().put("ListenerId", id).put("LoadBalancerId", lb);
-      l.putArray("DefaultActions").addObject().put("Type", "ForwardGroup").putObject("ForwardGroupConfig")
-          .putArray("ServerGroupTuples").addObject().put("ServerGroupId", serverGroup);
+      l.putArray("DefaultActions")
+          .addObject()
+          .put("Type", "ForwardGroup")
+          .putObject("ForwardGroupConfig")
+          .putArray("ServerGroupTuples")
+          .addObject()
+          .put("ServerGroupId", serverGroup);
       listeners.put(id, l);
     }
 
     void rule(String id, String listener, String lb, String serverGroup) {
-      ObjectNode r = JSON.createObjectNode().put("RuleId", id).put("ListenerId", listener).put("LoadBalancerId", lb);
-      r.putArray("RuleActions").addObject().put("Type", "ForwardGroup").putObject("ForwardGroupConfig")
-          .putArray("ServerGroupTuples").addObject().put("ServerGroupId", serverGroup);
+      ObjectNode r =
+          JSON.createObjectNode()
+              .put("RuleId", id)
+              .put("ListenerId", listener)
+              .put("LoadBalancerId", lb);
+      r.putArray("RuleActions")
+          .addObject()
+          .put("Type", "ForwardGroup")
+          .putObject("ForwardGroupConfig")
+          .putArray("ServerGroupTuples")
+          .addObject()
+          .put("ServerGroupId", serverGroup);
       rules.put(id, r);
     }
 
@@ -551,21 +729,28 @@ class LoadBalancerChildrenTest {
     public JsonNode read(String action, Map<String, String> params) throws AlbException {
       calls.computeIfAbsent(action, a -> new AtomicInteger()).incrementAndGet();
       if (denied.contains(action)) {
-        throw new AlbException(ErrorKind.TERMINAL, "Forbidden.RAM", 403, "Forbidden.RAM: User not authorized", null);
+        throw new AlbException(
+            ErrorKind.TERMINAL, "Forbidden.RAM", 403, "Forbidden.RAM: User not authorized", null);
       }
       if (failWith != null) {
         throw failWith;
       }
-      Set<String> lbs = Set.copyOf(params.entrySet().stream()
-          .filter(e -> e.getKey().startsWith("LoadBalancerIds.")).map(Map.Entry::getValue).toList());
+      Set<String> lbs =
+          Set.copyOf(
+              params.entrySet().stream()
+                  .filter(e -> e.getKey().startsWith("LoadBalancerIds."))
+                  .map(Map.Entry::getValue)
+                  .toList());
       if (lbs.isEmpty() && !"GetListenerAttribute".equals(action)) {
         regionWide.incrementAndGet();
         if (regionWideDenied) {
-          throw new AlbException(ErrorKind.TERMINAL, "Forbidden.RAM", 403, "Forbidden.RAM: resource alb:*", null);
+          throw new AlbException(
+              ErrorKind.TERMINAL, "Forbidden.RAM", 403, "Forbidden.RAM: resource alb:*", null);
         }
       }
       if ("ListRules".equals(action) && lbs.stream().anyMatch(broken::contains)) {
-        throw new AlbException(ErrorKind.TERMINAL, "UnknownError", 400, "UnknownError: something odd", null);
+        throw new AlbException(
+            ErrorKind.TERMINAL, "UnknownError", 400, "UnknownError: something odd", null);
       }
       ObjectNode out = JSON.createObjectNode();
       switch (action) {
@@ -574,8 +759,12 @@ class LoadBalancerChildrenTest {
         case "GetListenerAttribute" -> {
           if (vanishing.contains(params.get("ListenerId"))) {
             listeners.remove(params.get("ListenerId"));
-            throw new AlbException(ErrorKind.TERMINAL, "ResourceNotFound.Listener", 404,
-                "ResourceNotFound.Listener: The specified resource is not found", null);
+            throw new AlbException(
+                ErrorKind.TERMINAL,
+                "ResourceNotFound.Listener",
+                404,
+                "ResourceNotFound.Listener: The specified resource is not found",
+                null);
           }
           ArrayNode relations = out.putObject("AclConfig").putArray("AclRelations");
           relations.addObject().put("AclId", "acl-" + params.get("ListenerId"));
@@ -589,7 +778,8 @@ class LoadBalancerChildrenTest {
     }
 
     /** Like ALB: every item of the region when no LoadBalancerIds are given. */
-    private void select(ObjectNode out, ArrayNode into, Map<String, ObjectNode> items, Set<String> lbs) {
+    private void select(
+        ObjectNode out, ArrayNode into, Map<String, ObjectNode> items, Set<String> lbs) {
       List<ObjectNode> sorted = new ArrayList<>(items.values());
       sorted.sort((a, b) -> a.toString().compareTo(b.toString()));
       for (ObjectNode item : sorted) {

@@ -1,6 +1,5 @@
 package io.albjobs.operator.poll;
 
-import io.albjobs.operator.scope.AccountScope;
 import static io.albjobs.operator.testing.FakeAlb.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.albjobs.operator.alb.AlbCredentials;
 import io.albjobs.operator.alb.AlbEndpoint;
 import io.albjobs.operator.alb.AlbException;
-import io.albjobs.operator.alb.AlbCredentials;
 import io.albjobs.operator.alb.AlbJob;
 import io.albjobs.operator.alb.ErrorKind;
 import io.albjobs.operator.alb.JobLister;
+import io.albjobs.operator.scope.AccountScope;
 import io.albjobs.operator.testing.FakeAlb;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +27,11 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class SharedListingsTest {
-  private static final AccountScope SCOPE = new AccountScope(
-      "cn-hangzhou", AlbEndpoint.resolve("http://127.0.0.1:1", "", "cn-hangzhou"), new AlbCredentials.DefaultChain());
+  private static final AccountScope SCOPE =
+      new AccountScope(
+          "cn-hangzhou",
+          AlbEndpoint.resolve("http://127.0.0.1:1", "", "cn-hangzhou"),
+          new AlbCredentials.DefaultChain());
   private static final Duration OVERLAP = Duration.ofMinutes(5);
   private final Instant t0 = Instant.now();
   private final FakeAlb alb = new FakeAlb();
@@ -68,19 +71,22 @@ class SharedListingsTest {
     fill();
     assertOwnPoll(ask("w0", t0, t0), "a scope's only watch polls on its own");
     assertEquals(0, alb.calls());
-    assertOwnPoll(ask("w1", t0, t0), "250 jobs take 3 pages; two watches on their own take 2 calls");
+    assertOwnPoll(
+        ask("w1", t0, t0), "250 jobs take 3 pages; two watches on their own take 2 calls");
     assertEquals(1, alb.calls(), "the first page told the size");
     assertOwnPoll(ask("w2", t0, t0), "3 pages is not less than 3 calls");
     assertEquals(1, alb.calls(), "the known size is not asked again");
     SharedListings.Listing first = ask("w3", t0, t0);
     assertNotNull(first);
     assertEquals(4, alb.calls(), "four watches: one listing of three pages");
-    assertTrue(alb.queries().stream().allMatch(q -> q.resourceIds().isEmpty() && q.jobIds().isEmpty()));
+    assertTrue(
+        alb.queries().stream().allMatch(q -> q.resourceIds().isEmpty() && q.jobIds().isEmpty()));
     for (int w = 4; w < 20; w++) {
       assertSame(first, ask("w" + w, t0, t0.plusMillis(30 * w)), "same tick, same listing");
     }
     assertEquals(4, alb.calls());
-    assertEquals(List.of("J-70"), first.jobsOf(List.of("alb-70")).stream().map(AlbJob::id).toList());
+    assertEquals(
+        List.of("J-70"), first.jobsOf(List.of("alb-70")).stream().map(AlbJob::id).toList());
     assertEquals(2, first.jobsOf(List.of("alb-3")).size());
     assertEquals(250, first.jobsOf(List.of()).size(), "no resource IDs: every job of the type");
 
@@ -101,10 +107,11 @@ class SharedListingsTest {
     List<Future<SharedListings.Listing>> answers = new ArrayList<>();
     for (int w = 0; w < 8; w++) {
       String name = "w" + w;
-      Callable<SharedListings.Listing> call = () -> {
-        go.await();
-        return ask(name, due, due.plusMillis(10));
-      };
+      Callable<SharedListings.Listing> call =
+          () -> {
+            go.await();
+            return ask(name, due, due.plusMillis(10));
+          };
       answers.add(pool.submit(call));
     }
     go.countDown();
@@ -123,7 +130,9 @@ class SharedListingsTest {
     assertNotNull(register(4));
     int before = alb.calls();
     // A new watch's first poll looks back an hour (spec.since): the shared window does not.
-    assertOwnPoll(listings.listing(SCOPE, alb, "loadbalancer", "new", 1, t0.minus(Duration.ofHours(1)), t0, t0),
+    assertOwnPoll(
+        listings.listing(
+            SCOPE, alb, "loadbalancer", "new", 1, t0.minus(Duration.ofHours(1)), t0, t0),
         "a window an hour long is not served from the shared one");
     assertEquals(before, alb.calls());
     // A listing that started before a watch was due is never handed out.
@@ -162,17 +171,27 @@ class SharedListingsTest {
     Duration late = Duration.ofMillis(750);
     Instant tick = listings.align(SCOPE, "loadbalancer", t0.plusMillis(5_000), early, late, t0);
     assertEquals(t0.plusMillis(5_000), tick);
-    assertEquals(tick, listings.align(SCOPE, "loadbalancer", t0.plusMillis(5_700), early, late, t0), "a little later");
-    assertEquals(tick, listings.align(SCOPE, "loadbalancer", t0.plusMillis(6_900), early, late, t0),
+    assertEquals(
+        tick,
+        listings.align(SCOPE, "loadbalancer", t0.plusMillis(5_700), early, late, t0),
+        "a little later");
+    assertEquals(
+        tick,
+        listings.align(SCOPE, "loadbalancer", t0.plusMillis(6_900), early, late, t0),
         "earlier, up to 2 s");
-    assertEquals(t0.plusMillis(8_000), listings.align(SCOPE, "loadbalancer", t0.plusMillis(8_000), early, late, t0),
+    assertEquals(
+        t0.plusMillis(8_000),
+        listings.align(SCOPE, "loadbalancer", t0.plusMillis(8_000), early, late, t0),
         "too far from any tick: a tick of its own");
     // A group polling at 8 s, 13 s, ... joins the group at 5 s, 10 s, ...: its next target
     // (13 s) takes the earlier tick at 10 s + jitter = 10.2 s, never a later one.
     Instant other = listings.align(SCOPE, "loadbalancer", t0.plusMillis(10_200), early, late, t0);
     assertEquals(t0.plusMillis(10_200), other);
-    assertEquals(other, listings.align(SCOPE, "loadbalancer", t0.plusMillis(12_000), early, late, t0));
-    assertEquals(t0.plusMillis(10_200),
-        listings.align(SCOPE, "loadbalancer", t0.plusMillis(10_900), early, late, t0.plusMillis(9_000)));
+    assertEquals(
+        other, listings.align(SCOPE, "loadbalancer", t0.plusMillis(12_000), early, late, t0));
+    assertEquals(
+        t0.plusMillis(10_200),
+        listings.align(
+            SCOPE, "loadbalancer", t0.plusMillis(10_900), early, late, t0.plusMillis(9_000)));
   }
 }

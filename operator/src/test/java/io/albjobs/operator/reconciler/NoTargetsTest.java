@@ -42,18 +42,37 @@ class NoTargetsTest {
   @Test
   void aWatchWithoutTargetsIsStalledAndMirrorsNothing() {
     long now = System.currentTimeMillis();
-    alb.put(job("ANY-1", "CreateListener", "alb-someone-elses", AlbJob.PROCESSING, now - 5_000, now - 5_000));
+    alb.put(
+        job(
+            "ANY-1",
+            "CreateListener",
+            "alb-someone-elses",
+            AlbJob.PROCESSING,
+            now - 5_000,
+            now - 5_000));
     h.client.resource(Fixtures.watch(NS, "everything", null, "alb-creds", List.of())).create();
-    Await.until(Duration.ofSeconds(20), "the watch is Stalled", () -> {
-      AsyncJobWatch w = h.watch(NS, "everything");
-      return w != null && w.getStatus() != null && Conditions.isTrue(w.getStatus().getConditions(), Conditions.STALLED);
-    });
-    Condition stalled = Conditions.find(h.watch(NS, "everything").getStatus().getConditions(), Conditions.STALLED)
-        .orElseThrow();
+    Await.until(
+        Duration.ofSeconds(20),
+        "the watch is Stalled",
+        () -> {
+          AsyncJobWatch w = h.watch(NS, "everything");
+          return w != null
+              && w.getStatus() != null
+              && Conditions.isTrue(w.getStatus().getConditions(), Conditions.STALLED);
+        });
+    Condition stalled =
+        Conditions.find(h.watch(NS, "everything").getStatus().getConditions(), Conditions.STALLED)
+            .orElseThrow();
     assertEquals("NoTargets", stalled.getReason());
     assertTrue(stalled.getMessage().contains("spec.resourceIds"), stalled.getMessage());
     assertEquals(0, alb.calls(), "no ALB call for a watch without targets");
-    assertTrue(h.client.resources(io.albjobs.operator.crd.AsyncJob.class).inNamespace(NS).list().getItems().isEmpty(),
+    assertTrue(
+        h.client
+            .resources(io.albjobs.operator.crd.AsyncJob.class)
+            .inNamespace(NS)
+            .list()
+            .getItems()
+            .isEmpty(),
         "no AsyncJob mirrored");
   }
 }

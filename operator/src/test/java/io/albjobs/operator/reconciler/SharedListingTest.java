@@ -20,15 +20,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Ten watches of one account scope, ten load balancers each, a job in flight on every load
- * balancer: with shared listings one listing per tick serves all ten; without, each watch asks
- * for its own ten load balancers. Both see every job finish.
+ * balancer: with shared listings one listing per tick serves all ten; without, each watch asks for
+ * its own ten load balancers. Both see every job finish.
  */
 class SharedListingTest {
   private static final String NS = "team-a";
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Duration ACTIVE = Duration.ofMillis(500);
+
   /** Shared listings counted in shared mode; polls per watch counted without sharing. */
   private static final int LISTINGS = 8;
+
   private static final int POLLS_PER_WATCH = 4;
 
   /** The calls ALB saw while the watches polled {@code ticks} times, and how long that took. */
@@ -42,12 +44,22 @@ class SharedListingTest {
   private static FakeAlb jobsInFlight(int n, long now) {
     FakeAlb alb = new FakeAlb();
     for (int i = 0; i < n; i++) {
-      alb.put(job("RUN-" + i, "CreateListener", "alb-" + i, AlbJob.PROCESSING, now - 1_000 - i, now - 1_000));
+      alb.put(
+          job(
+              "RUN-" + i,
+              "CreateListener",
+              "alb-" + i,
+              AlbJob.PROCESSING,
+              now - 1_000 - i,
+              now - 1_000));
     }
     return alb;
   }
 
-  /** The Secret and {@code count} watches of ten load balancers each: watch-w has alb-10w .. alb-10w+9. */
+  /**
+   * The Secret and {@code count} watches of ten load balancers each: watch-w has alb-10w ..
+   * alb-10w+9.
+   */
   private static void createWatches(OperatorHarness h, int count) {
     h.client.resource(Fixtures.credentials(NS, "alb-creds", "LTAItest", "test-secret")).create();
     for (int w = 0; w < count; w++) {
@@ -64,8 +76,13 @@ class SharedListingTest {
   private Run run(boolean share) throws Exception {
     long now = System.currentTimeMillis();
     FakeAlb alb = jobsInFlight(100, now);
-    try (OperatorHarness h = new OperatorHarness(scope -> alb, "--share-listings=" + share,
-        "--active-poll-interval=" + ACTIVE.toMillis() + "ms", "--alb-qps=500", "--alb-burst=100")) {
+    try (OperatorHarness h =
+        new OperatorHarness(
+            scope -> alb,
+            "--share-listings=" + share,
+            "--active-poll-interval=" + ACTIVE.toMillis() + "ms",
+            "--alb-qps=500",
+            "--alb-burst=100")) {
       createWatches(h, 10);
       Await.until(WAIT, "100 jobs in flight mirrored", () -> count(h, JobPhase.Processing) == 100);
 
@@ -74,15 +91,24 @@ class SharedListingTest {
       int before = alb.queries().size();
       long start = System.nanoTime();
       int[] end = {0};
-      Await.until(WAIT, share ? LISTINGS + " shared listings" : POLLS_PER_WATCH + " polls of every watch", () -> {
-        List<JobQuery> seen = List.copyOf(alb.queries().subList(before, alb.queries().size()));
-        boolean enough = share
-            ? seen.stream().filter(SharedListingTest::isShared).count() >= LISTINGS
-            : java.util.stream.IntStream.range(0, 10).allMatch(w -> seen.stream()
-                .filter(q -> q.resourceIds().contains("alb-" + (w * 10))).count() >= POLLS_PER_WATCH);
-        end[0] = before + seen.size();
-        return enough;
-      });
+      Await.until(
+          WAIT,
+          share ? LISTINGS + " shared listings" : POLLS_PER_WATCH + " polls of every watch",
+          () -> {
+            List<JobQuery> seen = List.copyOf(alb.queries().subList(before, alb.queries().size()));
+            boolean enough =
+                share
+                    ? seen.stream().filter(SharedListingTest::isShared).count() >= LISTINGS
+                    : java.util.stream.IntStream.range(0, 10)
+                        .allMatch(
+                            w ->
+                                seen.stream()
+                                        .filter(q -> q.resourceIds().contains("alb-" + (w * 10)))
+                                        .count()
+                                    >= POLLS_PER_WATCH);
+            end[0] = before + seen.size();
+            return enough;
+          });
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       List<JobQuery> window = List.copyOf(alb.queries().subList(before, end[0]));
       int sharedCalls = (int) window.stream().filter(SharedListingTest::isShared).count();
@@ -90,21 +116,35 @@ class SharedListingTest {
 
       long done = System.currentTimeMillis();
       for (int i = 0; i < 100; i++) {
-        alb.put(job("RUN-" + i, "CreateListener", "alb-" + i, i % 10 == 0 ? AlbJob.FAILED : AlbJob.SUCCEEDED,
-            now - 1_000 - i, done));
+        alb.put(
+            job(
+                "RUN-" + i,
+                "CreateListener",
+                "alb-" + i,
+                i % 10 == 0 ? AlbJob.FAILED : AlbJob.SUCCEEDED,
+                now - 1_000 - i,
+                done));
       }
-      Await.until(WAIT, "every job finished", () ->
-          count(h, JobPhase.Succeeded) == 90 && count(h, JobPhase.Failed) == 10);
+      Await.until(
+          WAIT,
+          "every job finished",
+          () -> count(h, JobPhase.Succeeded) == 90 && count(h, JobPhase.Failed) == 10);
       for (int w = 0; w < 10; w++) {
         int watch = w;
-        Await.until(WAIT, "watch-" + w + " rolled up", () -> {
-          AsyncJobWatch s = h.watch(NS, "watch-" + watch);
-          return s.getStatus() != null && s.getStatus().getJobs() != null
-              && s.getStatus().getJobs().getSucceeded() == 9 && s.getStatus().getJobs().getFailed() == 1
-              && s.getStatus().getJobs().getProcessing() == 0;
-        });
+        Await.until(
+            WAIT,
+            "watch-" + w + " rolled up",
+            () -> {
+              AsyncJobWatch s = h.watch(NS, "watch-" + watch);
+              return s.getStatus() != null
+                  && s.getStatus().getJobs() != null
+                  && s.getStatus().getJobs().getSucceeded() == 9
+                  && s.getStatus().getJobs().getFailed() == 1
+                  && s.getStatus().getJobs().getProcessing() == 0;
+            });
       }
-      return new Run(window.size(), sharedCalls, perWatch, share ? LISTINGS : POLLS_PER_WATCH, took);
+      return new Run(
+          window.size(), sharedCalls, perWatch, share ? LISTINGS : POLLS_PER_WATCH, took);
     }
   }
 
@@ -130,10 +170,23 @@ class SharedListingTest {
     // LISTINGS listings span at least LISTINGS - 3 ticks (two extra, less 10% jitter). Load only
     // makes them slower, never faster, so this bound cannot flake on a busy machine.
     Duration atLeast = ACTIVE.multipliedBy(LISTINGS - 3).multipliedBy(9).dividedBy(10);
-    assertTrue(shared.took().compareTo(atLeast) >= 0,
-        LISTINGS + " listings came within " + shared.took().toMillis() + " ms, faster than one per tick: " + shared);
-    assertTrue(shared.callsPerTick() * 4 <= alone.callsPerTick(),
-        "shared " + shared.callsPerTick() + " calls per tick vs " + alone.callsPerTick() + " per watch: " + shared + " / " + alone);
+    assertTrue(
+        shared.took().compareTo(atLeast) >= 0,
+        LISTINGS
+            + " listings came within "
+            + shared.took().toMillis()
+            + " ms, faster than one per tick: "
+            + shared);
+    assertTrue(
+        shared.callsPerTick() * 4 <= alone.callsPerTick(),
+        "shared "
+            + shared.callsPerTick()
+            + " calls per tick vs "
+            + alone.callsPerTick()
+            + " per watch: "
+            + shared
+            + " / "
+            + alone);
   }
 
   /**
@@ -144,16 +197,18 @@ class SharedListingTest {
   @Test
   void watchesThatStartedAtDifferentTimesConvergeOnOneListingPerInterval() throws Exception {
     FakeAlb alb = jobsInFlight(500, System.currentTimeMillis());
-    io.albjobs.operator.alb.AlbJobClient slow = (q, token, max) -> {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return alb.listJobs(q, token, max);
-    };
-    try (OperatorHarness h = new OperatorHarness(scope -> slow, "--active-poll-interval=1s", "--alb-qps=500",
-        "--alb-burst=100")) {
+    io.albjobs.operator.alb.AlbJobClient slow =
+        (q, token, max) -> {
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return alb.listJobs(q, token, max);
+        };
+    try (OperatorHarness h =
+        new OperatorHarness(
+            scope -> slow, "--active-poll-interval=1s", "--alb-qps=500", "--alb-burst=100")) {
       createWatches(h, 50);
       Await.until(WAIT, "500 jobs in flight mirrored", () -> count(h, JobPhase.Processing) == 500);
       // Converged = the last five listings (25 pages) spread over at least four intervals (less
@@ -163,27 +218,31 @@ class SharedListingTest {
       int[] seen = {alb.queries().size()};
       int[] recorded = {0};
       int[] from = {0};
-      Await.until(Duration.ofSeconds(60), "the watches converge on one listing per interval", () -> {
-        List<JobQuery> all = List.copyOf(alb.queries());
-        long now = System.nanoTime();
-        for (int i = seen[0]; i < all.size(); i++) {
-          if (isShared(all.get(i))) {
-            pageAt[recorded[0]++ % pageAt.length] = now;
-          }
-        }
-        seen[0] = all.size();
-        if (recorded[0] < pageAt.length) {
-          return false;
-        }
-        long oldest = pageAt[recorded[0] % pageAt.length];
-        from[0] = all.size();
-        return Duration.ofNanos(now - oldest).compareTo(Duration.ofMillis(3600)) >= 0;
-      });
+      Await.until(
+          Duration.ofSeconds(60),
+          "the watches converge on one listing per interval",
+          () -> {
+            List<JobQuery> all = List.copyOf(alb.queries());
+            long now = System.nanoTime();
+            for (int i = seen[0]; i < all.size(); i++) {
+              if (isShared(all.get(i))) {
+                pageAt[recorded[0]++ % pageAt.length] = now;
+              }
+            }
+            seen[0] = all.size();
+            if (recorded[0] < pageAt.length) {
+              return false;
+            }
+            long oldest = pageAt[recorded[0] % pageAt.length];
+            from[0] = all.size();
+            return Duration.ofNanos(now - oldest).compareTo(Duration.ofMillis(3600)) >= 0;
+          });
       int before = from[0];
       Await.until(WAIT, "five more listings", () -> alb.queries().size() >= before + 25);
       List<JobQuery> window = List.copyOf(alb.queries().subList(before, alb.queries().size()));
       long pages = window.stream().filter(SharedListingTest::isShared).count();
-      System.out.println("shared listing pages after convergence: " + pages + " of " + window.size() + " calls");
+      System.out.println(
+          "shared listing pages after convergence: " + pages + " of " + window.size() + " calls");
       assertEquals(pages, window.size(), "no watch polls on its own");
     }
   }

@@ -26,24 +26,27 @@ class RateBudgetTest {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     ExecutorService pool = Executors.newFixedThreadPool(8);
     for (int t = 0; t < 8; t++) {
-      pool.execute(() -> {
-        try {
-          while (stamps.size() < wanted && System.nanoTime() < deadline) {
-            long grantedAt = budget.acquireAt(Duration.ofMillis(100));
-            if (grantedAt >= 0) {
-              stamps.add(grantedAt);
+      pool.execute(
+          () -> {
+            try {
+              while (stamps.size() < wanted && System.nanoTime() < deadline) {
+                long grantedAt = budget.acquireAt(Duration.ofMillis(100));
+                if (grantedAt >= 0) {
+                  stamps.add(grantedAt);
+                }
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
             }
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+          });
     }
     pool.shutdown();
     assertTrue(pool.awaitTermination(40, TimeUnit.SECONDS));
     List<Long> sorted = new ArrayList<>(stamps);
     sorted.sort(Long::compare);
-    assertTrue(sorted.size() >= wanted, "the budget still lets calls through: " + sorted.size() + " in 30 s");
+    assertTrue(
+        sorted.size() >= wanted,
+        "the budget still lets calls through: " + sorted.size() + " in 30 s");
     for (int i = 0; i < sorted.size(); i++) {
       int inWindow = 0;
       for (int j = i; j < sorted.size() && sorted.get(j) - sorted.get(i) < 1_000_000_000L; j++) {

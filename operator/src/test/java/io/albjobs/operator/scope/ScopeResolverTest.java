@@ -1,11 +1,11 @@
 package io.albjobs.operator.scope;
 
-import io.albjobs.operator.status.Problem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.albjobs.operator.alb.AlbCredentials;
 import io.albjobs.operator.crd.SecretReference;
+import io.albjobs.operator.status.Problem;
 import io.albjobs.operator.testing.EmbeddedKubernetes;
 import io.albjobs.operator.testing.Fixtures;
 import java.time.Duration;
@@ -18,7 +18,12 @@ class ScopeResolverTest {
   private final EmbeddedKubernetes kube = new EmbeddedKubernetes();
   private final AtomicLong nanos = new AtomicLong();
   private final ScopeResolver resolver =
-      new ScopeResolver(kube.client(), "http://127.0.0.1:1", Duration.ofSeconds(10), nanos::get, TenancyPolicy.permissive());
+      new ScopeResolver(
+          kube.client(),
+          "http://127.0.0.1:1",
+          Duration.ofSeconds(10),
+          nanos::get,
+          TenancyPolicy.permissive());
 
   @AfterEach
   void close() {
@@ -55,7 +60,8 @@ class ScopeResolverTest {
     assertEquals("SecretNotFound", missing.reason());
 
     kube.client().resource(Fixtures.credentials(NS, "creds", "LTAIfixed", "s")).create();
-    assertEquals("LTAIfixed", keyId(), "a Secret created after a failed read is used at the next poll");
+    assertEquals(
+        "LTAIfixed", keyId(), "a Secret created after a failed read is used at the next poll");
 
     kube.client().resource(Fixtures.credentials(NS, "creds", "LTAIfixed", "s")).delete();
     nanos.addAndGet(Duration.ofSeconds(11).toNanos());

@@ -1,10 +1,5 @@
 package io.albjobs.operator.status;
 
-import io.albjobs.operator.config.Durations;
-import io.albjobs.operator.write.JobNames;
-import io.albjobs.operator.scope.ScopeResolver;
-import io.albjobs.operator.scope.TenancyPolicy;
-import io.albjobs.operator.poll.WatchSync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -15,6 +10,7 @@ import io.albjobs.operator.alb.AlbException;
 import io.albjobs.operator.alb.AlbJob;
 import io.albjobs.operator.alb.JobQuery;
 import io.albjobs.operator.alb.SdkAlbJobClient;
+import io.albjobs.operator.config.Durations;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobSpec;
 import io.albjobs.operator.crd.AsyncJobStatus;
@@ -23,8 +19,11 @@ import io.albjobs.operator.crd.AsyncJobWatchSpec;
 import io.albjobs.operator.crd.AsyncJobWatchStatus;
 import io.albjobs.operator.crd.ResourceType;
 import io.albjobs.operator.crd.SecretReference;
-import io.albjobs.operator.testing.EmbeddedKubernetes;
 import io.albjobs.operator.reconciler.AsyncJobWatchReconciler;
+import io.albjobs.operator.scope.ScopeResolver;
+import io.albjobs.operator.scope.TenancyPolicy;
+import io.albjobs.operator.testing.EmbeddedKubernetes;
+import io.albjobs.operator.write.JobNames;
 import io.albjobs.simulator.AlbSimulator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -44,13 +43,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The GitOps health-check fixtures (gitops/argocd/resource_customizations/albjobs.io/{Kind}/testdata,
- * read by the Argo CD Lua tests, the kstatus tests and Flux's CEL tests in gitops/kstatus) are
- * what the operator writes: every status below is computed by the operator's own status code
- * ({@link JobStatuses}, {@link WatchRollup}, {@link Conditions}, {@link Problem#of}, the
- * watch reconciler's suspend step), and the error texts come from their producers (ALB errors
- * from {@link SdkAlbJobClient} against the simulator, a missing Secret from {@link
- * ScopeResolver}). Only the spec and metadata, which a user writes, are given here.
+ * The GitOps health-check fixtures
+ * (gitops/argocd/resource_customizations/albjobs.io/{Kind}/testdata, read by the Argo CD Lua tests,
+ * the kstatus tests and Flux's CEL tests in gitops/kstatus) are what the operator writes: every
+ * status below is computed by the operator's own status code ({@link JobStatuses}, {@link
+ * WatchRollup}, {@link Conditions}, {@link Problem#of}, the watch reconciler's suspend step), and
+ * the error texts come from their producers (ALB errors from {@link SdkAlbJobClient} against the
+ * simulator, a missing Secret from {@link ScopeResolver}). Only the spec and metadata, which a user
+ * writes, are given here.
  *
  * <p>The committed files must equal the generated ones. After a change to the status code run
  * {@code scripts/update-gitops-testdata.sh} (this test with {@code -Dalbjobs.updateTestdata=true}),
@@ -58,7 +58,10 @@ import org.junit.jupiter.api.Test;
  */
 class GitopsFixturesTest {
   private static final Path REPO =
-      Path.of(System.getProperty("albjobs.crdDir", "../crds")).toAbsolutePath().normalize().getParent();
+      Path.of(System.getProperty("albjobs.crdDir", "../crds"))
+          .toAbsolutePath()
+          .normalize()
+          .getParent();
   private static final Path ROOT = REPO.resolve("gitops/argocd/resource_customizations/albjobs.io");
   private static final boolean UPDATE = Boolean.getBoolean("albjobs.updateTestdata");
   private static final String HEADER =
@@ -73,6 +76,7 @@ class GitopsFixturesTest {
 
   /** Error texts as their producers word them (see {@link #produceErrors}). */
   private static AlbException invalidKey;
+
   private static AlbException throttled;
   private static Problem secretNotFound;
 
@@ -95,9 +99,15 @@ class GitopsFixturesTest {
     }
   }
 
-  private static AlbException listError(AlbSimulator sim, String keyId, String secret) throws AlbException {
-    try (SdkAlbJobClient client = new SdkAlbJobClient(AlbEndpoint.parse(sim.endpoint()), REGION,
-        new AlbCredentials.StaticKeys("gitops", keyId, secret, null), Duration.ofSeconds(2), Duration.ofSeconds(5))) {
+  private static AlbException listError(AlbSimulator sim, String keyId, String secret)
+      throws AlbException {
+    try (SdkAlbJobClient client =
+        new SdkAlbJobClient(
+            AlbEndpoint.parse(sim.endpoint()),
+            REGION,
+            new AlbCredentials.StaticKeys("gitops", keyId, secret, null),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5))) {
       client.listJobs(JobQuery.byJobIds(List.of("JOB-1")), null, 10);
     } catch (AlbException e) {
       return e;
@@ -111,16 +121,35 @@ class GitopsFixturesTest {
   private static final String FAILING = "72DA6E1F-5C0B-4D3E-8F21-9B7A4C2E6D01";
   private static final String SUCCEEDING = "9E3B1C4D-2A6F-4E8B-B0C7-5D4E3F2A1B09";
 
-  private static AlbJob alb(String id, String lb, String status, String code, String message, long modifySeconds) {
-    return new AlbJob(id, "CreateListener", "Create", "loadbalancer", lb, status, code, message,
-        T0.plusSeconds(3).toEpochMilli(), T0.plusSeconds(modifySeconds).toEpochMilli());
+  private static AlbJob alb(
+      String id, String lb, String status, String code, String message, long modifySeconds) {
+    return new AlbJob(
+        id,
+        "CreateListener",
+        "Create",
+        "loadbalancer",
+        lb,
+        status,
+        code,
+        message,
+        T0.plusSeconds(3).toEpochMilli(),
+        T0.plusSeconds(modifySeconds).toEpochMilli());
   }
 
   private static final String NO_MESSAGE = "C41F0E2D-8B7A-4C6D-95E3-0A1B2C3D4E5F";
 
   private static AlbJob listenerJob(String status, long modifySeconds) {
-    return new AlbJob(NO_MESSAGE, "UpdateListenerAttribute", "Update", "listener", "lsn-4f8s2k9d1m3n5b7v0c", status,
-        null, null, T0.plusSeconds(1).toEpochMilli(), T0.plusSeconds(modifySeconds).toEpochMilli());
+    return new AlbJob(
+        NO_MESSAGE,
+        "UpdateListenerAttribute",
+        "Update",
+        "listener",
+        "lsn-4f8s2k9d1m3n5b7v0c",
+        status,
+        null,
+        null,
+        T0.plusSeconds(1).toEpochMilli(),
+        T0.plusSeconds(modifySeconds).toEpochMilli());
   }
 
   private static AlbJob processing(String id, String lb) {
@@ -128,8 +157,13 @@ class GitopsFixturesTest {
   }
 
   private static AlbJob quotaFailure() {
-    return alb(FAILING, LB1, AlbJob.FAILED, "QuotaExceeded.Listener",
-        "The number of listeners on load balancer " + LB1 + " exceeds the quota.", 30);
+    return alb(
+        FAILING,
+        LB1,
+        AlbJob.FAILED,
+        "QuotaExceeded.Listener",
+        "The number of listeners on load balancer " + LB1 + " exceeds the quota.",
+        30);
   }
 
   /** A job created by a pipeline from a JobId (no watch). */
@@ -144,9 +178,15 @@ class GitopsFixturesTest {
     return job(JobNames.forJobId(jobId), 1, new AsyncJobSpec(jobId, REGION), status);
   }
 
-  private static AsyncJob job(String name, long generation, AsyncJobSpec spec, AsyncJobStatus status) {
+  private static AsyncJob job(
+      String name, long generation, AsyncJobSpec spec, AsyncJobStatus status) {
     AsyncJob job = new AsyncJob();
-    job.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(TEAM).withGeneration(generation).build());
+    job.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace(TEAM)
+            .withGeneration(generation)
+            .build());
     job.setSpec(spec);
     job.setStatus(status);
     return job;
@@ -172,43 +212,91 @@ class GitopsFixturesTest {
 
   static Map<String, Fixture> asyncJobs() {
     Map<String, Fixture> out = new TreeMap<>();
-    out.put("no-status.yaml", new Fixture(
-        "Created by a pipeline from the JobId an ALB write call returned; no status written yet.",
-        userJob(1, null)));
-    out.put("pending.yaml", new Fixture("User-created job that ALB ListAsynJobs does not show yet.",
-        userJob(1, pending())));
-    out.put("processing.yaml", new Fixture("Mirrored by the watch web-lbs; ALB is still processing the job.",
-        mirrored(FAILING, JobStatuses.fromAlb(processing(FAILING, LB1), null, 1L, T0.plusSeconds(6)))));
-    out.put("succeeded.yaml", new Fixture("Mirrored by the watch web-lbs; ALB finished the job.",
-        mirrored(SUCCEEDING, seenThen(processing(SUCCEEDING, LB2), alb(SUCCEEDING, LB2, AlbJob.SUCCEEDED, null, null, 30)))));
-    out.put("failed.yaml", new Fixture("Mirrored by the watch web-lbs; ALB failed the job (the README's example).",
-        mirrored(FAILING, seenThen(processing(FAILING, LB1), quotaFailure()))));
-    out.put("failed-no-error-message.yaml", new Fixture(
-        "ALB reported the job Failed without an ErrorCode or ErrorMessage: errorCode Unknown, no errorMessage.",
-        mirrored(NO_MESSAGE, seenThen(listenerJob(AlbJob.PROCESSING, 5), listenerJob(AlbJob.FAILED, 18)))));
-    out.put("stalled-secret-not-found.yaml", new Fixture(
-        "The job's credentials Secret does not exist: Stalled (SecretNotFound), phase stays Pending.",
-        userJob(1, stalledPending(secretNotFound))));
-    // UserJobPoller's wording for a JobId ALB never showed within --not-found-timeout (10m default).
-    Problem notFound = new Problem("JobNotFound", "ALB has not shown job " + USER_JOB + " in region " + REGION
-        + " within " + Durations.format(Duration.ofMinutes(10))
-        + "; check spec.jobId, spec.regionId and the credentials' account");
-    out.put("stalled-job-not-found.yaml", new Fixture(
-        "ALB never showed the JobId within --not-found-timeout: Stalled (JobNotFound), phase stays Pending.",
-        userJob(1, JobStatuses.notVisible(pending(), notFound,
-            1L, T0.plusSeconds(604)))));
-    AsyncJobStatus seen = JobStatuses.fromAlb(processing(USER_JOB, LB1), null, 1L, T0.plusSeconds(6));
-    out.put("stalled-invalid-credentials.yaml", new Fixture(
-        "User-created job seen Processing, then the access key in its Secret was deleted: ALB refuses"
-            + " ListAsynJobs, so the job is Stalled (InvalidCredentials) and its phase stays Processing.",
-        userJob(1, JobStatuses.notVisible(seen, albProblem(invalidKey, 1), 1L, T0.plusSeconds(46)))));
-    out.put("generation-behind.yaml", new Fixture(
-        "The user fixed spec.credentialsSecretRef (generation 2); the status still describes generation 1.",
-        userJob(2, stalledPending(secretNotFound))));
-    out.put("succeeded-generation-behind.yaml", new Fixture(
-        "A finished job whose spec a user edited later (generation 2): the status is for generation 1.",
-        job(JobNames.forJobId(SUCCEEDING), 2, new AsyncJobSpec(SUCCEEDING, REGION),
-            seenThen(processing(SUCCEEDING, LB2), alb(SUCCEEDING, LB2, AlbJob.SUCCEEDED, null, null, 30)))));
+    out.put(
+        "no-status.yaml",
+        new Fixture(
+            "Created by a pipeline from the JobId an ALB write call returned; no status written yet.",
+            userJob(1, null)));
+    out.put(
+        "pending.yaml",
+        new Fixture(
+            "User-created job that ALB ListAsynJobs does not show yet.", userJob(1, pending())));
+    out.put(
+        "processing.yaml",
+        new Fixture(
+            "Mirrored by the watch web-lbs; ALB is still processing the job.",
+            mirrored(
+                FAILING,
+                JobStatuses.fromAlb(processing(FAILING, LB1), null, 1L, T0.plusSeconds(6)))));
+    out.put(
+        "succeeded.yaml",
+        new Fixture(
+            "Mirrored by the watch web-lbs; ALB finished the job.",
+            mirrored(
+                SUCCEEDING,
+                seenThen(
+                    processing(SUCCEEDING, LB2),
+                    alb(SUCCEEDING, LB2, AlbJob.SUCCEEDED, null, null, 30)))));
+    out.put(
+        "failed.yaml",
+        new Fixture(
+            "Mirrored by the watch web-lbs; ALB failed the job (the README's example).",
+            mirrored(FAILING, seenThen(processing(FAILING, LB1), quotaFailure()))));
+    out.put(
+        "failed-no-error-message.yaml",
+        new Fixture(
+            "ALB reported the job Failed without an ErrorCode or ErrorMessage: errorCode Unknown, no errorMessage.",
+            mirrored(
+                NO_MESSAGE,
+                seenThen(listenerJob(AlbJob.PROCESSING, 5), listenerJob(AlbJob.FAILED, 18)))));
+    out.put(
+        "stalled-secret-not-found.yaml",
+        new Fixture(
+            "The job's credentials Secret does not exist: Stalled (SecretNotFound), phase stays Pending.",
+            userJob(1, stalledPending(secretNotFound))));
+    // UserJobPoller's wording for a JobId ALB never showed within --not-found-timeout (10m
+    // default).
+    Problem notFound =
+        new Problem(
+            "JobNotFound",
+            "ALB has not shown job "
+                + USER_JOB
+                + " in region "
+                + REGION
+                + " within "
+                + Durations.format(Duration.ofMinutes(10))
+                + "; check spec.jobId, spec.regionId and the credentials' account");
+    out.put(
+        "stalled-job-not-found.yaml",
+        new Fixture(
+            "ALB never showed the JobId within --not-found-timeout: Stalled (JobNotFound), phase stays Pending.",
+            userJob(1, JobStatuses.notVisible(pending(), notFound, 1L, T0.plusSeconds(604)))));
+    AsyncJobStatus seen =
+        JobStatuses.fromAlb(processing(USER_JOB, LB1), null, 1L, T0.plusSeconds(6));
+    out.put(
+        "stalled-invalid-credentials.yaml",
+        new Fixture(
+            "User-created job seen Processing, then the access key in its Secret was deleted: ALB refuses"
+                + " ListAsynJobs, so the job is Stalled (InvalidCredentials) and its phase stays Processing.",
+            userJob(
+                1,
+                JobStatuses.notVisible(seen, albProblem(invalidKey, 1), 1L, T0.plusSeconds(46)))));
+    out.put(
+        "generation-behind.yaml",
+        new Fixture(
+            "The user fixed spec.credentialsSecretRef (generation 2); the status still describes generation 1.",
+            userJob(2, stalledPending(secretNotFound))));
+    out.put(
+        "succeeded-generation-behind.yaml",
+        new Fixture(
+            "A finished job whose spec a user edited later (generation 2): the status is for generation 1.",
+            job(
+                JobNames.forJobId(SUCCEEDING),
+                2,
+                new AsyncJobSpec(SUCCEEDING, REGION),
+                seenThen(
+                    processing(SUCCEEDING, LB2),
+                    alb(SUCCEEDING, LB2, AlbJob.SUCCEEDED, null, null, 30)))));
     return out;
   }
 
@@ -216,7 +304,12 @@ class GitopsFixturesTest {
 
   private static AsyncJobWatch watch(long generation, boolean suspend) {
     AsyncJobWatch w = new AsyncJobWatch();
-    w.setMetadata(new ObjectMetaBuilder().withName("web-lbs").withNamespace(TEAM).withGeneration(generation).build());
+    w.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("web-lbs")
+            .withNamespace(TEAM)
+            .withGeneration(generation)
+            .build());
     AsyncJobWatchSpec spec = new AsyncJobWatchSpec();
     spec.setRegionId(REGION);
     spec.setResourceType(ResourceType.LOADBALANCER);
@@ -230,12 +323,17 @@ class GitopsFixturesTest {
     return w;
   }
 
-  /** {@code succeeded} finished jobs, {@code inFlight} processing ones and, if asked, the failed one. */
+  /**
+   * {@code succeeded} finished jobs, {@code inFlight} processing ones and, if asked, the failed
+   * one.
+   */
   private static List<AsyncJob> children(int succeeded, int inFlight, boolean failed) {
     List<AsyncJob> jobs = new ArrayList<>();
     for (int i = 0; i < succeeded; i++) {
       String id = String.format("0A0B0C0D-0000-4000-8000-%012d", i);
-      jobs.add(mirrored(id, seenThen(processing(id, LB2), alb(id, LB2, AlbJob.SUCCEEDED, null, null, 20))));
+      jobs.add(
+          mirrored(
+              id, seenThen(processing(id, LB2), alb(id, LB2, AlbJob.SUCCEEDED, null, null, 20))));
     }
     for (int i = 0; i < inFlight; i++) {
       String id = String.format("0F0E0D0C-0000-4000-8000-%012d", i);
@@ -251,7 +349,8 @@ class GitopsFixturesTest {
    * The watch's status the way its reconciler builds it: spec observed at {@code specAt}, then one
    * roll-up per poll (a first poll with every job in flight, then the given children and health).
    */
-  private static AsyncJobWatchStatus polled(long generation, List<AsyncJob> children, Problem health) {
+  private static AsyncJobWatchStatus polled(
+      long generation, List<AsyncJob> children, Problem health) {
     AsyncJobWatchStatus s = new AsyncJobWatchStatus();
     Instant specAt = T0.minusSeconds(600);
     s.setObservedGeneration(generation);
@@ -272,26 +371,45 @@ class GitopsFixturesTest {
 
   static Map<String, Fixture> watches() throws Exception {
     Map<String, Fixture> out = new TreeMap<>();
-    out.put("no-status.yaml", new Fixture("Just applied from Git; the operator has not synced it yet.", watch(1, false)));
-    out.put("ready.yaml", new Fixture("Polling healthy, nothing in flight, nothing failed since the last spec change.",
-        watchWith(3, polled(3, children(12, 0, false), null))));
-    out.put("jobs-in-flight.yaml", new Fixture("Two ALB jobs of the watched load balancers are in flight.",
-        watchWith(3, polled(3, children(12, 2, false), null))));
-    out.put("job-failed.yaml", new Fixture("A job failed since the last spec change and none is in flight: Stalled (JobFailed).",
-        watchWith(3, polled(3, children(13, 0, true), null))));
-    out.put("job-failed-jobs-in-flight.yaml", new Fixture(
-        "A job failed while another is still in flight: Stalled=True and Reconciling=True at once.",
-        watchWith(3, polled(3, children(12, 1, true), null))));
-    out.put("invalid-credentials.yaml", new Fixture(
-        "ALB refuses the access key of the credentials Secret: Stalled (InvalidCredentials).",
-        watchWith(3, polled(3, children(12, 0, false), Problem.of(invalidKey, 1)))));
+    out.put(
+        "no-status.yaml",
+        new Fixture("Just applied from Git; the operator has not synced it yet.", watch(1, false)));
+    out.put(
+        "ready.yaml",
+        new Fixture(
+            "Polling healthy, nothing in flight, nothing failed since the last spec change.",
+            watchWith(3, polled(3, children(12, 0, false), null))));
+    out.put(
+        "jobs-in-flight.yaml",
+        new Fixture(
+            "Two ALB jobs of the watched load balancers are in flight.",
+            watchWith(3, polled(3, children(12, 2, false), null))));
+    out.put(
+        "job-failed.yaml",
+        new Fixture(
+            "A job failed since the last spec change and none is in flight: Stalled (JobFailed).",
+            watchWith(3, polled(3, children(13, 0, true), null))));
+    out.put(
+        "job-failed-jobs-in-flight.yaml",
+        new Fixture(
+            "A job failed while another is still in flight: Stalled=True and Reconciling=True at once.",
+            watchWith(3, polled(3, children(12, 1, true), null))));
+    out.put(
+        "invalid-credentials.yaml",
+        new Fixture(
+            "ALB refuses the access key of the credentials Secret: Stalled (InvalidCredentials).",
+            watchWith(3, polled(3, children(12, 0, false), Problem.of(invalidKey, 1)))));
     // WatchSync passes a Problem its steps throw on to the roll-up.
-    out.put("secret-not-found.yaml", new Fixture(
-        "The credentials Secret does not exist in the watch's namespace: Stalled (SecretNotFound).",
-        watchWith(1, polled(1, List.of(), secretNotFound))));
-    out.put("throttled.yaml", new Fixture(
-        "ALB throttles ListAsynJobs: a transient error, retried with backoff (Reconciling, not Stalled).",
-        watchWith(3, polled(3, children(12, 1, false), Problem.of(throttled, 3)))));
+    out.put(
+        "secret-not-found.yaml",
+        new Fixture(
+            "The credentials Secret does not exist in the watch's namespace: Stalled (SecretNotFound).",
+            watchWith(1, polled(1, List.of(), secretNotFound))));
+    out.put(
+        "throttled.yaml",
+        new Fixture(
+            "ALB throttles ListAsynJobs: a transient error, retried with backoff (Reconciling, not Stalled).",
+            watchWith(3, polled(3, children(12, 1, false), Problem.of(throttled, 3)))));
     AsyncJobWatch suspended = watch(4, true);
     AsyncJobWatchStatus s = polled(3, children(12, 0, false), null);
     Instant suspendedAt = T0.plusSeconds(7200);
@@ -300,16 +418,23 @@ class GitopsFixturesTest {
     suspend(s, 4L, suspendedAt);
     s.setLastSyncTime(Times.format(suspendedAt));
     suspended.setStatus(s);
-    out.put("suspended.yaml", new Fixture("spec.suspend is true: the operator stops polling.", suspended));
-    out.put("generation-behind.yaml", new Fixture(
-        "The user changed the spec (generation 4); the status still describes generation 3.",
-        watchWith(4, polled(3, children(12, 0, false), null))));
+    out.put(
+        "suspended.yaml",
+        new Fixture("spec.suspend is true: the operator stops polling.", suspended));
+    out.put(
+        "generation-behind.yaml",
+        new Fixture(
+            "The user changed the spec (generation 4); the status still describes generation 3.",
+            watchWith(4, polled(3, children(12, 0, false), null))));
     return out;
   }
 
   /** The watch reconciler's own suspend step (private there; called as the reconciler calls it). */
-  private static void suspend(AsyncJobWatchStatus status, Long generation, Instant now) throws Exception {
-    Method m = AsyncJobWatchReconciler.class.getDeclaredMethod("suspend", AsyncJobWatchStatus.class, Long.class, Instant.class);
+  private static void suspend(AsyncJobWatchStatus status, Long generation, Instant now)
+      throws Exception {
+    Method m =
+        AsyncJobWatchReconciler.class.getDeclaredMethod(
+            "suspend", AsyncJobWatchStatus.class, Long.class, Instant.class);
     m.setAccessible(true);
     m.invoke(null, status, generation, now);
   }
@@ -329,8 +454,13 @@ class GitopsFixturesTest {
 
   static Map<Path, String> generate() throws Exception {
     Map<Path, String> files = new TreeMap<>();
-    asyncJobs().forEach((name, f) -> files.put(ROOT.resolve("AsyncJob/testdata").resolve(name), f.render()));
-    watches().forEach((name, f) -> files.put(ROOT.resolve("AsyncJobWatch/testdata").resolve(name), f.render()));
+    asyncJobs()
+        .forEach(
+            (name, f) -> files.put(ROOT.resolve("AsyncJob/testdata").resolve(name), f.render()));
+    watches()
+        .forEach(
+            (name, f) ->
+                files.put(ROOT.resolve("AsyncJobWatch/testdata").resolve(name), f.render()));
     return files;
   }
 
@@ -359,11 +489,16 @@ class GitopsFixturesTest {
         files.forEach(committed::add);
       }
     }
-    assertEquals(new TreeSet<>(generated.keySet()), committed,
+    assertEquals(
+        new TreeSet<>(generated.keySet()),
+        committed,
         "fixture files differ from the generated set; run scripts/update-gitops-testdata.sh");
     for (Map.Entry<Path, String> e : generated.entrySet()) {
-      assertEquals(e.getValue(), Files.readString(e.getKey()),
-          REPO.relativize(e.getKey()) + " is not what the operator's status code writes;"
+      assertEquals(
+          e.getValue(),
+          Files.readString(e.getKey()),
+          REPO.relativize(e.getKey())
+              + " is not what the operator's status code writes;"
               + " run scripts/update-gitops-testdata.sh, review the diff and the health expectations");
     }
   }
@@ -371,9 +506,21 @@ class GitopsFixturesTest {
   @Test
   void theFixturesCoverEveryConditionReasonTheHealthChecksTellApart() throws Exception {
     String all = String.join("\n", generate().values());
-    for (String reason : List.of("Pending", "Processing", "Succeeded", "Unknown", "QuotaExceeded.Listener",
-        "SecretNotFound", "JobNotFound", "InvalidCredentials", "Synced", "JobsInFlight", "JobFailed", "AlbThrottled",
-        "Suspended")) {
+    for (String reason :
+        List.of(
+            "Pending",
+            "Processing",
+            "Succeeded",
+            "Unknown",
+            "QuotaExceeded.Listener",
+            "SecretNotFound",
+            "JobNotFound",
+            "InvalidCredentials",
+            "Synced",
+            "JobsInFlight",
+            "JobFailed",
+            "AlbThrottled",
+            "Suspended")) {
       assertTrue(all.contains("reason: \"" + reason + "\""), "no fixture shows reason " + reason);
     }
   }

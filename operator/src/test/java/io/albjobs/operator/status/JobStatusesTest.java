@@ -16,8 +16,17 @@ class JobStatusesTest {
   private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
 
   private static AlbJob job(String status, String code) {
-    return new AlbJob("J1", "CreateListener", "Create", "listener", "lsn-1", status, code,
-        code == null ? null : "quota exceeded", T0.minusSeconds(60).toEpochMilli(), T0.toEpochMilli());
+    return new AlbJob(
+        "J1",
+        "CreateListener",
+        "Create",
+        "listener",
+        "lsn-1",
+        status,
+        code,
+        code == null ? null : "quota exceeded",
+        T0.minusSeconds(60).toEpochMilli(),
+        T0.toEpochMilli());
   }
 
   private static String cond(AsyncJobStatus s, String type) {
@@ -32,7 +41,9 @@ class JobStatusesTest {
     assertEquals("False", cond(s, Conditions.FINISHED));
     assertEquals("False", cond(s, Conditions.READY));
     assertEquals("False", cond(s, Conditions.STALLED));
-    assertNull(s.getCompletionTime(), "completionTime only once finished, for kubectl wait --for=jsonpath");
+    assertNull(
+        s.getCompletionTime(),
+        "completionTime only once finished, for kubectl wait --for=jsonpath");
     assertEquals("2026-11-27T09:59:00Z", s.getCreateTime());
   }
 
@@ -63,10 +74,13 @@ class JobStatusesTest {
 
   @Test
   void statusWordsAreReadInAnyLetterCase() {
-    assertEquals(JobPhase.Succeeded, JobStatuses.fromAlb(job("succeeded", null), null, 1L, T0).getPhase());
+    assertEquals(
+        JobPhase.Succeeded, JobStatuses.fromAlb(job("succeeded", null), null, 1L, T0).getPhase());
     assertEquals(JobPhase.Failed, JobStatuses.fromAlb(job("FAILED", "E"), null, 1L, T0).getPhase());
     AsyncJobStatus running = JobStatuses.fromAlb(job("processing", null), null, 1L, T0);
-    assertEquals("Processing", Conditions.find(running.getConditions(), Conditions.RECONCILING).orElseThrow().getReason());
+    assertEquals(
+        "Processing",
+        Conditions.find(running.getConditions(), Conditions.RECONCILING).orElseThrow().getReason());
   }
 
   @Test
@@ -78,16 +92,19 @@ class JobStatusesTest {
     assertEquals("UnknownAlbStatus", reconciling.getReason());
     assertTrue(reconciling.getMessage().contains("\"Rollbacking\""), reconciling.getMessage());
     assertEquals("Rollbacking", JobStatuses.unknownWord(s));
-    assertEquals(null, JobStatuses.unknownWord(JobStatuses.fromAlb(job("Processing", null), null, 1L, T0)));
+    assertEquals(
+        null, JobStatuses.unknownWord(JobStatuses.fromAlb(job("Processing", null), null, 1L, T0)));
     assertFalse(Conditions.isTrue(s.getConditions(), Conditions.FINISHED));
   }
 
   @Test
   void lastTransitionTimeIsKeptWhileAConditionKeepsItsStatus() {
     AsyncJobStatus first = JobStatuses.fromAlb(job("Processing", null), null, 1L, T0);
-    AsyncJobStatus again = JobStatuses.fromAlb(job("Processing", null), first, 1L, T0.plusSeconds(30));
+    AsyncJobStatus again =
+        JobStatuses.fromAlb(job("Processing", null), first, 1L, T0.plusSeconds(30));
     assertEquals(first.getConditions(), again.getConditions());
-    AsyncJobStatus done = JobStatuses.fromAlb(job("Succeeded", null), again, 1L, T0.plusSeconds(60));
+    AsyncJobStatus done =
+        JobStatuses.fromAlb(job("Succeeded", null), again, 1L, T0.plusSeconds(60));
     Condition finished = Conditions.find(done.getConditions(), Conditions.FINISHED).orElseThrow();
     assertEquals("2026-11-27T10:01:00Z", finished.getLastTransitionTime());
     Condition failed = Conditions.find(done.getConditions(), Conditions.FAILED).orElseThrow();

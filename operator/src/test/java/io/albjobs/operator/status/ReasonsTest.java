@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The operator emits only the reasons {@link Reasons} lists. The main sources are scanned for the
  * places a reason is chosen: {@code new Problem(reason, ...)}, {@code events.warning/normal(object,
- * reason, ...)} and {@code conditions.set(Conditions.X, status, reason, ...)}. A reason given as a string
- * literal, as a local {@code String reason = ...} whose initialiser holds literals, or as a
- * constant, must be listed; reasons passed on from elsewhere ({@code problem.reason()}) are
- * checked where they are made.
+ * reason, ...)} and {@code conditions.set(Conditions.X, status, reason, ...)}. A reason given as a
+ * string literal, as a local {@code String reason = ...} whose initialiser holds literals, or as a
+ * constant, must be listed; reasons passed on from elsewhere ({@code problem.reason()}) are checked
+ * where they are made.
  */
 class ReasonsTest {
   private static final Path MAIN = Path.of("src/main/java/io/albjobs/operator");
@@ -82,42 +82,72 @@ class ReasonsTest {
   @Test
   void everyReasonTheOperatorWritesIsListed() {
     List<String> missing = new ArrayList<>();
-    FOUND.forEach((reason, where) -> {
-      if (Reasons.find(reason).isEmpty()) {
-        missing.add("reason \"" + reason + "\" (" + where + ") is not listed; add this line to Reasons.ALL in "
-            + REGISTRY + " and say what it means and what to do:\n      r(\"" + reason
-            + "\", Where.WATCH /* or JOB, BOTH, EVENT */, true /* comes with Stalled=True */,"
-            + " \"<what happened>\", \"<what to do>\"),\n    then run scripts/update-crds.sh to refresh docs/api.md");
-      }
-    });
+    FOUND.forEach(
+        (reason, where) -> {
+          if (Reasons.find(reason).isEmpty()) {
+            missing.add(
+                "reason \""
+                    + reason
+                    + "\" ("
+                    + where
+                    + ") is not listed; add this line to Reasons.ALL in "
+                    + REGISTRY
+                    + " and say what it means and what to do:\n      r(\""
+                    + reason
+                    + "\", Where.WATCH /* or JOB, BOTH, EVENT */, true /* comes with Stalled=True */,"
+                    + " \"<what happened>\", \"<what to do>\"),\n    then run scripts/update-crds.sh to refresh docs/api.md");
+          }
+        });
     assertTrue(missing.isEmpty(), String.join("\n", missing));
   }
 
   @Test
   void theScanSeesEveryWayAReasonIsChosen() {
     // Literal argument, local variable with a ternary, Problem, Event, set().
-    for (String known : List.of("SecretNotFound", "Synced", "AlbThrottled", "InvalidCredentials",
-        "EndpointNotFound", "JobNotFound", "Forbidden", "Suspended", "JobFailed")) {
-      assertTrue(FOUND.containsKey(known), "the scan did not find " + known + " (found " + FOUND.keySet() + ")");
+    for (String known :
+        List.of(
+            "SecretNotFound",
+            "Synced",
+            "AlbThrottled",
+            "InvalidCredentials",
+            "EndpointNotFound",
+            "JobNotFound",
+            "Forbidden",
+            "Suspended",
+            "JobFailed")) {
+      assertTrue(
+          FOUND.containsKey(known),
+          "the scan did not find " + known + " (found " + FOUND.keySet() + ")");
     }
   }
 
   @Test
   void everyListedReasonIsUsed() {
-    Set<String> phases = Arrays.stream(JobPhase.values()).map(Enum::name).collect(Collectors.toSet());
+    Set<String> phases =
+        Arrays.stream(JobPhase.values()).map(Enum::name).collect(Collectors.toSet());
     String all = String.join("\n", sources.values());
-    List<String> unused = Reasons.ALL.stream().map(Reasons.Reason::reason)
-        .filter(r -> !r.equals(Reasons.ALB_ERROR_CODE) && !phases.contains(r) && !all.contains("\"" + r + "\""))
-        .toList();
-    assertEquals(List.of(), unused, "listed in Reasons.ALL but never written by the operator: remove them");
+    List<String> unused =
+        Reasons.ALL.stream()
+            .map(Reasons.Reason::reason)
+            .filter(
+                r ->
+                    !r.equals(Reasons.ALB_ERROR_CODE)
+                        && !phases.contains(r)
+                        && !all.contains("\"" + r + "\""))
+            .toList();
+    assertEquals(
+        List.of(), unused, "listed in Reasons.ALL but never written by the operator: remove them");
   }
 
   @Test
   void entriesSayWhatToDo() {
     for (Reasons.Reason r : Reasons.ALL) {
-      assertTrue(r.reason().equals(Reasons.ALB_ERROR_CODE) || r.reason().matches("^[A-Z][A-Za-z0-9]*$"),
+      assertTrue(
+          r.reason().equals(Reasons.ALB_ERROR_CODE) || r.reason().matches("^[A-Z][A-Za-z0-9]*$"),
           "reasons are CamelCase: " + r.reason());
-      assertTrue(!r.meaning().isBlank() && !r.action().isBlank(), r.reason() + " needs a meaning and an action");
+      assertTrue(
+          !r.meaning().isBlank() && !r.action().isBlank(),
+          r.reason() + " needs a meaning and an action");
     }
   }
 
@@ -128,13 +158,16 @@ class ReasonsTest {
       out.add(lit.group(1));
     }
     if (arg.matches("([A-Za-z_][A-Za-z0-9_]*\\.)+[A-Z][A-Z0-9_]*")) {
-      arg = arg.substring(arg.lastIndexOf('.') + 1); // a constant of another class, e.g. Reasons.NO_TARGETS
+      arg =
+          arg.substring(
+              arg.lastIndexOf('.') + 1); // a constant of another class, e.g. Reasons.NO_TARGETS
     }
     if (!out.isEmpty() || !IDENT.matcher(arg).matches()) {
       return out;
     }
     // A local variable: the literals of its initialisers. A constant: its value, wherever defined.
-    Pattern decl = Pattern.compile("\\b(?:final\\s+)?String\\s+" + Pattern.quote(arg) + "\\s*=([^;]*);");
+    Pattern decl =
+        Pattern.compile("\\b(?:final\\s+)?String\\s+" + Pattern.quote(arg) + "\\s*=([^;]*);");
     for (String src : arg.equals(arg.toUpperCase()) ? sources.values() : List.of(code)) {
       Matcher d = decl.matcher(src);
       while (d.find()) {
@@ -192,7 +225,7 @@ class ReasonsTest {
         }
         out.append(src, i, end + 1);
         i = end;
-      } else if (c == '\'' ) {
+      } else if (c == '\'') {
         int end = src.indexOf('\'', i + (src.charAt(i + 1) == '\\' ? 3 : 2));
         out.append(src, i, end + 1);
         i = end;

@@ -15,9 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 
 /**
- * An in-process Kubernetes API (fabric8's CRUD mock server) with our CRDs installed: enough for
- * the demo and for reconcile tests. It has no schema validation, printer columns or server-side
- * apply; the control-plane tests use a real kube-apiserver for those.
+ * An in-process Kubernetes API (fabric8's CRUD mock server) with our CRDs installed: enough for the
+ * demo and for reconcile tests. It has no schema validation, printer columns or server-side apply;
+ * the control-plane tests use a real kube-apiserver for those.
  */
 public final class EmbeddedKubernetes implements AutoCloseable {
   public static final List<String> CRD_RESOURCES =
@@ -35,7 +35,11 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
     server =
         new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(List.of()), false);
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(List.of()),
+            false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     for (String path : CRD_RESOURCES) {

@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An in-memory {@link AlbJobClient} for reconcile tests: filters like ALB, pages by offset,
- * counts calls and can fail the next calls with a given error.
+ * An in-memory {@link AlbJobClient} for reconcile tests: filters like ALB, pages by offset, counts
+ * calls and can fail the next calls with a given error.
  */
 public final class FakeAlb implements AlbJobClient {
   private final Map<String, AlbJob> jobs = new ConcurrentHashMap<>();
@@ -60,21 +60,38 @@ public final class FakeAlb implements AlbJobClient {
             .filter(j -> q.resourceType() == null || q.resourceType().equals(j.resourceType()))
             .filter(j -> q.apiName() == null || q.apiName().equals(j.apiName()))
             .filter(j -> q.beginTimeMillis() == null || j.createTimeMillis() >= q.beginTimeMillis())
-            .sorted(Comparator.comparingLong(AlbJob::createTimeMillis).reversed().thenComparing(AlbJob::id))
+            .sorted(
+                Comparator.comparingLong(AlbJob::createTimeMillis)
+                    .reversed()
+                    .thenComparing(AlbJob::id))
             .toList();
     int from = nextToken == null ? 0 : Integer.parseInt(nextToken);
     int to = Math.min(matching.size(), from + maxResults);
     return new JobPage(
-        matching.subList(from, to), to < matching.size() ? Integer.toString(to) : null, matching.size(), "req");
+        matching.subList(from, to),
+        to < matching.size() ? Integer.toString(to) : null,
+        matching.size(),
+        "req");
   }
 
   /** A job in the form ALB lists it. */
   public static AlbJob job(
-      String id, String api, String resourceId, String status, long createMillis, long modifyMillis) {
+      String id,
+      String api,
+      String resourceId,
+      String status,
+      long createMillis,
+      long modifyMillis) {
     return new AlbJob(
-        id, api, "Create", "loadbalancer", resourceId, status,
+        id,
+        api,
+        "Create",
+        "loadbalancer",
+        resourceId,
+        status,
         AlbJob.FAILED.equals(status) ? "QuotaExceeded.Listener" : null,
         AlbJob.FAILED.equals(status) ? "listener quota exceeded" : null,
-        createMillis, modifyMillis);
+        createMillis,
+        modifyMillis);
   }
 }

@@ -40,7 +40,8 @@ public final class Fixtures {
     return watch;
   }
 
-  public static AsyncJob userJob(String namespace, String name, String jobId, String endpoint, String secret) {
+  public static AsyncJob userJob(
+      String namespace, String name, String jobId, String endpoint, String secret) {
     AsyncJob job = new AsyncJob();
     job.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
     AsyncJobSpec spec = new AsyncJobSpec(jobId, "cn-hangzhou");

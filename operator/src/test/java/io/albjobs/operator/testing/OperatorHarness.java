@@ -19,8 +19,13 @@ public final class OperatorHarness implements AutoCloseable {
   public final OperatorApp app;
 
   public OperatorHarness(AlbClients.Factory alb, String... flags) throws Exception {
-    List<String> args = new ArrayList<>(List.of("--http-port=0", "--poll-interval=1s", "--active-poll-interval=200ms",
-        "--ambient-credentials-namespaces=*"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--http-port=0",
+                "--poll-interval=1s",
+                "--active-poll-interval=200ms",
+                "--ambient-credentials-namespaces=*"));
     args.addAll(io.albjobs.simulator.AlbSimulator.OPERATOR_FLAGS);
     args.addAll(List.of(flags));
     app = OperatorApp.start(OperatorConfig.from(args, Map.of()), client, alb, Clock.systemUTC());

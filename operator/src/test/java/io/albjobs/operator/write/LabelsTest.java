@@ -18,7 +18,14 @@ class LabelsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"alb-123", "CreateListener", "365F4154-92F6-4AE4-92F8-7FF34B5C1D2E", "a", "a.b_c-d"})
+  @ValueSource(
+      strings = {
+        "alb-123",
+        "CreateListener",
+        "365F4154-92F6-4AE4-92F8-7FF34B5C1D2E",
+        "a",
+        "a.b_c-d"
+      })
   void validValuesAreKeptAsTheyAre(String value) {
     assertEquals(value, Labels.value(value));
   }
@@ -30,9 +37,18 @@ class LabelsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "-leading-dash", "trailing-dot.", "_under_", "with space", "job/with:odd#chars", "ünïcödé-名前", "---", "",
-      "x"})
+  @ValueSource(
+      strings = {
+        "-leading-dash",
+        "trailing-dot.",
+        "_under_",
+        "with space",
+        "job/with:odd#chars",
+        "ünïcödé-名前",
+        "---",
+        "",
+        "x"
+      })
   void everyInputGivesAValidLabelValue(String value) {
     String label = Labels.value(value);
     assertTrue(label.length() <= 63 && label.matches(VALID), value + " -> " + label);
@@ -71,13 +87,16 @@ class LabelsTest {
     // Users select on it: a change of the rule would break their selectors, so it is pinned
     // (the README shows the second one).
     assertEquals("a-b-" + "c14cddc033", Labels.value("a/b"));
-    assertEquals("w" + repeat("x", 51) + "-2b56097cf1", Labels.value("w" + repeat("x", 249) + "-z1"));
+    assertEquals(
+        "w" + repeat("x", 51) + "-2b56097cf1", Labels.value("w" + repeat("x", 249) + "-z1"));
   }
 
   @Test
   void nullStaysNullAndTheSelectorUsesTheShortForm() {
     assertNull(Labels.value(null));
     assertEquals("albjobs.io/watch=my-watch", Labels.watchSelector("my-watch"));
-    assertEquals("albjobs.io/watch=" + Labels.value(repeat("n", 253)), Labels.watchSelector(repeat("n", 253)));
+    assertEquals(
+        "albjobs.io/watch=" + Labels.value(repeat("n", 253)),
+        Labels.watchSelector(repeat("n", 253)));
   }
 }

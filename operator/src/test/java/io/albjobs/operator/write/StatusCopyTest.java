@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Every field of both status kinds survives the copy the status code works on, and counts in the
  * comparison that decides whether a status is written: a field added to a status class without
- * either would be silently dropped, or a change of it alone never written. The fields are found
- * by reflection, so a new one is covered without touching this test (a field of a type it cannot
- * fill makes it fail, saying so).
+ * either would be silently dropped, or a change of it alone never written. The fields are found by
+ * reflection, so a new one is covered without touching this test (a field of a type it cannot fill
+ * makes it fail, saying so).
  */
 class StatusCopyTest {
   @Test
@@ -46,27 +46,41 @@ class StatusCopyTest {
       AsyncJobStatus b = JobStatuses.copyOf(a);
       f.set(b, value(f.getGenericType(), 2, f.getName()));
       boolean heartbeat = f.getName().equals("lastSyncTime");
-      assertEquals(heartbeat, StatusRecorder.sameIgnoringHeartbeat(a, b), "AsyncJobStatus." + f.getName());
+      assertEquals(
+          heartbeat, StatusRecorder.sameIgnoringHeartbeat(a, b), "AsyncJobStatus." + f.getName());
     }
     for (Field f : fields(AsyncJobWatchStatus.class)) {
       AsyncJobWatchStatus a = filled(AsyncJobWatchStatus.class, 1);
       AsyncJobWatchStatus b = Statuses.copy(a);
       f.set(b, value(f.getGenericType(), 2, f.getName()));
-      boolean heartbeat = List.of("lastSyncTime", "lastSuccessfulSyncTime", "watermark").contains(f.getName());
-      assertEquals(heartbeat, StatusRecorder.sameIgnoringHeartbeat(a, b), "AsyncJobWatchStatus." + f.getName());
+      boolean heartbeat =
+          List.of("lastSyncTime", "lastSuccessfulSyncTime", "watermark").contains(f.getName());
+      assertEquals(
+          heartbeat,
+          StatusRecorder.sameIgnoringHeartbeat(a, b),
+          "AsyncJobWatchStatus." + f.getName());
     }
   }
 
-  private static <S> void checkCopyAndEquality(Class<S> type, UnaryOperator<S> copier) throws Exception {
+  private static <S> void checkCopyAndEquality(Class<S> type, UnaryOperator<S> copier)
+      throws Exception {
     S original = filled(type, 1);
     S copy = copier.apply(original);
     assertNotSame(original, copy);
     for (Field f : fields(type)) {
-      assertEquals(f.get(original), f.get(copy), type.getSimpleName() + "." + f.getName() + " is dropped by the copy");
+      assertEquals(
+          f.get(original),
+          f.get(copy),
+          type.getSimpleName() + "." + f.getName() + " is dropped by the copy");
       S changed = copier.apply(original);
       f.set(changed, value(f.getGenericType(), 2, f.getName()));
-      assertNotEquals(original, changed, type.getSimpleName() + "." + f.getName()
-          + " is ignored by equals: a change of it alone would never be written");
+      assertNotEquals(
+          original,
+          changed,
+          type.getSimpleName()
+              + "."
+              + f.getName()
+              + " is ignored by equals: a change of it alone would never be written");
     }
     assertEquals(original, copy);
   }
@@ -114,12 +128,18 @@ class StatusCopyTest {
       return list;
     }
     if (type instanceof ParameterizedType p && p.getRawType() == Map.class) {
-      return new HashMap<>(Map.of(name + "-key", name + "-" + seed)); // e.g. a Condition's additionalProperties
+      return new HashMap<>(
+          Map.of(name + "-key", name + "-" + seed)); // e.g. a Condition's additionalProperties
     }
     if (type instanceof Class<?> c && c.getName().startsWith("io.")) {
       return filled(c, seed);
     }
-    fail("StatusCopyTest cannot fill a field of type " + type + " (" + name + "): teach value() how");
+    fail(
+        "StatusCopyTest cannot fill a field of type "
+            + type
+            + " ("
+            + name
+            + "): teach value() how");
     return null;
   }
 }

@@ -42,40 +42,55 @@ class StatusRecorderTest {
   @BeforeEach
   void start() {
     k8s = new EmbeddedKubernetes();
-    Clock clock = new Clock() {
-      @Override
-      public java.time.ZoneId getZone() {
-        return ZoneOffset.UTC;
-      }
+    Clock clock =
+        new Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
 
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
 
-      @Override
-      public Instant instant() {
-        return now.get();
-      }
-    };
-    recorder = new StatusRecorder(k8s.client(), new StatusRecorder.Listener() {
-      @Override
-      public void jobChanged(AsyncJob stored, AsyncJobStatus before, AsyncJobStatus after) {
-        changes.add("job");
-      }
+          @Override
+          public Instant instant() {
+            return now.get();
+          }
+        };
+    recorder =
+        new StatusRecorder(
+            k8s.client(),
+            new StatusRecorder.Listener() {
+              @Override
+              public void jobChanged(AsyncJob stored, AsyncJobStatus before, AsyncJobStatus after) {
+                changes.add("job");
+              }
 
-      @Override
-      public void watchChanged(AsyncJobWatch stored, AsyncJobWatchStatus before, AsyncJobWatchStatus after) {
-        changes.add("watch " + (before == null ? null : Conditions.find(before.getConditions(), Conditions.READY)
-            .map(c -> c.getReason()).orElse(null)) + " -> " + Conditions.find(after.getConditions(), Conditions.READY)
-            .map(c -> c.getReason()).orElse(null));
-      }
+              @Override
+              public void watchChanged(
+                  AsyncJobWatch stored, AsyncJobWatchStatus before, AsyncJobWatchStatus after) {
+                changes.add(
+                    "watch "
+                        + (before == null
+                            ? null
+                            : Conditions.find(before.getConditions(), Conditions.READY)
+                                .map(c -> c.getReason())
+                                .orElse(null))
+                        + " -> "
+                        + Conditions.find(after.getConditions(), Conditions.READY)
+                            .map(c -> c.getReason())
+                            .orElse(null));
+              }
 
-      @Override
-      public void problem(HasMetadata about, Problem problem) {
-        changes.add("problem " + problem.reason());
-      }
-    }, clock, HEARTBEAT);
+              @Override
+              public void problem(HasMetadata about, Problem problem) {
+                changes.add("problem " + problem.reason());
+              }
+            },
+            clock,
+            HEARTBEAT);
   }
 
   @AfterEach
@@ -95,38 +110,48 @@ class StatusRecorderTest {
 
   @Test
   void onlyHeartbeatFieldsMovedIsKeptNotWrittenUntilTheHeartbeat() {
-    AsyncJobWatch watch = k8s.client().resource(Fixtures.watch("default", "w", null, "s", List.of("lb-1"))).create();
+    AsyncJobWatch watch =
+        k8s.client().resource(Fixtures.watch("default", "w", null, "s", List.of("lb-1"))).create();
     List<AsyncJobWatch> cached = new ArrayList<>();
-    OwnWrites<AsyncJobWatch> cache = new OwnWrites<>() {
-      @Override
-      public void created(AsyncJobWatch object) {}
+    OwnWrites<AsyncJobWatch> cache =
+        new OwnWrites<>() {
+          @Override
+          public void created(AsyncJobWatch object) {}
 
-      @Override
-      public void updated(AsyncJobWatch newer, AsyncJobWatch older) {
-        cached.add(newer);
-      }
-    };
+          @Override
+          public void updated(AsyncJobWatch newer, AsyncJobWatch older) {
+            cached.add(newer);
+          }
+        };
 
     recorder.watch(watch, null, polled("Synced", T0), cache);
     assertEquals(1, recorder.writeCount());
     assertEquals(List.of("watch null -> Synced"), changes);
     AsyncJobWatch stored = cached.get(0);
-    assertEquals(polled("Synced", T0).getWatermark(), stored.getStatus().getWatermark(), "the written object is cached");
+    assertEquals(
+        polled("Synced", T0).getWatermark(),
+        stored.getStatus().getWatermark(),
+        "the written object is cached");
 
     now.set(T0.plusSeconds(30));
     AsyncJobWatchStatus later = polled("Synced", T0.plusSeconds(30));
     recorder.watch(stored, recorder.current(stored), later, cache);
     assertEquals(1, recorder.writeCount(), "only heartbeat fields moved: not written");
-    assertSame(later, recorder.current(stored), "the next poll starts from the status computed last");
+    assertSame(
+        later, recorder.current(stored), "the next poll starts from the status computed last");
 
     AsyncJobWatch edited = k8s.client().resource(stored).get();
     edited.getMetadata().setResourceVersion(stored.getMetadata().getResourceVersion() + "0");
-    assertEquals(stored.getStatus(), recorder.current(edited), "another version of the object: its own status");
+    assertEquals(
+        stored.getStatus(),
+        recorder.current(edited),
+        "another version of the object: its own status");
 
     now.set(T0.plus(HEARTBEAT).minusSeconds(30));
     AsyncJobWatchStatus polledAgain = polled("Synced", now.get());
     recorder.watch(stored, recorder.current(stored), polledAgain, cache);
-    assertEquals(1, recorder.writeCount(), "polled often, only heartbeat fields moved: still not written");
+    assertEquals(
+        1, recorder.writeCount(), "polled often, only heartbeat fields moved: still not written");
 
     // The heartbeat counts from the last write, not from the last poll: a watch polled more
     // often than the heartbeat is still written once per heartbeat.
