@@ -8,6 +8,7 @@ import io.albjobs.operator.alb.AlbCredentials;
 import io.albjobs.operator.alb.AlbEndpoint;
 import io.albjobs.operator.alb.AlbException;
 import io.albjobs.operator.alb.AlbJob;
+import io.albjobs.operator.alb.ChildLister;
 import io.albjobs.operator.alb.JobQuery;
 import io.albjobs.operator.alb.SdkAlbJobClient;
 import io.albjobs.operator.config.Durations;
@@ -19,6 +20,7 @@ import io.albjobs.operator.crd.AsyncJobWatchSpec;
 import io.albjobs.operator.crd.AsyncJobWatchStatus;
 import io.albjobs.operator.crd.ResourceType;
 import io.albjobs.operator.crd.SecretReference;
+import io.albjobs.operator.poll.ChildListingFixtures;
 import io.albjobs.operator.reconciler.AsyncJobWatchReconciler;
 import io.albjobs.operator.scope.ScopeResolver;
 import io.albjobs.operator.scope.TenancyPolicy;
@@ -78,6 +80,7 @@ class GitopsFixturesTest {
   private static AlbException invalidKey;
 
   private static AlbException throttled;
+  private static AlbException childListingDenied;
   private static Problem secretNotFound;
 
   @BeforeAll
@@ -87,6 +90,14 @@ class GitopsFixturesTest {
       invalidKey = listError(sim, "LTAIdeleted", "whatever");
       sim.faults().throttleNext(1);
       throttled = listError(sim, "LTAIgitops", "gitops-secret");
+      // A RAM policy without the child List actions: ChildLister's wording of ALB's refusal.
+      sim.faults().denyAction(ChildLister.LIST_LISTENERS);
+      try (SdkAlbJobClient client = client(sim, "LTAIgitops", "gitops-secret")) {
+        new ChildLister(10).list(client, List.of(LB1, LB2));
+        fail("the simulator was expected to refuse " + ChildLister.LIST_LISTENERS);
+      } catch (AlbException e) {
+        childListingDenied = e;
+      }
     }
     try (EmbeddedKubernetes kube = new EmbeddedKubernetes()) {
       try {
@@ -99,15 +110,19 @@ class GitopsFixturesTest {
     }
   }
 
+  private static SdkAlbJobClient client(AlbSimulator sim, String keyId, String secret)
+      throws AlbException {
+    return new SdkAlbJobClient(
+        AlbEndpoint.parse(sim.endpoint()),
+        REGION,
+        new AlbCredentials.StaticKeys("gitops", keyId, secret, null),
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(5));
+  }
+
   private static AlbException listError(AlbSimulator sim, String keyId, String secret)
       throws AlbException {
-    try (SdkAlbJobClient client =
-        new SdkAlbJobClient(
-            AlbEndpoint.parse(sim.endpoint()),
-            REGION,
-            new AlbCredentials.StaticKeys("gitops", keyId, secret, null),
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(5))) {
+    try (SdkAlbJobClient client = client(sim, keyId, secret)) {
       client.listJobs(JobQuery.byJobIds(List.of("JOB-1")), null, 10);
     } catch (AlbException e) {
       return e;
@@ -363,6 +378,29 @@ class GitopsFixturesTest {
     return s;
   }
 
+  /**
+   * {@link #polled} with the {@code ChildrenListed} condition a load-balancer watch gets after each
+   * poll (as WatchSync sets it after the roll-up): {@code children} says what the child listing
+   * gave.
+   */
+  private static AsyncJobWatchStatus polledWithChildren(
+      long generation, List<AsyncJob> jobs, ChildrenListed.State children) {
+    AsyncJobWatchStatus s = new AsyncJobWatchStatus();
+    Instant specAt = T0.minusSeconds(600);
+    s.setObservedGeneration(generation);
+    s.setObservedGenerationTime(Times.format(specAt));
+    s.setResourceCount(2);
+    List<io.fabric8.kubernetes.api.model.Condition> before = s.getConditions();
+    WatchRollup.apply(s, List.of(), null, generation, specAt);
+    ChildrenListed.apply(s, before, children, generation, specAt);
+    Instant now = T0.plusSeconds(36);
+    before = s.getConditions();
+    WatchRollup.apply(s, jobs, null, generation, now);
+    ChildrenListed.apply(s, before, children, generation, now);
+    s.setLastSyncTime(Times.format(now));
+    return s;
+  }
+
   private static AsyncJobWatch watchWith(long generation, AsyncJobWatchStatus status) {
     AsyncJobWatch w = watch(generation, false);
     w.setStatus(status);
@@ -410,6 +448,40 @@ class GitopsFixturesTest {
         new Fixture(
             "ALB throttles ListAsynJobs: a transient error, retried with backoff (Reconciling, not Stalled).",
             watchWith(3, polled(3, children(12, 1, false), Problem.of(throttled, 3)))));
+    // A RAM policy without alb:ListListeners (an upgrade, say): ChildrenListed=False, while
+    // Ready/Reconciling/Stalled still follow the jobs ALB records under the load balancers.
+    List<String> lbs = List.of(LB1, LB2);
+    out.put(
+        "children-listing-denied.yaml",
+        new Fixture(
+            "ALB refuses the child listing (ChildrenListed=False, ChildListingDenied) and nothing is in flight:"
+                + " still Ready, the jobs decide the health.",
+            watchWith(
+                3,
+                polledWithChildren(
+                    3,
+                    children(12, 0, false),
+                    ChildListingFixtures.afterFailure(childListingDenied, T0, false, lbs)))));
+    out.put(
+        "children-listing-denied-jobs-in-flight.yaml",
+        new Fixture(
+            "The child listing worked once, then ALB refused it (ChildrenListed=False, ChildListingDenied);"
+                + " two jobs are in flight: Reconciling, not Stalled.",
+            watchWith(
+                3,
+                polledWithChildren(
+                    3,
+                    children(12, 2, false),
+                    ChildListingFixtures.afterFailure(
+                        childListingDenied, T0.minusSeconds(3600), true, lbs)))));
+    out.put(
+        "children-listed.yaml",
+        new Fixture(
+            "The listeners, rules, server groups, ACLs and security policies are listed"
+                + " (ChildrenListed=True); nothing in flight.",
+            watchWith(
+                3,
+                polledWithChildren(3, children(12, 0, false), ChildListingFixtures.listed(lbs)))));
     AsyncJobWatch suspended = watch(4, true);
     AsyncJobWatchStatus s = polled(3, children(12, 0, false), null);
     Instant suspendedAt = T0.plusSeconds(7200);
@@ -520,7 +592,9 @@ class GitopsFixturesTest {
             "JobsInFlight",
             "JobFailed",
             "AlbThrottled",
-            "Suspended")) {
+            "Suspended",
+            "ChildListingDenied",
+            "ChildrenListed")) {
       assertTrue(all.contains("reason: \"" + reason + "\""), "no fixture shows reason " + reason);
     }
   }
