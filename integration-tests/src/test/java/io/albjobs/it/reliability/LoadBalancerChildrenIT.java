@@ -174,6 +174,16 @@ class LoadBalancerChildrenIT {
     assertFalse(
         Conditions.isTrue(conditions, Conditions.STALLED),
         "not Stalled (Argo CD would say Degraded): " + conditions);
+    // docs/gitops.md: a gate that needs the children's jobs waits on this condition with kubectl.
+    var deniedWait =
+        env.kubectl.run(
+            "wait",
+            "ajw/ing",
+            "--for=condition=ChildrenListed=false",
+            "--timeout=10s",
+            "-n",
+            env.ns);
+    assertTrue(deniedWait.ok(), "kubectl wait ChildrenListed=false: " + deniedWait);
     Condition denied = Conditions.find(conditions, Conditions.CHILDREN_LISTED).orElseThrow();
     System.out.println("ChildListingDenied: " + denied.getMessage());
     assertTrue(denied.getMessage().contains("refused alb:ListRules"), denied.getMessage());
@@ -202,6 +212,10 @@ class LoadBalancerChildrenIT {
         () ->
             Conditions.isTrue(
                 env.watch("ing").getStatus().getConditions(), Conditions.CHILDREN_LISTED));
+    var listedWait =
+        env.kubectl.run(
+            "wait", "ajw/ing", "--for=condition=ChildrenListed", "--timeout=10s", "-n", env.ns);
+    assertTrue(listedWait.ok(), "kubectl wait --for=condition=ChildrenListed: " + listedWait);
     assertEquals(
         1,
         env.admin.v1().events().inNamespace(env.ns).list().getItems().stream()
