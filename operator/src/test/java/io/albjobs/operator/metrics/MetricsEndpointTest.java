@@ -211,7 +211,9 @@ class MetricsEndpointTest {
     assertTrue(Math.abs(lastPoll - Instant.now().getEpochSecond()) < 30, "last poll " + lastPoll);
     assertTrue(
         body.contains("operator_sdk_") || body.contains("operator.sdk"), "JOSDK metrics present");
-    assertTrue(value(body, "jvm_memory_used_bytes", "area=\"heap\"") > 0);
+    // One heap pool (a survivor space, the old generation) can be empty right after a collection;
+    // the heap as a whole never is.
+    assertTrue(sum(body, "jvm_memory_used_bytes", "area=\"heap\"") > 0, "heap in use");
     assertFalse(
         body.contains("OK-0") || body.contains("alb-m"), "no job or resource ID as a label");
     assertFalse(body.contains("metrics-secret"));
