@@ -1,9 +1,8 @@
 package io.albjobs.it.settle;
 
+import io.albjobs.it.kube.AlbConfigCrd;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The objects of ACK's ALB Ingress Controller as a cluster has them
@@ -26,7 +24,6 @@ public final class AckObjects {
   public static final String GROUP = "alibabacloud.com";
   public static final String API_VERSION = GROUP + "/v1";
   public static final String KIND = "AlbConfig";
-  public static final String CRD_NAME = "albconfigs." + GROUP;
   public static final String CONTROLLER = "ingress.k8s.alibabacloud/alb";
   public static final String ALBCONFIG_ANNOTATION = "alb.ingress.kubernetes.io/albconfig.name";
   public static final String HASH_LABEL = "alb.ingress.kubernetes.io/hash";
@@ -34,93 +31,18 @@ public final class AckObjects {
   /** The finalizer the controller keeps on the Ingresses it manages. */
   public static final String FINALIZER = "ingress.k8s.alibabacloud/resources";
 
-  public static final ResourceDefinitionContext ALBCONFIGS =
-      new ResourceDefinitionContext.Builder()
-          .withGroup(GROUP)
-          .withVersion("v1")
-          .withKind(KIND)
-          .withPlural("albconfigs")
-          .withNamespaced(false)
-          .build();
+  public static final ResourceDefinitionContext ALBCONFIGS = AlbConfigCrd.CONTEXT;
 
   private AckObjects() {}
 
-  /** The CRD as the controller installs it: a schema that accepts any fields. */
-  public static CustomResourceDefinition albConfigCrd() {
-    return new CustomResourceDefinitionBuilder()
-        .withNewMetadata()
-        .withName(CRD_NAME)
-        .endMetadata()
-        .withNewSpec()
-        .withGroup(GROUP)
-        .withScope("Cluster")
-        .withNewNames()
-        .withKind(KIND)
-        .withListKind("AlbConfigList")
-        .withPlural("albconfigs")
-        .withSingular("albconfig")
-        .endNames()
-        .addNewVersion()
-        .withName("v1")
-        .withServed(true)
-        .withStorage(true)
-        .withNewSubresources()
-        .withNewStatus()
-        .endStatus()
-        .endSubresources()
-        .addNewAdditionalPrinterColumn()
-        .withName("ALBID")
-        .withType("string")
-        .withJsonPath(".status.loadBalancer.id")
-        .endAdditionalPrinterColumn()
-        .addNewAdditionalPrinterColumn()
-        .withName("DNSNAME")
-        .withType("string")
-        .withJsonPath(".status.loadBalancer.dnsname")
-        .endAdditionalPrinterColumn()
-        .withNewSchema()
-        .withNewOpenAPIV3Schema()
-        .withType("object")
-        .withXKubernetesPreserveUnknownFields(true)
-        .endOpenAPIV3Schema()
-        .endSchema()
-        .endVersion()
-        .endSpec()
-        .build();
-  }
-
-  /** Installs the AlbConfig CRD (if missing) and waits until it is served. */
+  /** Installs the AlbConfig CRD ({@link AlbConfigCrd}) and waits until it is served. */
   public static void installCrd(KubernetesClient client) {
-    client.resource(albConfigCrd()).serverSideApply();
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .withName(CRD_NAME)
-        .waitUntilCondition(
-            c ->
-                c != null
-                    && c.getStatus() != null
-                    && c.getStatus().getConditions() != null
-                    && c.getStatus().getConditions().stream()
-                        .anyMatch(
-                            x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-            60,
-            TimeUnit.SECONDS);
+    AlbConfigCrd.install(client);
   }
 
-  /**
-   * Removes the CRD again (suites sharing the control plane test a cluster without it) and waits
-   * until it is gone.
-   */
+  /** Removes the CRD again (suites sharing the control plane test a cluster without it). */
   public static void removeCrd(KubernetesClient client) {
-    client.apiextensions().v1().customResourceDefinitions().withName(CRD_NAME).delete();
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .withName(CRD_NAME)
-        .waitUntilCondition(c -> c == null, 120, TimeUnit.SECONDS);
+    AlbConfigCrd.remove(client);
   }
 
   /** An AlbConfig of a load balancer with one HTTP listener on port 80. */

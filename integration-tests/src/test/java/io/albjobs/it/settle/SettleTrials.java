@@ -55,6 +55,9 @@ public final class SettleTrials implements AutoCloseable {
   public static final String TRIAL_LABEL = "trials.albjobs.io/trial";
   public static final Duration CHECK_EVERY = Duration.ofMillis(500);
 
+  /** Argo CD's pause between a wave's apply and its health check (ARGOCD_SYNC_WAVE_DELAY). */
+  public static final Duration ARGO_WAVE_DELAY = Duration.ofSeconds(2);
+
   /** How a run is set up. */
   public record Settings(
       String envId,
@@ -69,8 +72,10 @@ public final class SettleTrials implements AutoCloseable {
   public record Result(
       int index,
       Kind kind,
+      boolean causedJobs,
       int falseGreenReadings,
       boolean raceOnly,
+      boolean falseGreenAfterWaveDelay,
       String falseGreen,
       Double latencySeconds,
       Double settlingAfterSeconds,
@@ -243,7 +248,9 @@ public final class SettleTrials implements AutoCloseable {
         return new Result(
             plan.index(),
             plan.kind(),
+            false,
             0,
+            false,
             false,
             null,
             null,
@@ -379,6 +386,7 @@ public final class SettleTrials implements AutoCloseable {
       Instant next = firstChangeAt.plus(CHECK_EVERY);
       int falseGreens = 0;
       boolean raceOnly = true;
+      boolean afterWaveDelay = false;
       String firstFalseGreen = null;
       String outcome = null;
       boolean asExpected = false;
@@ -396,6 +404,7 @@ public final class SettleTrials implements AutoCloseable {
         if (g.any() && !truth) {
           falseGreens++;
           raceOnly &= !settlingSinceLastChange;
+          afterWaveDelay |= !now.isBefore(lastChangeAt.plus(ARGO_WAVE_DELAY));
           if (firstFalseGreen == null) {
             firstFalseGreen =
                 since(now)
@@ -470,8 +479,10 @@ public final class SettleTrials implements AutoCloseable {
       return new Result(
           plan.index(),
           plan.kind(),
+          effects.stream().anyMatch(e -> !e.jobs().isEmpty()),
           falseGreens,
           falseGreens > 0 && raceOnly,
+          afterWaveDelay,
           firstFalseGreen,
           latency,
           settlingAfter,

@@ -1,0 +1,81 @@
+package io.albjobs.it.settle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.albjobs.it.kube.AlbConfigCrd;
+import io.albjobs.it.kube.SharedControlPlane;
+import io.albjobs.it.settle.SettleTrials.Result;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * No false green, proven on the real API server: 40 randomised trials (scripts/bench-settle runs
+ * 200) of Ingress and AlbConfig changes reconciled by {@link FakeIngressController}, a failing job,
+ * a failing and a silent controller, the watch's own spec and poll-now, an operator restart while
+ * settling; each read every 0.5 s by the gates ({@link Gates}), next to the same trials with
+ * settling off (which must show false greens: the checker can see one). The active poll interval is
+ * 2 s (the default is 5 s) so that the suite takes minutes.
+ */
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class SettleTrialsIT {
+  static final Duration ACTIVE_POLL = Duration.ofSeconds(2);
+
+  @BeforeAll
+  static void crd() {
+    AlbConfigCrd.install(SharedControlPlane.get().admin());
+  }
+
+  @AfterAll
+  static void removeCrd() {
+    AlbConfigCrd.remove(SharedControlPlane.get().admin());
+  }
+
+  @Test
+  void gatesNeverPassBeforeTheJobsOfAChangeAreListedAndFinished() throws Exception {
+    long seed = Long.getLong("settle.seed", 15);
+    int trials = Integer.getInteger("settle.trials", 40);
+    TrialStats stats =
+        SettleRun.run(
+            "settle",
+            seed,
+            trials,
+            ACTIVE_POLL,
+            Duration.ofSeconds(6),
+            Duration.ofMillis(800),
+            Duration.ofSeconds(45));
+    System.out.print(stats.report());
+    List<Result> wrong = stats.on().stream().filter(r -> !r.outcomeAsExpected()).toList();
+    List<Result> green = stats.on().stream().filter(Result::falseGreenSeen).toList();
+    wrong.forEach(
+        r -> System.out.println("UNEXPECTED OUTCOME " + r.outcome() + "\n" + r.timeline()));
+    green.forEach(r -> System.out.println("FALSE GREEN " + r.falseGreen() + "\n" + r.timeline()));
+
+    assertTrue(
+        stats.falseGreens(stats.off()) > 0,
+        "with settling off the checker sees false greens (else it could not see any)");
+    assertEquals(
+        List.of(),
+        green.stream().map(r -> r.index() + " " + r.kind() + ": " + r.falseGreen()).toList(),
+        "false greens with settling on");
+    assertEquals(
+        List.of(),
+        wrong.stream()
+            .map(r -> r.index() + " " + r.kind() + ": " + r.outcome())
+            .collect(Collectors.toList()),
+        "every trial ends as its kind must (Ready, or Stalled JobFailed/ChangeFailed/SettleTimeout)");
+    assertFalse(stats.settlingAtRestart().isEmpty(), "the operator restarted while trials settled");
+    double p99 = TrialStats.percentile(stats.latencyWithJobs(), 99);
+    assertTrue(
+        p99 <= ACTIVE_POLL.toSeconds() + 2,
+        "gate latency p99 " + p99 + " s > active poll interval + 2 s");
+    assertTrue(stats.costRatio() <= 1.3, "ALB calls with settling / without: " + stats.costRatio());
+  }
+}
