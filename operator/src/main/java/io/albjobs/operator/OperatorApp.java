@@ -1,6 +1,8 @@
 package io.albjobs.operator;
 
 import io.albjobs.operator.alb.SdkAlbJobClient;
+import io.albjobs.operator.change.ChangeTracker;
+import io.albjobs.operator.change.SettleDefaults;
 import io.albjobs.operator.config.OperatorConfig;
 import io.albjobs.operator.config.OperatorConfig.Setting;
 import io.albjobs.operator.http.HttpEndpoints;
@@ -50,6 +52,7 @@ public final class OperatorApp implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final ScopedClients clients;
   private final AtomicBoolean closing;
+  private final ChangeTracker tracker;
 
   private OperatorApp(
       Operator operator,
@@ -58,7 +61,9 @@ public final class OperatorApp implements AutoCloseable {
       StatusRecorder writer,
       PrometheusMeterRegistry registry,
       ScopedClients clients,
-      AtomicBoolean closing) {
+      AtomicBoolean closing,
+      ChangeTracker tracker) {
+    this.tracker = tracker;
     this.clients = clients;
     this.closing = closing;
     this.operator = operator;
@@ -152,6 +157,8 @@ public final class OperatorApp implements AutoCloseable {
             events);
     sync.loadBalancerChildren().refreshEvery(config.duration(Setting.CHILD_REFRESH_INTERVAL));
     UserJobPoller poller = new UserJobPoller(clients, defaults, clock);
+    SettleDefaults settle = config.settleDefaults();
+    ChangeTracker tracker = new ChangeTracker(client, clock, settle.trackIngressChanges());
     AtomicBoolean closing = new AtomicBoolean();
 
     Operator operator =
@@ -184,7 +191,8 @@ public final class OperatorApp implements AutoCloseable {
             });
     Set<String> namespaces = config.namespaces();
     operator.register(
-        new AsyncJobWatchReconciler(sync, mirror, recorder, metrics, new WatchStates(), clock),
+        new AsyncJobWatchReconciler(
+            sync, mirror, recorder, metrics, new WatchStates(), clock, tracker, settle),
         o -> {
           if (!namespaces.isEmpty()) {
             o.settingNamespaces(namespaces);
@@ -206,6 +214,7 @@ public final class OperatorApp implements AutoCloseable {
                 () -> operator.getRuntimeInfo().isStarted(),
                 registry);
     poller.start(Duration.ofMillis(500));
+    tracker.start();
     operator.start();
     LOG.info(
         "alb-asyncjob-operator started: namespaces={}, leaderElection={}, albQps={}, http port={}",
@@ -213,7 +222,7 @@ public final class OperatorApp implements AutoCloseable {
         config.leaderElection(),
         config.albQps(),
         http == null ? "off" : http.port());
-    return new OperatorApp(operator, poller, http, recorder, registry, clients, closing);
+    return new OperatorApp(operator, poller, http, recorder, registry, clients, closing, tracker);
   }
 
   /**
@@ -276,6 +285,7 @@ public final class OperatorApp implements AutoCloseable {
     LOG.info("Stopping alb-asyncjob-operator");
     closing.set(true);
     poller.close();
+    tracker.close();
     operator.stop();
     clients.close();
     if (http != null) {

@@ -144,7 +144,27 @@ public final class OperatorConfig {
         "child-refresh-interval",
         "CHILD_REFRESH_INTERVAL",
         "60s",
-        "How often a load-balancer watch lists its load balancer's listeners, rules, server groups, ACLs and security policies again (sooner when a listing shows an unknown child)");
+        "How often a load-balancer watch lists its load balancer's listeners, rules, server groups, ACLs and security policies again (sooner when a listing shows an unknown child)"),
+    SETTLE_PERIOD(
+        "settle-period",
+        "SETTLE_PERIOD",
+        "15s",
+        "How long a watch waits for jobs after its own spec or albjobs.io/poll-now changes, without spec.settlePeriod (0s: no wait)"),
+    SETTLE_TIMEOUT(
+        "settle-timeout",
+        "SETTLE_TIMEOUT",
+        "10m",
+        "Longest a watch waits for the ALB Ingress Controller to reconcile a change, without spec.settleTimeout; then it is Stalled (SettleTimeout)"),
+    SETTLE_MARGIN(
+        "settle-margin",
+        "SETTLE_MARGIN",
+        "5s",
+        "After the ALB Ingress Controller reconciled a change, how long to allow for ALB to list its jobs before the watch polls and may turn Ready"),
+    TRACK_INGRESS_CHANGES(
+        "track-ingress-changes",
+        "TRACK_INGRESS_CHANGES",
+        "true",
+        "Load-balancer watches wait for changes to the Ingresses and AlbConfigs of their load balancers (needs read access to ingresses, ingressclasses, albconfigs and events)");
 
     private final String flag;
     private final String env;
@@ -220,6 +240,7 @@ public final class OperatorConfig {
     if (duration(Setting.CHILD_REFRESH_INTERVAL).compareTo(Duration.ofSeconds(5)) < 0) {
       throw new IllegalArgumentException("--child-refresh-interval must be at least 5s");
     }
+    settleDefaults();
     if (reconcileThreads() < 1) {
       throw new IllegalArgumentException("--reconcile-threads must be >= 1");
     }
@@ -315,6 +336,28 @@ public final class OperatorConfig {
         50,
         duration(Setting.MIN_POLL_INTERVAL),
         duration(Setting.MIN_ACTIVE_POLL_INTERVAL));
+  }
+
+  /** The operator-wide settings of settling: what a watch's spec does not say. */
+  public io.albjobs.operator.change.SettleDefaults settleDefaults() {
+    String track = get(Setting.TRACK_INGRESS_CHANGES).trim().toLowerCase(Locale.ROOT);
+    if (!Set.of("true", "false").contains(track)) {
+      throw new IllegalArgumentException("--track-ingress-changes must be true or false");
+    }
+    Duration period = duration(Setting.SETTLE_PERIOD);
+    Duration timeout = duration(Setting.SETTLE_TIMEOUT);
+    Duration margin = duration(Setting.SETTLE_MARGIN);
+    if (period.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new IllegalArgumentException("--settle-period must be at most 10m");
+    }
+    if (timeout.compareTo(Duration.ofMinutes(1)) < 0) {
+      throw new IllegalArgumentException("--settle-timeout must be at least 1m");
+    }
+    if (margin.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new IllegalArgumentException("--settle-margin must be at most 1m");
+    }
+    return new io.albjobs.operator.change.SettleDefaults(
+        period, timeout, margin, Boolean.parseBoolean(track));
   }
 
   /** The help text: one line per setting. */

@@ -173,6 +173,47 @@ public class AsyncJobWatchSpec {
           + "itself.")
   private Boolean includeChildren;
 
+  @JsonPropertyDescription(
+      "How long the watch waits for jobs after its own spec changes (also on creation) or "
+          + "albjobs.io/poll-now gets a new value, as a duration such as 15s; 0s does not wait. "
+          + "Meanwhile it is not Ready (reason Settling) and polls at its activePollInterval, so "
+          + "that a pipeline that made an ALB call and then bumps the watch (a revision from "
+          + "Git, poll-now) does not pass before ALB lists the job. Between 0s and 10m. "
+          + "Optional: default the operator's --settle-period (15s).")
+  @Pattern(Validation.DURATION_PATTERN)
+  @ValidationRule(
+      value = "duration(self) <= duration('10m')",
+      message = "spec.settlePeriod must be between 0s and 10m")
+  private String settlePeriod;
+
+  @JsonPropertyDescription(
+      "The longest the watch waits for the ALB Ingress Controller to reconcile a change of "
+          + "an Ingress or AlbConfig of its load balancers (its SuccessfullyReconciled Event), "
+          + "as a duration such as 10m. When it passes the watch is Stalled with reason "
+          + "SettleTimeout until the controller reconciles or the object changes again. "
+          + "Between 1m and 24h. Optional: default the operator's --settle-timeout (10m).")
+  @Pattern(Validation.DURATION_PATTERN)
+  @ValidationRule(
+      value = "duration(self) >= duration('1m') && duration(self) <= duration('24h')",
+      message = "spec.settleTimeout must be between 1m and 24h")
+  private String settleTimeout;
+
+  public String getSettlePeriod() {
+    return settlePeriod;
+  }
+
+  public void setSettlePeriod(String settlePeriod) {
+    this.settlePeriod = settlePeriod;
+  }
+
+  public String getSettleTimeout() {
+    return settleTimeout;
+  }
+
+  public void setSettleTimeout(String settleTimeout) {
+    this.settleTimeout = settleTimeout;
+  }
+
   public Boolean getIncludeChildren() {
     return includeChildren;
   }

@@ -73,6 +73,20 @@ public class AsyncJobWatchStatus {
           + "of its SHA-256) when the name is not a valid label value (longer than 63 characters).")
   private String jobSelector;
 
+  @JsonPropertyDescription(
+      "Present while the watch waits for a change it stands for to show its ALB jobs "
+          + "(Ready False, reason Settling): the changes, what ends the wait for each and the "
+          + "deadline. Absent otherwise.")
+  private Settling settling;
+
+  public Settling getSettling() {
+    return settling;
+  }
+
+  public void setSettling(Settling settling) {
+    this.settling = settling;
+  }
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -189,7 +203,8 @@ public class AsyncJobWatchStatus {
         && Objects.equals(watermark, s.watermark)
         && Objects.equals(pollNowHandled, s.pollNowHandled)
         && Objects.equals(observedGenerationTime, s.observedGenerationTime)
-        && Objects.equals(jobSelector, s.jobSelector);
+        && Objects.equals(jobSelector, s.jobSelector)
+        && Objects.equals(settling, s.settling);
   }
 
   @Override

@@ -183,6 +183,19 @@ public final class LoadBalancerChildren {
    */
   public Family family(
       AccountScope scope, AlbJobClient client, Collection<String> loadBalancerIds, boolean soon) {
+    return family(scope, client, loadBalancerIds, soon, null);
+  }
+
+  /**
+   * The same, listing again the children last listed before {@code freshAsOf} (when not null): a
+   * settling watch's poll after a change must see the children the change created.
+   */
+  public Family family(
+      AccountScope scope,
+      AlbJobClient client,
+      Collection<String> loadBalancerIds,
+      boolean soon,
+      Instant freshAsOf) {
     Instant now = clock.instant();
     sweep(now);
     List<String> due = new ArrayList<>();
@@ -202,7 +215,10 @@ public final class LoadBalancerChildren {
                         || soon
                     ? MIN_SPACING
                     : refresh;
-        if (e.current == null && e.problem == null || !now.isBefore(e.attemptedAt.plus(every))) {
+        boolean stale = freshAsOf != null && e.attemptedAt.isBefore(freshAsOf);
+        if (e.current == null && e.problem == null
+            || stale
+            || !now.isBefore(e.attemptedAt.plus(every))) {
           due.add(lb);
           e.attemptedAt = now; // one listing at a time: other watches use what is there meanwhile
           e.aclsStale |= soon;

@@ -18,6 +18,9 @@ import java.util.Map;
  * @param writes where the AsyncJobs the poll creates or updates go back into the informer cache
  * @param due when the poll was due (now for a spec change or {@code albjobs.io/poll-now}): a
  *     listing shared with other watches must have started then or later
+ * @param settlement what settling makes of the poll's outcome (the verdict for the conditions)
+ * @param childrenFreshAsOf when not null, a load balancer's children listed before it are listed
+ *     again (a settling watch's poll after a change)
  */
 public record WatchPoll(
     AsyncJobWatch watch,
@@ -25,4 +28,29 @@ public record WatchPoll(
     Map<String, AsyncJob> children,
     WatchState state,
     OwnWrites<AsyncJob> writes,
-    Instant due) {}
+    Instant due,
+    Settlement settlement,
+    Instant childrenFreshAsOf) {
+  /** A poll of a watch that is not settling. */
+  public WatchPoll(
+      AsyncJobWatch watch,
+      AsyncJobWatchStatus next,
+      Map<String, AsyncJob> children,
+      WatchState state,
+      OwnWrites<AsyncJob> writes,
+      Instant due) {
+    this(watch, next, children, state, writes, due, Settlement.NONE, null);
+  }
+
+  /**
+   * What settling makes of a poll: called with the next status once the poll's outcome is known
+   * ({@code listed}: it succeeded; {@code resourceIds}: the load balancers it covered, null when it
+   * failed before knowing them), it returns the verdict for the conditions.
+   */
+  public interface Settlement {
+    Settlement NONE = (next, listed, resourceIds) -> io.albjobs.operator.status.SettleVerdict.NONE;
+
+    io.albjobs.operator.status.SettleVerdict after(
+        AsyncJobWatchStatus next, boolean listed, java.util.List<String> resourceIds);
+  }
+}

@@ -14,6 +14,7 @@ public final class WatchState {
   private volatile Instant nextPoll = Instant.EPOCH;
   private volatile int failuresInARow;
   private volatile boolean clockSkewed;
+  private volatile Instant changesCheckedAt = Instant.EPOCH;
   private final Set<String> foreign = ConcurrentHashMap.newKeySet();
   private final Map<String, Instant> deleted = new ConcurrentHashMap<>();
 
@@ -23,6 +24,18 @@ public final class WatchState {
 
   public void nextPoll(Instant at) {
     nextPoll = at;
+  }
+
+  /**
+   * The newest Ingress or AlbConfig change already in the watch's written status: later ones are
+   * new to it.
+   */
+  public Instant changesCheckedAt() {
+    return changesCheckedAt;
+  }
+
+  public void changesCheckedAt(Instant at) {
+    changesCheckedAt = at;
   }
 
   /** Whether ALB's clock was last seen out of step with this node's (for one Event per episode). */

@@ -114,6 +114,7 @@ public final class WatchSync {
     Duration active = defaults.activePollInterval();
     Map<String, AsyncJob> view = children;
     Problem problem = null;
+    List<String> polledIds = null;
     // The ChildrenListed condition: absent without children to list, unchanged when the poll
     // failed.
     ChildrenListed.State childState = spec.coversChildren() ? ChildrenListed.State.UNCHANGED : null;
@@ -144,6 +145,7 @@ public final class WatchSync {
           scopes.resolve(
               ns, spec.getRegionId(), spec.getEndpoint(), spec.getCredentialsSecretRef());
       List<String> ids = resourceIds(spec);
+      polledIds = ids;
       next.setResourceCount(ids.size());
       // Watermarks are on ALB's clock: ALB compares BeginTime with its own CreateTime.
       Duration skew = albClock.skew(scope.endpoint());
@@ -158,7 +160,10 @@ public final class WatchSync {
         Instant albTime;
         long newest = Long.MIN_VALUE;
         String member = ns + "/" + watch.getMetadata().getName();
-        family = spec.coversChildren() ? lbChildren.family(scope, client, ids, false) : null;
+        family =
+            spec.coversChildren()
+                ? lbChildren.family(scope, client, ids, false, poll.childrenFreshAsOf())
+                : null;
         SharedListings.Listing shared =
             family != null && family.hasChildren()
                 ? null
@@ -244,7 +249,9 @@ public final class WatchSync {
       state.failed();
       problem = Problem.of(e, state.failuresInARow());
     }
-    WatchRollup.apply(next, view.values(), problem, generation, now);
+    io.albjobs.operator.status.SettleVerdict settle =
+        poll.settlement().after(next, problem == null, polledIds);
+    WatchRollup.apply(next, view.values(), problem, settle, generation, now);
     // Its Warning Event, once per new problem, comes with the status write
     // (reconciler/Transitions).
     ChildrenListed.apply(next, conditionsBefore, childState, generation, now);
@@ -255,10 +262,18 @@ public final class WatchSync {
       // intervals after ALB does.
       wait = min(errorBackoff.delay(state.failuresInARow()), idle);
     } else {
-      wait = next.getJobs().getProcessing() > 0 && problem == null ? active : idle;
+      wait =
+          (next.getJobs().getProcessing() > 0 || settle.waiting() && !settle.stalled())
+                  && problem == null
+              ? active
+              : idle;
     }
     Duration jittered = Backoff.jitter(wait, 0.1);
     Instant at = now.plus(jittered);
+    if (settle.wakeAt() != null && settle.wakeAt().isAfter(now) && settle.wakeAt().isBefore(at)) {
+      // The wait changes by itself then (a settle period ends, a fence's margin passes).
+      return new Outcome(next, settle.wakeAt());
+    }
     if (sharedScope != null && problem == null) {
       // On a tick of the scope, so that one listing serves every watch due then. The interval
       // counts from the tick this poll was due at, not from when its reconcile ran: the watches

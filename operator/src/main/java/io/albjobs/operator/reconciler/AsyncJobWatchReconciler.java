@@ -1,13 +1,20 @@
 package io.albjobs.operator.reconciler;
 
+import io.albjobs.operator.change.ChangeTracker;
+import io.albjobs.operator.change.ObjectChange;
+import io.albjobs.operator.change.Settle;
+import io.albjobs.operator.change.SettleDefaults;
+import io.albjobs.operator.config.Durations;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.crd.AsyncJobWatchStatus;
+import io.albjobs.operator.crd.ResourceType;
 import io.albjobs.operator.metrics.OperatorMetrics;
 import io.albjobs.operator.poll.WatchPoll;
 import io.albjobs.operator.poll.WatchState;
 import io.albjobs.operator.poll.WatchStates;
 import io.albjobs.operator.poll.WatchSync;
+import io.albjobs.operator.status.ChildrenListed;
 import io.albjobs.operator.status.Conditions;
 import io.albjobs.operator.status.Problem;
 import io.albjobs.operator.status.Statuses;
@@ -24,7 +31,9 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Clock;
@@ -59,6 +68,8 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
   private final OperatorMetrics metrics;
   private final WatchStates states;
   private final Clock clock;
+  private final ChangeTracker tracker;
+  private final SettleDefaults settle;
   private volatile InformerEventSource<AsyncJob, AsyncJobWatch> children;
 
   public AsyncJobWatchReconciler(
@@ -68,12 +79,38 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
       OperatorMetrics metrics,
       WatchStates states,
       Clock clock) {
+    this(
+        sync,
+        mirror,
+        recorder,
+        metrics,
+        states,
+        clock,
+        new ChangeTracker(null, clock, false),
+        SettleDefaults.STANDARD);
+  }
+
+  /**
+   * @param tracker the Ingress and AlbConfig changes and their fences
+   * @param settle the operator-wide settle period, timeout and margin
+   */
+  public AsyncJobWatchReconciler(
+      WatchSync sync,
+      JobMirror mirror,
+      StatusRecorder recorder,
+      OperatorMetrics metrics,
+      WatchStates states,
+      Clock clock,
+      ChangeTracker tracker,
+      SettleDefaults settle) {
     this.sync = sync;
     this.mirror = mirror;
     this.recorder = recorder;
     this.metrics = metrics;
     this.states = states;
     this.clock = clock;
+    this.tracker = tracker;
+    this.settle = settle;
   }
 
   @Override
@@ -88,7 +125,9 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
             .withItemStore(new LeanItemStore<>())
             .build();
     children = new InformerEventSource<>(config, context);
-    return List.of(children);
+    SimpleInboundEventSource<AsyncJobWatch> changes = new SimpleInboundEventSource<>("changes");
+    tracker.onChange(changes::propagateEvent);
+    return List.of(children, changes);
   }
 
   /**
@@ -169,10 +208,53 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
         current == null || !Objects.equals(generation, current.getObservedGeneration());
     boolean pollNowAsked =
         pollNow != null && !pollNow.equals(current == null ? null : current.getPollNowHandled());
-    if (!suspended && !specChanged && !pollNowAsked && now.isBefore(state.nextPoll())) {
-      return UpdateControl.<AsyncJobWatch>noUpdate().rescheduleAfter(until(now, state.nextPoll()));
+    boolean loadBalancers = watch.getSpec().getResourceType() == ResourceType.LOADBALANCER;
+    ResourceID id = ResourceID.fromResource(watch);
+    Duration period = duration(watch.getSpec().getSettlePeriod(), settle.period());
+    Duration timeout = duration(watch.getSpec().getSettleTimeout(), settle.timeout());
+    List<ObjectChange> objectChanges =
+        suspended || !loadBalancers
+            ? List.of()
+            : tracker.changesFor(id, latest(state.changesCheckedAt(), now.minus(timeout)));
+    boolean settling = current != null && current.getSettling() != null;
+    AsyncJobWatchStatus next = null;
+    Instant pollDue = null;
+    if (!suspended && (settling || specChanged || pollNowAsked || !objectChanges.isEmpty())) {
+      next = copy(current);
+      if (!period.isZero() && (specChanged || pollNowAsked)) {
+        Settle.add(
+            next,
+            Settle.ofWatch(
+                watch.getMetadata().getName(),
+                generation,
+                current == null ? "created" : specChanged ? "spec" : "poll-now",
+                now));
+      }
+      for (ObjectChange c : objectChanges) {
+        Settle.add(next, Settle.of(c));
+      }
+      Settle.fence(next, tracker::fence, period, timeout, settle.margin(), now);
+      pollDue = Settle.pollDue(next, now);
     }
-    AsyncJobWatchStatus next = copy(current);
+    boolean newChanges = !objectChanges.isEmpty();
+    if (!suspended
+        && !specChanged
+        && !pollNowAsked
+        && !newChanges
+        && pollDue == null
+        && now.isBefore(state.nextPoll())) {
+      // A fence seen, or nothing new: the next poll is when it was, or when the wait changes.
+      Instant at = state.nextPoll();
+      if (next != null) {
+        Instant wake = Settle.verdict(next, period, timeout, now).wakeAt();
+        at = wake != null && wake.isAfter(now) && wake.isBefore(at) ? wake : at;
+        state.nextPoll(at);
+      }
+      return UpdateControl.<AsyncJobWatch>noUpdate().rescheduleAfter(until(now, at));
+    }
+    if (next == null) {
+      next = copy(current);
+    }
     next.setJobSelector(Labels.watchSelector(watch.getMetadata().getName()));
     if (specChanged) {
       next.setObservedGeneration(generation);
@@ -180,7 +262,9 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     }
     next.setPollNowHandled(pollNow);
     if (suspended) {
-      // No poll and no reschedule while suspended; resuming is a spec change, which polls at once.
+      // No poll and no reschedule while suspended; resuming is a spec change, which polls at once
+      // (and settles for the settle period).
+      next.setSettling(null);
       suspend(next, generation, now);
       recorder.watch(watch, current, next, ownWrites(context));
       state.nextPoll(Instant.EPOCH);
@@ -188,13 +272,48 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
       return UpdateControl.noUpdate();
     }
     // Due now for a spec change, poll-now or a first poll: a shared listing must be this fresh.
+    // A poll after a change's fence must have started after the change's visibleAt.
     Instant due =
-        specChanged || pollNowAsked || state.nextPoll().equals(Instant.EPOCH)
-            ? now
-            : state.nextPoll();
+        pollDue != null
+            ? pollDue
+            : specChanged || pollNowAsked || state.nextPoll().equals(Instant.EPOCH)
+                ? now
+                : state.nextPoll().isAfter(now) ? now : state.nextPoll();
+    Instant listedFrom = due;
+    WatchPoll.Settlement settlement =
+        (status, listed, ids) -> {
+          if (ids != null && loadBalancers) {
+            tracker.target(id, ids, watch.getSpec().getAlbConfigSelector());
+          }
+          if (listed) {
+            Settle.polled(status, listedFrom);
+          }
+          return Settle.verdict(status, period, timeout, clock.instant());
+        };
     WatchSync.Outcome outcome =
-        sync.poll(new WatchPoll(watch, next, childrenOf(secondaries), state, childWrites(), due));
-    recorder.watch(watch, current, outcome.status(), ownWrites(context));
+        sync.poll(
+            new WatchPoll(
+                watch,
+                next,
+                childrenOf(secondaries),
+                state,
+                childWrites(),
+                due,
+                settlement,
+                pollDue));
+    AsyncJobWatchStatus written = outcome.status();
+    ChildrenListed.apply(
+        Conditions.CHANGES_TRACKED,
+        written,
+        current == null ? null : current.getConditions(),
+        loadBalancers ? trackingState() : null,
+        generation,
+        now);
+    recorder.watch(watch, current, written, ownWrites(context));
+    objectChanges.stream()
+        .map(ObjectChange::changedAt)
+        .max(Instant::compareTo)
+        .ifPresent(state::changesCheckedAt);
     state.nextPoll(outcome.nextPollAt());
     return UpdateControl.<AsyncJobWatch>noUpdate()
         .rescheduleAfter(until(clock.instant(), outcome.nextPollAt()));
@@ -210,8 +329,27 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     return now.plus(MAX_WAIT).isBefore(at) ? MAX_WAIT : Duration.between(now, at);
   }
 
+  private ChildrenListed.State trackingState() {
+    ChangeTracker.Tracking t = tracker.tracking();
+    return new ChildrenListed.State(t.tracked(), t.reason(), t.message());
+  }
+
+  private static Instant latest(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  /** A watch's own settle duration, or the operator's when absent or not valid. */
+  private static Duration duration(String value, Duration fallback) {
+    try {
+      return Durations.parseOr(value, fallback);
+    } catch (IllegalArgumentException e) {
+      return fallback; // the poll reports the invalid spec
+    }
+  }
+
   /** A deleted watch: its in-memory state and its metric series go with it. */
   private void forget(AsyncJobWatch watch) {
+    tracker.forget(ResourceID.fromResource(watch));
     states.forget(watch.getMetadata().getUid());
     recorder.forget(watch);
     metrics.forgetWatch(watch.getMetadata().getNamespace(), watch.getMetadata().getName());

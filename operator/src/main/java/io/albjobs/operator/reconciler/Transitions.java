@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class Transitions implements StatusRecorder.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(Transitions.class);
   private static final Set<String> HEALTHY =
-      Set.of("Synced", "JobsInFlight", "JobFailed", "Suspended");
+      Set.of("Synced", "JobsInFlight", "JobFailed", "Suspended", "Settling");
 
   private final EventRecorder events;
   private final OperatorMetrics metrics;
@@ -125,6 +125,14 @@ public final class Transitions implements StatusRecorder.Listener {
             before == null ? null : before.getConditions(), after.getConditions());
     if (children != null) {
       events.warning(watch, children.getReason(), children.getMessage());
+    }
+    Condition tracking =
+        ChildrenListed.newProblem(
+            Conditions.CHANGES_TRACKED,
+            before == null ? null : before.getConditions(),
+            after.getConditions());
+    if (tracking != null && !"ChangeTrackingDisabled".equals(tracking.getReason())) {
+      events.warning(watch, tracking.getReason(), tracking.getMessage());
     }
     FailedJobRef failed = after.getLastFailedJob();
     FailedJobRef previous = before == null ? null : before.getLastFailedJob();

@@ -70,7 +70,7 @@ public final class AlbConfigSource {
   }
 
   @SuppressWarnings("unchecked")
-  static String nested(Map<String, Object> root, String... path) {
+  public static String nested(Map<String, Object> root, String... path) {
     Object node = root;
     for (String key : path) {
       if (!(node instanceof Map)) {

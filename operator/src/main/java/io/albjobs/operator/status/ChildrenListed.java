@@ -37,10 +37,24 @@ public final class ChildrenListed {
       State state,
       Long generation,
       Instant now) {
-    Condition previous = Conditions.find(before, Conditions.CHILDREN_LISTED).orElse(null);
+    return apply(Conditions.CHILDREN_LISTED, status, before, state, generation, now);
+  }
+
+  /**
+   * The same for another condition of this shape (True/False beside Ready, no effect on it), such
+   * as {@link Conditions#CHANGES_TRACKED}: {@code state.reason()} is its reason also when True.
+   */
+  public static Condition apply(
+      String type,
+      AsyncJobWatchStatus status,
+      List<Condition> before,
+      State state,
+      Long generation,
+      Instant now) {
+    Condition previous = Conditions.find(before, type).orElse(null);
     List<Condition> conditions =
         new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
-    conditions.removeIf(c -> Conditions.CHILDREN_LISTED.equals(c.getType()));
+    conditions.removeIf(c -> type.equals(c.getType()));
     Condition next;
     if (state == null) {
       next = null;
@@ -49,13 +63,13 @@ public final class ChildrenListed {
     } else if (state.listed()) {
       next =
           Conditions.after(before, generation, now)
-              .set(Conditions.CHILDREN_LISTED, true, "ChildrenListed", state.message())
+              .set(type, true, state.reason(), state.message())
               .build()
               .get(0);
     } else {
       next =
           Conditions.after(before, generation, now)
-              .set(Conditions.CHILDREN_LISTED, false, state.reason(), state.message())
+              .set(type, false, state.reason(), state.message())
               .build()
               .get(0);
     }
@@ -63,7 +77,7 @@ public final class ChildrenListed {
       conditions.add(next);
     }
     status.setConditions(List.copyOf(conditions));
-    return newProblem(before, status.getConditions());
+    return newProblem(type, before, status.getConditions());
   }
 
   /**
@@ -71,8 +85,13 @@ public final class ChildrenListed {
    * reason {@code before} did not have (absent or True before). One Warning Event each.
    */
   public static Condition newProblem(List<Condition> before, List<Condition> after) {
-    Condition previous = Conditions.find(before, Conditions.CHILDREN_LISTED).orElse(null);
-    Condition next = Conditions.find(after, Conditions.CHILDREN_LISTED).orElse(null);
+    return newProblem(Conditions.CHILDREN_LISTED, before, after);
+  }
+
+  /** {@link #newProblem(List, List)} for a condition of type {@code type}. */
+  public static Condition newProblem(String type, List<Condition> before, List<Condition> after) {
+    Condition previous = Conditions.find(before, type).orElse(null);
+    Condition next = Conditions.find(after, type).orElse(null);
     boolean newProblem =
         next != null
             && "False".equals(next.getStatus())

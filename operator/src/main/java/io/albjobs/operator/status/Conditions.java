@@ -21,6 +21,9 @@ public final class Conditions {
   /** A load-balancer watch's listing of its load balancers' children (apart from Ready/Stalled). */
   public static final String CHILDREN_LISTED = "ChildrenListed";
 
+  /** Whether Ingress and AlbConfig changes make a load-balancer watch wait (not part of Ready). */
+  public static final String CHANGES_TRACKED = "ChangesTracked";
+
   private final List<Condition> previous;
   private final List<Condition> next = new ArrayList<>();
   private final Long generation;

@@ -117,6 +117,50 @@ public final class Reasons {
               false,
               "spec.suspend is true: the watch does not poll.",
               "Set spec.suspend to false to resume."),
+          // Settling: a change the watch stands for, until ALB has shown its jobs.
+          r(
+              "Settling",
+              Where.WATCH,
+              false,
+              "Ready=False, Reconciling=True: the watch waits for a change it stands for - its own spec or albjobs.io/poll-now (for spec.settlePeriod), or an Ingress or AlbConfig of its load balancers (until the ALB Ingress Controller's SuccessfullyReconciled Event, then --settle-margin for ALB to list the jobs) - and polls at its activePollInterval meanwhile. status.settling lists the changes. GitOps tools show Progressing.",
+              "Nothing: it ends by itself, at the latest after spec.settleTimeout."),
+          r(
+              "ChangeFailed",
+              Where.WATCH,
+              true,
+              "Stalled=True: the ALB Ingress Controller reported FailedBuildModel or FailedApplyModel for a change of an Ingress or AlbConfig of the watch's load balancers, and no success since; the message has the controller's message. Clears when the controller reconciles the change (it retries with backoff) or the object changes again. Also a Warning Event.",
+              "Read the message and `kubectl describe` the Ingress or AlbConfig it names; fix the object (or the ALB quota or permission the message names)."),
+          r(
+              "SettleTimeout",
+              Where.WATCH,
+              true,
+              "Stalled=True: a change of an Ingress or AlbConfig of the watch's load balancers got no SuccessfullyReconciled Event (nor a new alb.ingress.kubernetes.io/hash label) within spec.settleTimeout; the message names the object and the change. Clears when the controller reconciles or the object changes again. Also a Warning Event.",
+              "Check that the ALB Ingress Controller runs and reconciles the object (`kubectl describe` it, the controller's logs); raise spec.settleTimeout if it is just slow."),
+          // The ChangesTracked condition of a load-balancer watch: apart from Ready/Stalled.
+          r(
+              "ChangesTracked",
+              Where.WATCH,
+              false,
+              "ChangesTracked=True: the operator reads Ingresses, IngressClasses, AlbConfigs and Events, so changes to the Ingresses and AlbConfigs of the watch's load balancers make it wait (Settling) until the ALB Ingress Controller reconciled them.",
+              "Nothing."),
+          r(
+              "ChangeTrackingForbidden",
+              Where.WATCH,
+              false,
+              "ChangesTracked=False: the operator may not list or watch ingresses, ingressclasses, albconfigs or events (the message names which); the watch settles only on its own spec and poll-now and otherwise reports what its last poll saw. Retried every minute. Also a Warning Event.",
+              "Grant the operator get/list/watch on them (the chart's changeTracking.enabled does), or turn tracking off with --track-ingress-changes=false."),
+          r(
+              "ChangeTrackingUnavailable",
+              Where.WATCH,
+              false,
+              "ChangesTracked=False: the AlbConfig CRD (alibabacloud.com/v1) is not installed, so there is no ALB Ingress Controller to wait for; the watch settles only on its own spec and poll-now. Retried every minute. Also a Warning Event.",
+              "Nothing on a cluster without ACK's ALB Ingress Controller; otherwise install it."),
+          r(
+              "ChangeTrackingDisabled",
+              Where.WATCH,
+              false,
+              "ChangesTracked=False: the operator runs with --track-ingress-changes=false; the watch settles only on its own spec and poll-now.",
+              "Nothing, unless you want the watch to wait for Ingress and AlbConfig changes: enable it."),
           // The ChildrenListed condition of a load-balancer watch: apart from Ready/Stalled, which
           // follow the jobs.
           r(

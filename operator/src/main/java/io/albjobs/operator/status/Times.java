@@ -14,6 +14,13 @@ public final class Times {
         : DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
   }
 
+  /** RFC 3339 at millisecond precision, for times compared with what the operator observed. */
+  public static String formatMillis(Instant instant) {
+    return instant == null
+        ? null
+        : DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.MILLIS));
+  }
+
   public static String fromMillis(long epochMillis) {
     return epochMillis <= 0 ? null : format(Instant.ofEpochMilli(epochMillis));
   }

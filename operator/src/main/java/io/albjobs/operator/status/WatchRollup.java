@@ -28,6 +28,21 @@ public final class WatchRollup {
       Problem problem,
       Long generation,
       Instant now) {
+    apply(status, jobs, problem, SettleVerdict.NONE, generation, now);
+  }
+
+  /**
+   * The same for a watch that may be waiting for a change ({@code settle}): a failed or timed-out
+   * wait is Stalled after a terminal problem and a failed job; a wait in progress is Settling
+   * (Reconciling) before jobs in flight.
+   */
+  public static void apply(
+      AsyncJobWatchStatus status,
+      Collection<AsyncJob> jobs,
+      Problem problem,
+      SettleVerdict settle,
+      Long generation,
+      Instant now) {
     int inFlight = 0;
     int succeeded = 0;
     int failed = 0;
@@ -80,10 +95,20 @@ public final class WatchRollup {
               inFlight > 0 ? "JobsInFlight" : "JobFailed",
               inFlight > 0 ? inFlight + " job(s) in flight" : "")
           .set(Conditions.STALLED, true, "JobFailed", message);
+    } else if (settle.waiting() && settle.stalled()) {
+      c.set(Conditions.READY, false, settle.reason(), settle.message())
+          .set(Conditions.RECONCILING, false, settle.reason(), "")
+          .set(Conditions.STALLED, true, settle.reason(), settle.message());
     } else if (problem != null) {
       c.set(Conditions.READY, false, problem.reason(), problem.message())
           .set(Conditions.RECONCILING, true, problem.reason(), problem.message())
           .set(Conditions.STALLED, false, problem.reason(), "");
+    } else if (settle.waiting()) {
+      String message =
+          settle.message() + (inFlight > 0 ? "; " + inFlight + " job(s) in flight" : "");
+      c.set(Conditions.READY, false, settle.reason(), message)
+          .set(Conditions.RECONCILING, true, settle.reason(), message)
+          .set(Conditions.STALLED, false, settle.reason(), "");
     } else if (inFlight > 0) {
       String message = inFlight + " job(s) in flight";
       c.set(Conditions.READY, false, "JobsInFlight", message)

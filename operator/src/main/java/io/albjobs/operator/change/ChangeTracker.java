@@ -1,0 +1,695 @@
+package io.albjobs.operator.change;
+
+import io.albjobs.operator.crd.SettleChange;
+import io.albjobs.operator.status.Times;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sees the changes of Ingresses and AlbConfigs that lead to watched load balancers, and the ALB
+ * Ingress Controller's Events that end them (read only: informers on ingresses, ingressclasses,
+ * albconfigs and the Events of Ingresses and AlbConfigs).
+ *
+ * <p>A change is a new generation, new annotations (the controller's hash covers spec and
+ * annotations), creation or deletion of the object, seen after the informers' first listing (what
+ * exists at start is not a change). It is kept per object (the newest), for {@link #changesFor};
+ * the watches it leads to are reconciled at once through {@link #onChange}. A fence is a {@code
+ * SuccessfullyReconciled} Event on the object seen after the change (or dated a second or more
+ * after it: what the operator saw before a restart), the object's {@code
+ * alb.ingress.kubernetes.io/hash} label rewritten after the change, or the object gone; a {@code
+ * FailedBuildModel}/{@code FailedApplyModel} Event after the change with no success is a failure.
+ *
+ * <p>Lifetime: a watch's targets go with the watch ({@link #forget}); an object's records go an
+ * hour after its last change or Event (longer than any settle timeout needs them is not kept: the
+ * watch's status holds its own changes). Without permissions or the AlbConfig CRD it says why
+ * ({@link #tracking}) and tries again every minute.
+ */
+public final class ChangeTracker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ChangeTracker.class);
+  public static final String SUCCEEDED = "SuccessfullyReconciled";
+  public static final String HASH_LABEL = "alb.ingress.kubernetes.io/hash";
+  static final Set<String> FAILED = Set.of("FailedBuildModel", "FailedApplyModel");
+  private static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+  private static final Duration KEEP = Duration.ofHours(1);
+  private static final Duration RETRY = Duration.ofMinutes(1);
+  private static final int EVENTS_KEPT = 8;
+
+  static final ResourceDefinitionContext ALBCONFIGS =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("alibabacloud.com")
+          .withVersion("v1")
+          .withKind("AlbConfig")
+          .withPlural("albconfigs")
+          .withNamespaced(false)
+          .build();
+
+  /** Whether changes are tracked, and if not why: the ChangesTracked condition. */
+  public record Tracking(boolean tracked, String reason, String message) {}
+
+  private record Targets(Set<String> loadBalancerIds, LabelSelector selector) {}
+
+  /** An Event of the controller as seen: observedAt is EPOCH when it was there at start. */
+  private record Seen(String reason, String message, Instant eventTime, Instant observedAt) {}
+
+  /** The hash label rewritten, or the object deleted, as seen. */
+  private record Mark(Instant observedAt, Long generation) {}
+
+  private final KubernetesClient client;
+  private final Clock clock;
+  private final Map<ResourceID, Targets> targets = new ConcurrentHashMap<>();
+  private final Map<String, ObjectChange> changes = new ConcurrentHashMap<>();
+  private final Map<String, Deque<Seen>> events = new ConcurrentHashMap<>();
+  private final Map<String, Mark> hashRewritten = new ConcurrentHashMap<>();
+  private final Map<String, Mark> deleted = new ConcurrentHashMap<>();
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final ScheduledExecutorService timer;
+  private volatile SharedIndexInformer<IngressClass> classes;
+  private volatile SharedIndexInformer<GenericKubernetesResource> albConfigs;
+  private volatile Tracking tracking;
+  private volatile Consumer<ResourceID> trigger = id -> {};
+  private volatile boolean closed;
+
+  public ChangeTracker(KubernetesClient client, Clock clock, boolean enabled) {
+    this.client = client;
+    this.clock = clock;
+    this.tracking =
+        enabled
+            ? new Tracking(false, "ChangeTrackingUnavailable", "starting to read Ingresses")
+            : new Tracking(
+                false,
+                "ChangeTrackingDisabled",
+                "the operator runs with --track-ingress-changes=false: changes to Ingresses and"
+                    + " AlbConfigs do not make the watch wait; its own spec and poll-now do");
+    this.timer =
+        enabled
+            ? Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "change-tracker");
+                  t.setDaemon(true);
+                  return t;
+                })
+            : null;
+  }
+
+  /** Starts the informers (in the background; retried every minute when refused). */
+  public void start() {
+    if (timer != null) {
+      timer.execute(this::attempt);
+      timer.scheduleWithFixedDelay(this::sweep, 10, 10, TimeUnit.MINUTES);
+    }
+  }
+
+  /** Called with each watch a change or a fence concerns, to reconcile it. */
+  public void onChange(Consumer<ResourceID> trigger) {
+    this.trigger = trigger;
+  }
+
+  public Tracking tracking() {
+    return tracking;
+  }
+
+  /** The load balancers (and the AlbConfig selector) a watch's last poll covered. */
+  public void target(ResourceID watch, Collection<String> loadBalancerIds, LabelSelector selector) {
+    targets.put(watch, new Targets(Set.copyOf(loadBalancerIds), selector));
+  }
+
+  /** A deleted watch: its targets go. */
+  public void forget(ResourceID watch) {
+    targets.remove(watch);
+  }
+
+  /**
+   * The newest change of each object that leads to this watch's targets, seen after {@code since}.
+   */
+  public List<ObjectChange> changesFor(ResourceID watch, Instant since) {
+    Targets t = targets.get(watch);
+    if (t == null) {
+      return List.of();
+    }
+    List<ObjectChange> found = new ArrayList<>();
+    for (ObjectChange c : changes.values()) {
+      if (c.changedAt().isAfter(since) && concerns(t, c)) {
+        found.add(c);
+      }
+    }
+    found.sort((a, b) -> a.changedAt().compareTo(b.changedAt()));
+    return found;
+  }
+
+  /** What ended (or failed) this change of an Ingress or AlbConfig, if anything yet. */
+  public Fence fence(SettleChange change) {
+    String key = ObjectChange.key(change.getKind(), change.getNamespace(), change.getName());
+    Instant changed = Times.parse(change.getChangedAt());
+    if (changed == null) {
+      return Fence.NONE;
+    }
+    Deque<Seen> seen = events.get(key);
+    List<Seen> after = new ArrayList<>();
+    if (seen != null) {
+      synchronized (seen) {
+        for (Seen s : seen) {
+          if (after(s, changed)) {
+            after.add(s);
+          }
+        }
+      }
+    }
+    for (Seen s : after) {
+      if (SUCCEEDED.equals(s.reason())) {
+        return Fence.reconciled(SUCCEEDED, seenAt(s));
+      }
+    }
+    Mark hash = hashRewritten.get(key);
+    if (hash != null
+        && hash.observedAt().isAfter(changed)
+        && (change.getGeneration() == null
+            || Objects.equals(change.getGeneration(), hash.generation()))) {
+      return Fence.reconciled("HashLabel", hash.observedAt());
+    }
+    Mark gone = deleted.get(key);
+    if (gone != null && !gone.observedAt().isBefore(changed)) {
+      return Fence.reconciled("Deleted", gone.observedAt());
+    }
+    Seen failure = null;
+    for (Seen s : after) {
+      if (FAILED.contains(s.reason()) && (failure == null || seenAt(s).isAfter(seenAt(failure)))) {
+        failure = s;
+      }
+    }
+    return failure == null
+        ? Fence.NONE
+        : Fence.failed(failure.reason() + ": " + failure.message(), seenAt(failure));
+  }
+
+  /**
+   * Seen after the change: observed after it, or dated at least a second after it (Events carry
+   * whole seconds, and an Event there at start was observed at an unknown time).
+   */
+  private static boolean after(Seen s, Instant changed) {
+    return s.observedAt().isAfter(changed)
+        || s.eventTime() != null && !s.eventTime().isBefore(changed.plusSeconds(1));
+  }
+
+  private static Instant seenAt(Seen s) {
+    return Instant.EPOCH.equals(s.observedAt()) ? s.eventTime() : s.observedAt();
+  }
+
+  private boolean concerns(Targets t, ObjectChange c) {
+    for (String id : c.loadBalancerIds()) {
+      if (t.loadBalancerIds().contains(id)) {
+        return true;
+      }
+    }
+    if (t.selector() != null) {
+      for (Map<String, String> labels : c.albConfigLabels()) {
+        if (matches(t.selector(), labels)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private void attempt() {
+    if (closed) {
+      return;
+    }
+    try {
+      check(
+          "networking.k8s.io",
+          "ingresses",
+          () -> client.network().v1().ingresses().inAnyNamespace().list(one()));
+      check(
+          "networking.k8s.io",
+          "ingressclasses",
+          () -> client.network().v1().ingressClasses().list(one()));
+      check(
+          "alibabacloud.com",
+          "albconfigs",
+          () -> client.genericKubernetesResources(ALBCONFIGS).list(one()));
+      check("", "events", () -> client.v1().events().inAnyNamespace().list(one()));
+      startInformers();
+      tracking =
+          new Tracking(
+              true,
+              "ChangesTracked",
+              "changes to the Ingresses and AlbConfigs of the watch's load balancers make it wait"
+                  + " until the ALB Ingress Controller reconciled them and ALB listed their jobs");
+      LOG.info("Tracking Ingress and AlbConfig changes");
+    } catch (Refused r) {
+      tracking = new Tracking(false, r.reason, r.getMessage());
+      LOG.warn("Not tracking Ingress and AlbConfig changes: {}", r.getMessage());
+      stopInformers();
+      if (!closed) {
+        timer.schedule(this::attempt, RETRY.toSeconds(), TimeUnit.SECONDS);
+      }
+    } catch (RuntimeException e) {
+      tracking =
+          new Tracking(
+              false,
+              "ChangeTrackingUnavailable",
+              "could not read Ingresses, AlbConfigs or Events: "
+                  + e.getClass().getSimpleName()
+                  + "; retried every minute");
+      LOG.warn("Not tracking Ingress and AlbConfig changes", e);
+      stopInformers();
+      if (!closed) {
+        timer.schedule(this::attempt, RETRY.toSeconds(), TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static io.fabric8.kubernetes.api.model.ListOptions one() {
+    return new ListOptionsBuilder().withLimit(1L).build();
+  }
+
+  private static final class Refused extends RuntimeException {
+    final String reason;
+
+    Refused(String reason, String message) {
+      super(message);
+      this.reason = reason;
+    }
+  }
+
+  private static void check(String group, String resource, Runnable list) {
+    try {
+      list.run();
+    } catch (KubernetesClientException e) {
+      String name = group.isEmpty() ? resource : resource + "." + group;
+      if (e.getCode() == 403 || e.getCode() == 401) {
+        throw new Refused(
+            "ChangeTrackingForbidden",
+            "the operator may not list "
+                + name
+                + " (HTTP "
+                + e.getCode()
+                + "): grant it get, list and watch on ingresses and ingressclasses"
+                + " (networking.k8s.io), albconfigs (alibabacloud.com) and events, cluster-wide"
+                + " (the chart's changeTracking.enabled); retried every minute");
+      }
+      if (e.getCode() == 404) {
+        throw new Refused(
+            "ChangeTrackingUnavailable",
+            name
+                + " is not served (HTTP 404): without ACK's ALB Ingress Controller (its AlbConfig"
+                + " CRD) there is no controller to wait for; retried every minute");
+      }
+      throw e;
+    }
+  }
+
+  private synchronized void startInformers() {
+    stopInformers();
+    classes = client.network().v1().ingressClasses().inform(new Ignore<>(), 0);
+    informers.add(classes);
+    AtomicBoolean albLive = new AtomicBoolean();
+    albConfigs =
+        client.genericKubernetesResources(ALBCONFIGS).inform(new ObjectHandler<>(albLive), 0);
+    informers.add(albConfigs);
+    AtomicBoolean ingressLive = new AtomicBoolean();
+    informers.add(
+        client
+            .network()
+            .v1()
+            .ingresses()
+            .inAnyNamespace()
+            .inform(new ObjectHandler<>(ingressLive), 0));
+    AtomicBoolean ingressEventsLive = new AtomicBoolean();
+    informers.add(
+        client
+            .v1()
+            .events()
+            .inAnyNamespace()
+            .withField("involvedObject.kind", "Ingress")
+            .inform(new EventHandler(ingressEventsLive), 0));
+    AtomicBoolean albEventsLive = new AtomicBoolean();
+    informers.add(
+        client
+            .v1()
+            .events()
+            .inAnyNamespace()
+            .withField("involvedObject.kind", "AlbConfig")
+            .inform(new EventHandler(albEventsLive), 0));
+    // What the first listings delivered was there before: from now on, additions are changes.
+    albLive.set(true);
+    ingressLive.set(true);
+    ingressEventsLive.set(true);
+    albEventsLive.set(true);
+  }
+
+  private synchronized void stopInformers() {
+    for (SharedIndexInformer<?> i : informers) {
+      try {
+        i.stop();
+      } catch (RuntimeException e) {
+        LOG.debug("stopping an informer", e);
+      }
+    }
+    informers.clear();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+    stopInformers();
+  }
+
+  /** Drops records of objects unchanged and without Events for an hour. */
+  private void sweep() {
+    Instant cutoff = clock.instant().minus(KEEP);
+    changes.values().removeIf(c -> c.changedAt().isBefore(cutoff));
+    hashRewritten.values().removeIf(m -> m.observedAt().isBefore(cutoff));
+    deleted.values().removeIf(m -> m.observedAt().isBefore(cutoff));
+    events
+        .entrySet()
+        .removeIf(
+            e -> {
+              synchronized (e.getValue()) {
+                return e.getValue().stream()
+                    .allMatch(s -> seenAt(s) == null || seenAt(s).isBefore(cutoff));
+              }
+            });
+  }
+
+  // --- what an object leads to ---------------------------------------------------------------
+
+  private String kindOf(HasMetadata o) {
+    return o instanceof Ingress ? ObjectChange.INGRESS : ObjectChange.ALB_CONFIG;
+  }
+
+  private String namespaceOf(HasMetadata o) {
+    String ns = o.getMetadata().getNamespace();
+    return ns == null || ns.isEmpty() ? null : ns;
+  }
+
+  /** The AlbConfigs an Ingress or AlbConfig leads to. */
+  private List<GenericKubernetesResource> albConfigsOf(HasMetadata o) {
+    if (o instanceof GenericKubernetesResource g) {
+      return List.of(g);
+    }
+    SharedIndexInformer<IngressClass> c = classes;
+    SharedIndexInformer<GenericKubernetesResource> a = albConfigs;
+    if (c == null || a == null) {
+      return List.of();
+    }
+    String name = IngressRoutes.albConfigOf((Ingress) o, c.getStore().list()).orElse(null);
+    if (name == null) {
+      return List.of();
+    }
+    List<GenericKubernetesResource> found = new ArrayList<>();
+    for (GenericKubernetesResource g : a.getStore().list()) {
+      if (name.equals(g.getMetadata().getName())) {
+        found.add(g);
+      }
+    }
+    return found;
+  }
+
+  static String loadBalancerIdOf(GenericKubernetesResource albConfig) {
+    String id =
+        io.albjobs.operator.scope.AlbConfigSource.nested(
+            albConfig.getAdditionalProperties(), "status", "loadBalancer", "id");
+    if (id == null || id.isBlank()) {
+      id =
+          io.albjobs.operator.scope.AlbConfigSource.nested(
+              albConfig.getAdditionalProperties(), "spec", "config", "id");
+    }
+    return id == null || id.isBlank() ? null : id.trim();
+  }
+
+  private void changed(HasMetadata before, HasMetadata after, String cause) {
+    Set<String> ids = new LinkedHashSet<>();
+    List<Map<String, String>> labels = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (HasMetadata o : before == null ? List.of(after) : List.of(before, after)) {
+      for (GenericKubernetesResource a : albConfigsOf(o)) {
+        if (names.add(a.getMetadata().getName())) {
+          String id = loadBalancerIdOf(a);
+          if (id != null) {
+            ids.add(id);
+          }
+          labels.add(a.getMetadata().getLabels() == null ? Map.of() : a.getMetadata().getLabels());
+        }
+      }
+    }
+    ObjectChange change =
+        new ObjectChange(
+            kindOf(after),
+            namespaceOf(after),
+            after.getMetadata().getName(),
+            after.getMetadata().getGeneration(),
+            cause,
+            clock.instant(),
+            Set.copyOf(ids),
+            List.copyOf(labels));
+    changes.put(change.key(), change);
+    LOG.debug("{} changed ({})", change.describe(), cause);
+    notifyWatches(change);
+  }
+
+  private void notifyWatches(ObjectChange change) {
+    for (Map.Entry<ResourceID, Targets> t : targets.entrySet()) {
+      if (concerns(t.getValue(), change)) {
+        trigger.accept(t.getKey());
+      }
+    }
+  }
+
+  private static String cause(HasMetadata before, HasMetadata after) {
+    if (after.getMetadata().getDeletionTimestamp() != null
+        && before.getMetadata().getDeletionTimestamp() == null) {
+      return "deleted";
+    }
+    if (!Objects.equals(
+        before.getMetadata().getGeneration(), after.getMetadata().getGeneration())) {
+      return "spec";
+    }
+    if (!annotations(before).equals(annotations(after))) {
+      return "annotations";
+    }
+    return null;
+  }
+
+  private static Map<String, String> annotations(HasMetadata o) {
+    Map<String, String> a =
+        o.getMetadata().getAnnotations() == null
+            ? new HashMap<>()
+            : new HashMap<>(o.getMetadata().getAnnotations());
+    a.remove(LAST_APPLIED);
+    return a;
+  }
+
+  private static String label(HasMetadata o, String key) {
+    return o.getMetadata().getLabels() == null ? null : o.getMetadata().getLabels().get(key);
+  }
+
+  /** Ingresses and AlbConfigs: changes, hash label rewrites, deletions. */
+  private final class ObjectHandler<T extends HasMetadata> implements ResourceEventHandler<T> {
+    private final AtomicBoolean live;
+
+    ObjectHandler(AtomicBoolean live) {
+      this.live = live;
+    }
+
+    @Override
+    public void onAdd(T obj) {
+      if (live.get()) {
+        changed(null, obj, "created");
+      }
+    }
+
+    @Override
+    public void onUpdate(T before, T after) {
+      if (Objects.equals(
+          before.getMetadata().getResourceVersion(), after.getMetadata().getResourceVersion())) {
+        return; // a relisting, not a change
+      }
+      String key =
+          ObjectChange.key(kindOf(after), namespaceOf(after), after.getMetadata().getName());
+      if (!Objects.equals(label(before, HASH_LABEL), label(after, HASH_LABEL))
+          && label(after, HASH_LABEL) != null) {
+        hashRewritten.put(key, new Mark(clock.instant(), after.getMetadata().getGeneration()));
+        ObjectChange last = changes.get(key);
+        if (last != null) {
+          notifyWatches(last);
+        }
+      }
+      String cause = cause(before, after);
+      if (cause != null) {
+        changed(before, after, cause);
+      }
+    }
+
+    @Override
+    public void onDelete(T obj, boolean finalStateUnknown) {
+      String key = ObjectChange.key(kindOf(obj), namespaceOf(obj), obj.getMetadata().getName());
+      ObjectChange last = changes.get(key);
+      if (last == null || !"deleted".equals(last.cause())) {
+        changed(null, obj, "deleted");
+      }
+      deleted.put(key, new Mark(clock.instant(), obj.getMetadata().getGeneration()));
+      ObjectChange now = changes.get(key);
+      if (now != null) {
+        notifyWatches(now);
+      }
+    }
+  }
+
+  /** The controller's Events on Ingresses and AlbConfigs (only the reasons that end a change). */
+  private final class EventHandler implements ResourceEventHandler<Event> {
+    private final AtomicBoolean live;
+
+    EventHandler(AtomicBoolean live) {
+      this.live = live;
+    }
+
+    @Override
+    public void onAdd(Event e) {
+      seen(e);
+    }
+
+    @Override
+    public void onUpdate(Event before, Event after) {
+      if (!Objects.equals(
+              before.getMetadata().getResourceVersion(), after.getMetadata().getResourceVersion())
+          && !(Objects.equals(before.getCount(), after.getCount())
+              && Objects.equals(before.getLastTimestamp(), after.getLastTimestamp())
+              && Objects.equals(before.getEventTime(), after.getEventTime()))) {
+        seen(after);
+      }
+    }
+
+    @Override
+    public void onDelete(Event e, boolean finalStateUnknown) {}
+
+    private void seen(Event e) {
+      String reason = e.getReason();
+      if (!SUCCEEDED.equals(reason) && !FAILED.contains(reason)) {
+        return;
+      }
+      var about = e.getInvolvedObject();
+      if (about == null || about.getName() == null) {
+        return;
+      }
+      String ns =
+          about.getNamespace() == null || about.getNamespace().isEmpty()
+              ? null
+              : about.getNamespace();
+      String key = ObjectChange.key(about.getKind(), ns, about.getName());
+      Seen s =
+          new Seen(
+              reason,
+              e.getMessage() == null ? "" : e.getMessage(),
+              eventTime(e),
+              live.get() ? clock.instant() : Instant.EPOCH);
+      Deque<Seen> q = events.computeIfAbsent(key, k -> new ArrayDeque<>());
+      synchronized (q) {
+        q.addLast(s);
+        while (q.size() > EVENTS_KEPT) {
+          q.removeFirst();
+        }
+      }
+      ObjectChange last = changes.get(key);
+      if (last != null) {
+        notifyWatches(last);
+      }
+    }
+  }
+
+  private static Instant eventTime(Event e) {
+    try {
+      if (e.getEventTime() != null && e.getEventTime().getTime() != null) {
+        return Instant.parse(e.getEventTime().getTime());
+      }
+      if (e.getLastTimestamp() != null) {
+        return Instant.parse(e.getLastTimestamp());
+      }
+      if (e.getFirstTimestamp() != null) {
+        return Instant.parse(e.getFirstTimestamp());
+      }
+      return e.getMetadata().getCreationTimestamp() == null
+          ? null
+          : Instant.parse(e.getMetadata().getCreationTimestamp());
+    } catch (RuntimeException bad) {
+      return null;
+    }
+  }
+
+  private static final class Ignore<T> implements ResourceEventHandler<T> {
+    @Override
+    public void onAdd(T obj) {}
+
+    @Override
+    public void onUpdate(T oldObj, T newObj) {}
+
+    @Override
+    public void onDelete(T obj, boolean deletedFinalStateUnknown) {}
+  }
+
+  /** A Kubernetes label selector (matchLabels and matchExpressions) against labels. */
+  static boolean matches(LabelSelector selector, Map<String, String> labels) {
+    if (selector.getMatchLabels() != null) {
+      for (Map.Entry<String, String> m : selector.getMatchLabels().entrySet()) {
+        if (!m.getValue().equals(labels.get(m.getKey()))) {
+          return false;
+        }
+      }
+    }
+    if (selector.getMatchExpressions() != null) {
+      for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
+        String v = labels.get(r.getKey());
+        List<String> values = r.getValues() == null ? List.of() : r.getValues();
+        boolean ok =
+            switch (r.getOperator()) {
+              case "In" -> v != null && values.contains(v);
+              case "NotIn" -> v == null || !values.contains(v);
+              case "Exists" -> labels.containsKey(r.getKey());
+              case "DoesNotExist" -> !labels.containsKey(r.getKey());
+              default -> false;
+            };
+        if (!ok) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+}

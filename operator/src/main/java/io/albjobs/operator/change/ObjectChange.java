@@ -1,0 +1,46 @@
+package io.albjobs.operator.change;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A change of an Ingress or AlbConfig as the tracker saw it, with the load balancers and AlbConfigs
+ * it leads to (before and after the change), for matching it to watches.
+ *
+ * @param kind Ingress or AlbConfig
+ * @param namespace the Ingress's namespace, null for an AlbConfig
+ * @param name the object's name
+ * @param generation its metadata.generation after the change
+ * @param cause spec, annotations, created or deleted
+ * @param changedAt when the tracker saw the change (this node's clock)
+ * @param loadBalancerIds the load balancers of the AlbConfigs it leads to
+ * @param albConfigLabels the labels of those AlbConfigs, for watches that select them
+ */
+public record ObjectChange(
+    String kind,
+    String namespace,
+    String name,
+    Long generation,
+    String cause,
+    Instant changedAt,
+    Set<String> loadBalancerIds,
+    List<Map<String, String>> albConfigLabels) {
+  public static final String INGRESS = "Ingress";
+  public static final String ALB_CONFIG = "AlbConfig";
+
+  /** The object this change is of: kind, namespace and name. */
+  public String key() {
+    return key(kind, namespace, name);
+  }
+
+  static String key(String kind, String namespace, String name) {
+    return kind + "/" + (namespace == null ? "" : namespace) + "/" + name;
+  }
+
+  /** kind namespace/name, as messages say it. */
+  public String describe() {
+    return kind + " " + (namespace == null ? "" : namespace + "/") + name;
+  }
+}
