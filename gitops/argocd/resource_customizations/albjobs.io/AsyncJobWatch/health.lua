@@ -2,8 +2,13 @@
 -- set of ALB resources (the object Argo CD sees, since the AsyncJobs it creates are not in Git).
 --   Ready=True                          -> Healthy   (polling healthy, nothing in flight or failed)
 --   Stalled=True                        -> Degraded  (a job failed since the last spec change,
---                                                     or polling needs a fix, e.g. credentials)
---   Reconciling=True                    -> Progressing (jobs in flight, or a transient ALB error)
+--                                                     polling needs a fix, e.g. credentials, or a
+--                                                     change never settled: ChangeFailed when the
+--                                                     ALB Ingress Controller failed it,
+--                                                     SettleTimeout when it never reconciled it)
+--   Reconciling=True                    -> Progressing (jobs in flight, a transient ALB error, or
+--                                                     Settling: waiting after a change to an
+--                                                     Ingress, AlbConfig or the watch itself)
 --   Ready reason Suspended              -> Suspended (spec.suspend)
 --   no status yet, or status.observedGeneration behind metadata.generation -> Progressing
 -- Only the base and table libraries are used: Argo CD runs health scripts from argocd-cm

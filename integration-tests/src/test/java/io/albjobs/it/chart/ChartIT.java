@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.albjobs.it.kube.AlbConfigCrd;
 import io.albjobs.it.kube.ControlPlane;
 import io.albjobs.it.kube.Kubectl;
 import io.albjobs.it.kube.SharedControlPlane;
 import io.albjobs.operator.OperatorApp;
 import io.albjobs.operator.config.OperatorConfig;
 import io.albjobs.operator.crd.AsyncJob;
+import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.crd.JobPhase;
 import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.Fixtures;
@@ -37,6 +39,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -84,6 +87,14 @@ class ChartIT {
         "crd/servicemonitors.monitoring.coreos.com",
         "crd/prometheusrules.monitoring.coreos.com",
         "--timeout=30s");
+    // ACK's AlbConfig CRD, so that the operator's change tracking can start under the chart's
+    // RBAC (removed at the end: other suites rely on it being absent).
+    AlbConfigCrd.install(admin);
+  }
+
+  @AfterAll
+  static void removeAlbConfigCrd() {
+    AlbConfigCrd.remove(admin);
   }
 
   private static void namespace(String name, boolean restricted) {
@@ -238,6 +249,24 @@ class ChartIT {
             admin.leases().inNamespace(system).list().getItems().stream()
                 .anyMatch(l -> l.getSpec().getHolderIdentity() != null),
             "the Lease is held in the release namespace");
+        // The change-reader ClusterRole (changeTracking.enabled, the default) is enough for the
+        // operator to read Ingresses, IngressClasses, AlbConfigs and Events: the load-balancer
+        // watch says ChangesTracked, not ChangeTrackingForbidden.
+        Await.until(
+            Duration.ofSeconds(60),
+            "the watch reports ChangesTracked=True under the chart's RBAC",
+            () -> {
+              AsyncJobWatch w =
+                  admin.resources(AsyncJobWatch.class).inNamespace(team).withName("lbs").get();
+              return w.getStatus() != null
+                  && w.getStatus().getConditions() != null
+                  && w.getStatus().getConditions().stream()
+                      .anyMatch(
+                          c ->
+                              "ChangesTracked".equals(c.getType())
+                                  && "True".equals(c.getStatus())
+                                  && "ChangesTracked".equals(c.getReason()));
+            });
 
         // Take away one permission the operator needs: writing AsyncJob status.
         ClusterRole role = admin.rbac().clusterRoles().withName(release).get();

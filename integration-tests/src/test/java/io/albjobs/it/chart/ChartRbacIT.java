@@ -36,6 +36,20 @@ class ChartRbacIT {
           "alibabacloud.com/albconfigs:get",
           "alibabacloud.com/albconfigs:list",
           "alibabacloud.com/albconfigs:watch");
+  // Change tracking (changeTracking.enabled): read-only, cluster-wide; events list/watch only.
+  private static final Set<String> CHANGE_READER =
+      Set.of(
+          "networking.k8s.io/ingresses:get",
+          "networking.k8s.io/ingresses:list",
+          "networking.k8s.io/ingresses:watch",
+          "networking.k8s.io/ingressclasses:get",
+          "networking.k8s.io/ingressclasses:list",
+          "networking.k8s.io/ingressclasses:watch",
+          "alibabacloud.com/albconfigs:get",
+          "alibabacloud.com/albconfigs:list",
+          "alibabacloud.com/albconfigs:watch",
+          "/events:list",
+          "/events:watch");
   private static final Set<String> LEASES =
       Set.of(
           "coordination.k8s.io/leases:get",
@@ -80,6 +94,9 @@ class ChartRbacIT {
       c.watch.forEach(ns -> want.put(ns, new TreeSet<>(perNamespace)));
     }
     want.computeIfAbsent("*", k -> new TreeSet<>()).addAll(ALBCONFIG);
+    if (c.changeTracking) {
+      want.computeIfAbsent("*", k -> new TreeSet<>()).addAll(CHANGE_READER);
+    }
     if (c.leader) {
       want.computeIfAbsent(NAMESPACE, k -> new TreeSet<>()).addAll(LEASES);
     }
@@ -130,7 +147,17 @@ class ChartRbacIT {
             assertEquals(
                 c.watch.isEmpty(),
                 r.find("ClusterRole", RELEASE).isPresent(),
-                "the operator's cluster-wide ClusterRole exactly when all namespaces are watched"));
+                "the operator's cluster-wide ClusterRole exactly when all namespaces are watched"),
+        () ->
+            assertEquals(
+                c.changeTracking,
+                r.find("ClusterRole", RELEASE + "-change-reader").isPresent(),
+                "ClusterRole " + RELEASE + "-change-reader exactly when changeTracking.enabled"),
+        () ->
+            assertEquals(
+                String.valueOf(c.changeTracking),
+                r.envValue("TRACK_INGRESS_CHANGES"),
+                "TRACK_INGRESS_CHANGES follows changeTracking.enabled"));
   }
 
   /**

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.albjobs.operator.config.OperatorConfig;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -272,6 +273,46 @@ class ChartRenderIT {
                 c.insecure, r.envValue("ALLOW_INSECURE_ENDPOINTS"), "ALLOW_INSECURE_ENDPOINTS"),
         () ->
             assertEquals(c.hosts, r.envValue("ALLOWED_ENDPOINT_HOSTS"), "ALLOWED_ENDPOINT_HOSTS"));
+  }
+
+  /**
+   * Settling: changeTracking.enabled and the settle durations reach the operator as the environment
+   * variables of its settings (TRACK_INGRESS_CHANGES, SETTLE_PERIOD, SETTLE_TIMEOUT,
+   * SETTLE_MARGIN).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("combinations")
+  void changeTrackingAndSettleSettingsReachTheContainer(Combination c) {
+    Rendered r = Rendered.of(c);
+    assertAll(
+        () ->
+            assertEquals(
+                String.valueOf(c.changeTracking),
+                r.envValue("TRACK_INGRESS_CHANGES"),
+                "TRACK_INGRESS_CHANGES"),
+        () -> assertEquals(c.settlePeriod, r.envValue("SETTLE_PERIOD"), "SETTLE_PERIOD"),
+        () -> assertEquals(c.settleTimeout, r.envValue("SETTLE_TIMEOUT"), "SETTLE_TIMEOUT"),
+        () -> assertEquals(c.settleMargin, r.envValue("SETTLE_MARGIN"), "SETTLE_MARGIN"));
+  }
+
+  /**
+   * Every environment variable the chart sets is one the operator reads: a setting of {@link
+   * OperatorConfig.Setting} (a misspelt name would be ignored silently), the pod's identity, or the
+   * JVM's and the Alibaba Cloud SDK's own variables.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("combinations")
+  void everyEnvVarTheChartSetsIsReadByTheOperator(Combination c) {
+    Set<String> known = new HashSet<>(Set.of("POD_NAME", "POD_NAMESPACE", "JAVA_TOOL_OPTIONS"));
+    for (OperatorConfig.Setting s : OperatorConfig.Setting.values()) {
+      known.add(s.env());
+    }
+    List<String> unknown =
+        Rendered.of(c).env().keySet().stream()
+            .filter(n -> !known.contains(n))
+            .filter(n -> !n.startsWith("ALIBABA_CLOUD_"))
+            .toList();
+    assertEquals(List.of(), unknown, "env vars the operator has no setting for");
   }
 
   /** Credentials only through secretKeyRef, and only when credentials.secretName is set. */

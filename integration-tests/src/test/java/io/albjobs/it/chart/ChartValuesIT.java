@@ -246,6 +246,18 @@ class ChartValuesIT {
             "ambientCredentials.namespaces"),
         Arguments.of(
             "duration without unit", List.of("--set-string", "pollInterval=30"), "pollInterval"),
+        Arguments.of(
+            "settlePeriod without unit",
+            List.of("--set-string", "settlePeriod=15"),
+            "settlePeriod"),
+        Arguments.of(
+            "settleTimeout not a duration",
+            List.of("--set-string", "settleTimeout=ten minutes"),
+            "settleTimeout"),
+        Arguments.of(
+            "changeTracking.enabled not a boolean",
+            List.of("--set-string", "changeTracking.enabled=yes"),
+            "changeTracking.enabled"),
         Arguments.of("negative replicaCount", List.of("--set", "replicaCount=-1"), "replicaCount"),
         Arguments.of(
             "unknown top-level value", List.of("--set", "pollIntervall=30s"), "pollIntervall"),

@@ -26,6 +26,10 @@ final class Combination {
   String stsEndpoint;
   String rrsaRole;
   boolean aggregateRoles;
+  boolean changeTracking = true;
+  String settlePeriod = "15s";
+  String settleTimeout = "10m";
+  String settleMargin = "5s";
 
   private Combination(String name) {
     this.name = name;
@@ -104,6 +108,18 @@ final class Combination {
     c.ambient = "ops,platform";
     c.insecure = "true";
     c.hosts = "alb-proxy.corp,*.alb.internal";
+    all.add(c);
+    c = new Combination("no-change-tracking").set("changeTracking.enabled=false");
+    c.changeTracking = false;
+    all.add(c);
+    c =
+        new Combination("settle-tuned")
+            .set("settlePeriod=0s", "settleTimeout=30m", "settleMargin=10s")
+            .set("watchNamespaces={chart-team-a}");
+    c.settlePeriod = "0s";
+    c.settleTimeout = "30m";
+    c.settleMargin = "10s";
+    c.watch = List.of("chart-team-a");
     all.add(c);
     c =
         new Combination("everything-on")

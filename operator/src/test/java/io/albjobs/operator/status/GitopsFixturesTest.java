@@ -11,6 +11,10 @@ import io.albjobs.operator.alb.AlbJob;
 import io.albjobs.operator.alb.ChildLister;
 import io.albjobs.operator.alb.JobQuery;
 import io.albjobs.operator.alb.SdkAlbJobClient;
+import io.albjobs.operator.change.ChangeTracker;
+import io.albjobs.operator.change.Fence;
+import io.albjobs.operator.change.ObjectChange;
+import io.albjobs.operator.change.Settle;
 import io.albjobs.operator.config.Durations;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobSpec;
@@ -20,6 +24,7 @@ import io.albjobs.operator.crd.AsyncJobWatchSpec;
 import io.albjobs.operator.crd.AsyncJobWatchStatus;
 import io.albjobs.operator.crd.ResourceType;
 import io.albjobs.operator.crd.SecretReference;
+import io.albjobs.operator.crd.SettleChange;
 import io.albjobs.operator.poll.ChildListingFixtures;
 import io.albjobs.operator.reconciler.AsyncJobWatchReconciler;
 import io.albjobs.operator.scope.ScopeResolver;
@@ -33,11 +38,13 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -401,6 +408,128 @@ class GitopsFixturesTest {
     return s;
   }
 
+  // ---- settling: a change the watch waits for (change/Settle, as the reconciler runs it) -----
+
+  private static final Duration SETTLE_PERIOD = Duration.ofSeconds(15);
+  private static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(10);
+  private static final Duration SETTLE_MARGIN = Duration.ofSeconds(5);
+
+  /** When the change is made: after the watch was last Ready ({@link #polled}, at +36 s). */
+  private static final Instant CHANGED = T0.plusSeconds(60);
+
+  /** The Ingress team-a/web (its AlbConfig leads to LB1) edited in Git at {@link #CHANGED}. */
+  private static SettleChange ingressEdit() {
+    return Settle.of(
+        new ObjectChange(
+            ObjectChange.INGRESS, TEAM, "web", 7L, "spec", CHANGED, Set.of(LB1), List.of()));
+  }
+
+  /**
+   * A watch that was Ready ({@link #polled}) and then waits for {@code change}: the change added
+   * when seen, its fence looked for with what the tracker knows ({@code fence}), the verdict rolled
+   * up with the jobs of the last poll at {@code now}, in the order the reconciler does it.
+   */
+  private static AsyncJobWatchStatus settling(
+      long generation, List<AsyncJob> jobs, SettleChange change, Fence fence, Instant now) {
+    AsyncJobWatchStatus s = polled(generation, jobs, null);
+    Settle.add(s, change);
+    Settle.fence(s, c -> fence, SETTLE_PERIOD, SETTLE_TIMEOUT, SETTLE_MARGIN, now);
+    SettleVerdict verdict = Settle.verdict(s, SETTLE_PERIOD, SETTLE_TIMEOUT, now);
+    WatchRollup.apply(s, jobs, null, verdict, generation, now);
+    s.setLastSyncTime(Times.format(now));
+    return s;
+  }
+
+  private static void settlingFixtures(Map<String, Fixture> out) {
+    out.put(
+        "settling-ingress.yaml",
+        new Fixture(
+            "The Ingress team-a/web of a watched load balancer was changed 2 s ago; the ALB Ingress"
+                + " Controller has not reconciled it yet: Settling (Ready=False, Reconciling=True).",
+            watchWith(
+                3,
+                settling(
+                    3,
+                    children(12, 0, false),
+                    ingressEdit(),
+                    Fence.NONE,
+                    CHANGED.plusSeconds(2)))));
+    out.put(
+        "settling-fenced.yaml",
+        new Fixture(
+            "The controller reconciled the Ingress change (SuccessfullyReconciled 11 s after it);"
+                + " the watch waits --settle-margin for ALB to list its jobs, one is already in flight:"
+                + " still Settling.",
+            watchWith(
+                3,
+                settling(
+                    3,
+                    children(12, 1, false),
+                    ingressEdit(),
+                    Fence.reconciled("SuccessfullyReconciled", CHANGED.plusSeconds(11)),
+                    CHANGED.plusSeconds(13)))));
+    AsyncJobWatchStatus spec =
+        settling(
+            4,
+            children(12, 0, false),
+            Settle.ofWatch("web-lbs", 4L, "spec", CHANGED),
+            Fence.NONE,
+            CHANGED.plusSeconds(5));
+    spec.setObservedGenerationTime(Times.format(CHANGED));
+    out.put(
+        "settling-spec.yaml",
+        new Fixture(
+            "A pipeline changed the watch's own spec (generation 4) 5 s ago: it waits spec.settlePeriod"
+                + " for the jobs of the change: Settling.",
+            watchWith(4, spec)));
+    out.put(
+        "change-failed.yaml",
+        new Fixture(
+            "The ALB Ingress Controller reported FailedApplyModel for the Ingress change and nothing"
+                + " since: Stalled (ChangeFailed).",
+            watchWith(
+                3,
+                settling(
+                    3,
+                    children(12, 0, false),
+                    ingressEdit(),
+                    Fence.failed(
+                        "FailedApplyModel: QuotaExceeded.Rule: The number of rules on listener"
+                            + " lsn-4f8s2k9d1m3n5b7v0c exceeds the quota.",
+                        CHANGED.plusSeconds(9)),
+                    CHANGED.plusSeconds(10)))));
+    // The operator runs with --track-ingress-changes=false (the chart's changeTracking.enabled):
+    // ChangesTracked=False, set after each poll as the reconciler sets it; Ready follows the jobs.
+    ChangeTracker.Tracking off = new ChangeTracker(null, Clock.systemUTC(), false).tracking();
+    AsyncJobWatchStatus untracked = polled(3, children(12, 0, false), null);
+    ChildrenListed.apply(
+        Conditions.CHANGES_TRACKED,
+        untracked,
+        untracked.getConditions(),
+        new ChildrenListed.State(off.tracked(), off.reason(), off.message()),
+        3L,
+        T0.plusSeconds(36));
+    out.put(
+        "changes-not-tracked.yaml",
+        new Fixture(
+            "Ingress and AlbConfig changes are not tracked (ChangesTracked=False,"
+                + " ChangeTrackingDisabled) and nothing is in flight: still Ready, the jobs decide.",
+            watchWith(3, untracked)));
+    out.put(
+        "settle-timeout.yaml",
+        new Fixture(
+            "The Ingress change got no SuccessfullyReconciled Event within spec.settleTimeout (10m):"
+                + " Stalled (SettleTimeout).",
+            watchWith(
+                3,
+                settling(
+                    3,
+                    children(12, 0, false),
+                    ingressEdit(),
+                    Fence.NONE,
+                    CHANGED.plus(SETTLE_TIMEOUT).plusSeconds(1)))));
+  }
+
   private static AsyncJobWatch watchWith(long generation, AsyncJobWatchStatus status) {
     AsyncJobWatch w = watch(generation, false);
     w.setStatus(status);
@@ -482,6 +611,7 @@ class GitopsFixturesTest {
             watchWith(
                 3,
                 polledWithChildren(3, children(12, 0, false), ChildListingFixtures.listed(lbs)))));
+    settlingFixtures(out);
     AsyncJobWatch suspended = watch(4, true);
     AsyncJobWatchStatus s = polled(3, children(12, 0, false), null);
     Instant suspendedAt = T0.plusSeconds(7200);
@@ -594,7 +724,11 @@ class GitopsFixturesTest {
             "AlbThrottled",
             "Suspended",
             "ChildListingDenied",
-            "ChildrenListed")) {
+            "ChildrenListed",
+            "Settling",
+            "ChangeFailed",
+            "SettleTimeout",
+            "ChangeTrackingDisabled")) {
       assertTrue(all.contains("reason: \"" + reason + "\""), "no fixture shows reason " + reason);
     }
   }

@@ -1,0 +1,405 @@
+package io.albjobs.it.settle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.albjobs.it.IntegrationEnv;
+import io.albjobs.it.kube.AlbConfigCrd;
+import io.albjobs.operator.crd.AsyncJobWatch;
+import io.albjobs.operator.crd.SettleChange;
+import io.albjobs.operator.status.Conditions;
+import io.albjobs.operator.testing.Await;
+import io.albjobs.operator.testing.Fixtures;
+import io.albjobs.simulator.SimJob;
+import io.albjobs.simulator.SimResources;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The watch gate on the real API server with ACK's objects (the cluster-scoped AlbConfig CRD, the
+ * built-in Ingress and IngressClass) and the test playing the ALB Ingress Controller step by step:
+ * a change makes the watch leave Ready at once (Settling), the controller's Event is the fence, a
+ * failure Event is Stalled, a controller that never answers ends in SettleTimeout, the watch's own
+ * spec and poll-now settle for spec.settlePeriod.
+ */
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class SettleIT {
+  private static final String REGION = "cn-hangzhou";
+  private static final String CLASS = "alb-settle-it";
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final List<String> POLLS =
+      List.of(
+          "--poll-interval=30s",
+          "--active-poll-interval=1s",
+          "--settle-margin=2s",
+          "--settle-period=2s");
+
+  private IntegrationEnv env;
+
+  @BeforeAll
+  static void crds() {
+    var admin = io.albjobs.it.kube.SharedControlPlane.get().admin();
+    AlbConfigCrd.install(admin);
+    admin
+        .resource(
+            new IngressClassBuilder()
+                .withNewMetadata()
+                .withName(CLASS)
+                .endMetadata()
+                .withNewSpec()
+                .withController("ingress.k8s.alibabacloud/alb")
+                .withNewParameters()
+                .withApiGroup("alibabacloud.com")
+                .withKind("AlbConfig")
+                .withName("settle-it-default")
+                .endParameters()
+                .endSpec()
+                .build())
+        .serverSideApply();
+  }
+
+  @AfterAll
+  static void removeCrds() {
+    var admin = io.albjobs.it.kube.SharedControlPlane.get().admin();
+    admin.network().v1().ingressClasses().withName(CLASS).delete();
+    AlbConfigCrd.remove(admin);
+  }
+
+  @AfterEach
+  void stop() {
+    if (env != null) {
+      env.close();
+    }
+  }
+
+  private AsyncJobWatch watch(String name, String lb, String settlePeriod, String settleTimeout) {
+    AsyncJobWatch w = Fixtures.watch(env.ns, name, env.sim.endpoint(), "alb-creds", List.of(lb));
+    w.getSpec().setPollInterval("30s");
+    w.getSpec().setActivePollInterval("1s");
+    w.getSpec().setSettlePeriod(settlePeriod);
+    w.getSpec().setSettleTimeout(settleTimeout);
+    return env.admin.resource(w).create();
+  }
+
+  private Condition ready(String watch) {
+    AsyncJobWatch w = env.watch(watch);
+    return w == null || w.getStatus() == null
+        ? null
+        : Conditions.find(w.getStatus().getConditions(), Conditions.READY).orElse(null);
+  }
+
+  private boolean readyIs(String watch, String status, String reason) {
+    Condition c = ready(watch);
+    AsyncJobWatch w = env.watch(watch);
+    return c != null
+        && status.equals(c.getStatus())
+        && (reason == null || reason.equals(c.getReason()))
+        && w.getMetadata().getGeneration().equals(c.getObservedGeneration());
+  }
+
+  private Ingress ingress(String name, String albConfig) {
+    return env.admin
+        .resource(
+            new IngressBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(env.ns)
+                .withAnnotations(Map.of("alb.ingress.kubernetes.io/albconfig.name", albConfig))
+                .endMetadata()
+                .withNewSpec()
+                .withIngressClassName(CLASS)
+                .addNewRule()
+                .withHost(name + ".example.com")
+                .withNewHttp()
+                .addNewPath()
+                .withPath("/")
+                .withPathType("Prefix")
+                .withNewBackend()
+                .withNewService()
+                .withName("web")
+                .withNewPort()
+                .withNumber(80)
+                .endPort()
+                .endService()
+                .endBackend()
+                .endPath()
+                .endHttp()
+                .endRule()
+                .endSpec()
+                .build())
+        .create();
+  }
+
+  /** An Event as client-go's recorder writes it: whole seconds, in the object's namespace. */
+  private void event(Ingress about, String type, String reason, String message, String name) {
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    env.admin
+        .resource(
+            new EventBuilder()
+                .withNewMetadata()
+                .withNamespace(about.getMetadata().getNamespace())
+                .withName(name)
+                .endMetadata()
+                .withNewInvolvedObject()
+                .withApiVersion("networking.k8s.io/v1")
+                .withKind("Ingress")
+                .withNamespace(about.getMetadata().getNamespace())
+                .withName(about.getMetadata().getName())
+                .withUid(about.getMetadata().getUid())
+                .endInvolvedObject()
+                .withType(type)
+                .withReason(reason)
+                .withMessage(message)
+                .withFirstTimestamp(now)
+                .withLastTimestamp(now)
+                .withCount(1)
+                .withNewSource()
+                .withComponent("alb-ingress-controller")
+                .endSource()
+                .build())
+        .create();
+  }
+
+  @Test
+  void anIngressChangeHoldsTheGateUntilTheControllerReconciledAndItsJobsFinished()
+      throws Exception {
+    env = new IntegrationEnv("settle-ingress", POLLS);
+    String lb = "alb-settle-ing";
+    AlbConfigCrd.albConfig(env.admin, "settle-ing", Map.of("team", "a"), lb);
+    env.sim
+        .resources()
+        .putListener(
+            IntegrationEnv.ACCOUNT,
+            REGION,
+            new SimResources.Listener("lsn-settle", lb, null, List.of(), List.of()));
+    env.operator();
+    watch("gate", lb, "2s", null);
+    Await.until(
+        WAIT,
+        "the new watch Ready after its settle period",
+        () -> readyIs("gate", "True", "Synced"));
+    try (GateLog gate = new GateLog(env.admin, env.ns, "gate")) {
+      Instant change = Instant.now();
+      Ingress web = ingress("web", "settle-ing");
+      Await.until(Duration.ofSeconds(10), "Settling", () -> readyIs("gate", "False", "Settling"));
+      Instant flipped = gate.firstReasonAfter(change, "Settling");
+      assertNotNull(flipped);
+      long flipMillis = Duration.between(change, flipped).toMillis();
+      AsyncJobWatch w = env.watch("gate");
+      SettleChange c = w.getStatus().getSettling().getChanges().get(0);
+      assertEquals("Ingress", c.getKind());
+      assertEquals(env.ns, c.getNamespace());
+      assertEquals("web", c.getName());
+      assertEquals("created", c.getCause());
+      assertNull(c.getFencedAt(), "no fence before the controller's Event");
+
+      // The controller: a rule created under the listener, listed only 2 s later, runs 4 s.
+      Instant made = env.sim.albNow();
+      env.sim
+          .resources()
+          .putRule(
+              IntegrationEnv.ACCOUNT,
+              REGION,
+              new SimResources.Rule("rule-settle", "lsn-settle", lb, List.of()));
+      Instant finished = made.plusSeconds(6);
+      env.sim.addJob(
+          SimJob.builder("SETTLE-RULE-1", IntegrationEnv.ACCOUNT)
+              .region(REGION)
+              .api("CreateRules", "Create")
+              .resource("rule", "rule-settle")
+              .createdAt(made)
+              .visibleAfter(Duration.ofSeconds(2))
+              .succeedsAt(finished)
+              .build());
+      event(web, "Normal", "SuccessfullyReconciled", "Successfully reconciled", "web.settle1");
+      Await.until(WAIT, "Ready again", () -> readyIs("gate", "True", "Synced"));
+      Instant passed = gate.firstPassAfter(flipped);
+      assertNotNull(passed);
+      assertTrue(
+          !passed.isBefore(finished.minusMillis(500)),
+          "the gate passed at " + passed + ", before the change's job finished at " + finished);
+      assertNull(env.watch("gate").getStatus().getSettling(), "status.settling gone when settled");
+      assertNotNull(env.job("settle-rule-1"), "the change's job is mirrored");
+      System.out.printf(
+          "Ingress change: Settling %d ms after the write; gate passed %d ms after the job finished%n",
+          flipMillis, Duration.between(finished, passed).toMillis());
+      assertTrue(
+          flipMillis < 2000,
+          "flipped to Settling in " + flipMillis + " ms (Argo CD waits 2 s between waves)");
+    }
+  }
+
+  @Test
+  void aFailedApplyIsStalledUntilTheControllerSucceeds() throws Exception {
+    env = new IntegrationEnv("settle-failed", POLLS);
+    String lb = "alb-settle-fail";
+    AlbConfigCrd.albConfig(env.admin, "settle-fail", Map.of(), lb);
+    env.operator();
+    watch("gate", lb, "2s", null);
+    Await.until(WAIT, "Ready", () -> readyIs("gate", "True", "Synced"));
+    Ingress web = ingress("web", "settle-fail");
+    Await.until(Duration.ofSeconds(10), "Settling", () -> readyIs("gate", "False", "Settling"));
+    event(
+        web,
+        "Warning",
+        "FailedApplyModel",
+        "ApplyModel: QuotaExceeded.RulesPerListener: the listener has too many rules",
+        "web.failed1");
+    Await.until(WAIT, "Stalled ChangeFailed", () -> readyIs("gate", "False", "ChangeFailed"));
+    AsyncJobWatch w = env.watch("gate");
+    Condition stalled = Conditions.find(w.getStatus().getConditions(), Conditions.STALLED).get();
+    assertEquals("True", stalled.getStatus());
+    assertTrue(
+        stalled.getMessage().contains("QuotaExceeded.RulesPerListener"), stalled.getMessage());
+    assertTrue(stalled.getMessage().contains("Ingress " + env.ns + "/web"), stalled.getMessage());
+    Await.until(
+        WAIT,
+        "a Warning Event ChangeFailed on the watch",
+        () ->
+            env.admin.v1().events().inNamespace(env.ns).list().getItems().stream()
+                .anyMatch(
+                    e ->
+                        "ChangeFailed".equals(e.getReason())
+                            && "gate".equals(e.getInvolvedObject().getName())));
+    event(web, "Normal", "SuccessfullyReconciled", "Successfully reconciled", "web.ok1");
+    Await.until(WAIT, "Ready after the retry succeeded", () -> readyIs("gate", "True", "Synced"));
+  }
+
+  @Test
+  void aControllerThatNeverReconcilesEndsInSettleTimeout() throws Exception {
+    env = new IntegrationEnv("settle-timeout", POLLS);
+    String lb = "alb-settle-timeout";
+    AlbConfigCrd.albConfig(env.admin, "settle-timeout", Map.of(), lb);
+    env.operator();
+    watch("gate", lb, "2s", "1m");
+    Await.until(WAIT, "Ready", () -> readyIs("gate", "True", "Synced"));
+    Instant change = Instant.now();
+    ingress("web", "settle-timeout");
+    Await.until(Duration.ofSeconds(10), "Settling", () -> readyIs("gate", "False", "Settling"));
+    Await.until(
+        Duration.ofSeconds(90),
+        "Stalled SettleTimeout",
+        () -> readyIs("gate", "False", "SettleTimeout"));
+    assertTrue(
+        Duration.between(change, Instant.now()).toSeconds() >= 59, "not before spec.settleTimeout");
+    Condition stalled =
+        Conditions.find(env.watch("gate").getStatus().getConditions(), Conditions.STALLED).get();
+    assertEquals("True", stalled.getStatus());
+    assertTrue(stalled.getMessage().contains("SuccessfullyReconciled"), stalled.getMessage());
+    assertTrue(stalled.getMessage().contains("Ingress " + env.ns + "/web"), stalled.getMessage());
+  }
+
+  @Test
+  void theWatchsOwnSpecAndPollNowSettleForTheSettlePeriod() throws Exception {
+    env = new IntegrationEnv("settle-spec", POLLS);
+    String lb = "alb-settle-spec";
+    env.operator();
+    watch("gate", lb, "6s", null);
+    watch("nowait", "alb-settle-nowait", "0s", null);
+    try (GateLog gate = new GateLog(env.admin, env.ns, "gate");
+        GateLog nowait = new GateLog(env.admin, env.ns, "nowait")) {
+      Await.until(WAIT, "Ready", () -> readyIs("gate", "True", "Synced"));
+      Await.until(WAIT, "Ready", () -> readyIs("nowait", "True", "Synced"));
+      assertNull(
+          nowait.firstReasonAfter(Instant.EPOCH, "Settling"), "settlePeriod 0s: never Settling");
+      // A pipeline made an ALB call, then bumps the watch: the job is listed 3 s late.
+      Instant bump = Instant.now();
+      Instant made = env.sim.albNow();
+      env.sim.addJob(
+          SimJob.builder("SPEC-JOB-1", IntegrationEnv.ACCOUNT)
+              .region(REGION)
+              .api("UpdateLoadBalancerAttribute", "Update")
+              .resource("loadbalancer", lb)
+              .createdAt(made)
+              .visibleAfter(Duration.ofSeconds(3))
+              .succeedsAt(made.plusSeconds(8))
+              .build());
+      env.admin
+          .resources(AsyncJobWatch.class)
+          .inNamespace(env.ns)
+          .withName("gate")
+          .edit(
+              w -> {
+                w.getSpec().setApiNames(List.of("UpdateLoadBalancerAttribute"));
+                return w;
+              });
+      Await.until(Duration.ofSeconds(10), "Settling", () -> readyIs("gate", "False", "Settling"));
+      Await.until(WAIT, "Ready after the job", () -> readyIs("gate", "True", "Synced"));
+      Instant passed = gate.firstPassAfter(bump.plusMillis(1));
+      assertTrue(
+          !passed.isBefore(made.plusSeconds(8).minusMillis(500)),
+          "passed at " + passed + " before the job finished at " + made.plusSeconds(8));
+      // poll-now: settles too.
+      env.admin
+          .resources(AsyncJobWatch.class)
+          .inNamespace(env.ns)
+          .withName("gate")
+          .edit(
+              w -> {
+                w.getMetadata().setAnnotations(Map.of("albjobs.io/poll-now", "rev-2"));
+                return w;
+              });
+      Await.until(
+          Duration.ofSeconds(10),
+          "Settling on poll-now",
+          () -> {
+            AsyncJobWatch w = env.watch("gate");
+            return readyIs("gate", "False", "Settling")
+                && w.getStatus().getSettling().getChanges().stream()
+                    .anyMatch(c -> "poll-now".equals(c.getCause()));
+          });
+      Await.until(WAIT, "Ready after the settle period", () -> readyIs("gate", "True", "Synced"));
+    }
+  }
+
+  @Test
+  void withoutTheAlbConfigCrdTheWatchSaysWhyItCannotFence() throws Exception {
+    var admin = io.albjobs.it.kube.SharedControlPlane.get().admin();
+    AlbConfigCrd.remove(admin);
+    try {
+      env = new IntegrationEnv("settle-untracked", POLLS);
+      env.operator();
+      watch("gate", "alb-untracked", "2s", null);
+      Await.until(
+          WAIT,
+          "ChangesTracked False (ChangeTrackingUnavailable)",
+          () -> {
+            AsyncJobWatch w = env.watch("gate");
+            return w != null
+                && w.getStatus() != null
+                && Conditions.find(w.getStatus().getConditions(), Conditions.CHANGES_TRACKED)
+                    .filter(
+                        c ->
+                            "False".equals(c.getStatus())
+                                && "ChangeTrackingUnavailable".equals(c.getReason())
+                                && c.getMessage().contains("albconfigs"))
+                    .isPresent();
+          });
+      Await.until(WAIT, "Ready all the same", () -> readyIs("gate", "True", "Synced"));
+      Await.until(
+          WAIT,
+          "a Warning Event ChangeTrackingUnavailable",
+          () ->
+              env.admin.v1().events().inNamespace(env.ns).list().getItems().stream()
+                  .anyMatch(e -> "ChangeTrackingUnavailable".equals(e.getReason())));
+    } finally {
+      AlbConfigCrd.install(admin);
+    }
+  }
+}
