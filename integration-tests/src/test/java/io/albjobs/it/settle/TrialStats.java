@@ -133,6 +133,21 @@ public record TrialStats(
                   percentile(l, 99),
                   outcomes));
         });
+    out.append(
+        "  per trial (settling on): index kind outcome latency time-to-Settling false-green\n");
+    for (Result r : on) {
+      out.append(
+          String.format(
+              "    %3d %-22s %-40s %6s %6s %s%n",
+              r.index(),
+              r.kind(),
+              r.outcome(),
+              r.latencySeconds() == null ? "-" : String.format("%.1f", r.latencySeconds()),
+              r.settlingAfterSeconds() == null
+                  ? "-"
+                  : String.format("%.1f", r.settlingAfterSeconds()),
+              r.falseGreenSeen() ? r.falseGreen() : ""));
+    }
     return out.toString();
   }
 }
