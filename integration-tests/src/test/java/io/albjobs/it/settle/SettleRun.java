@@ -32,17 +32,17 @@ public final class SettleRun {
       throws Exception {
     List<TrialPlan> plans = TrialPlan.draw(seed, trials, settlePeriod);
     Duration deadline = Duration.ofSeconds(110);
+    // Extra operator flags for both runs, e.g. -Dsettle.operatorFlags=--alb-qps=50
+    List<String> extra =
+        System.getProperty("settle.operatorFlags", "").isBlank()
+            ? List.of()
+            : List.of(System.getProperty("settle.operatorFlags").trim().split("\\s+"));
+    List<String> offFlags = new ArrayList<>(extra);
+    offFlags.add("--track-ingress-changes=false");
     Settings on =
-        new Settings(prefix + "-on", true, activePoll, settlePeriod, stagger, deadline, List.of());
+        new Settings(prefix + "-on", true, activePoll, settlePeriod, stagger, deadline, extra);
     Settings off =
-        new Settings(
-            prefix + "-off",
-            false,
-            activePoll,
-            settlePeriod,
-            stagger,
-            deadline,
-            List.of("--track-ingress-changes=false"));
+        new Settings(prefix + "-off", false, activePoll, settlePeriod, stagger, deadline, offFlags);
     try (SettleTrials withSettling = new SettleTrials(on, seed);
         SettleTrials without = new SettleTrials(off, seed)) {
       long on0 = withSettling.albCalls();
