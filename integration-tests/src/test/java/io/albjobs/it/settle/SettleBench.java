@@ -13,8 +13,8 @@ import java.util.Map;
  * Settling and ALB calls per trial, and the timeline of every false green or unexpected outcome.
  *
  * <pre>
- *   --trials=200 --seed=15 --active-poll-interval=2s --settle-period=6s --stagger=400ms
- *   --restart-after=90s
+ *   --trials=200 --concurrency=40 --seed=15 --active-poll-interval=2s --settle-period=6s
+ *   --stagger=800ms --restart-after=45s
  * </pre>
  */
 public final class SettleBench {
@@ -34,14 +34,16 @@ public final class SettleBench {
     long seed = Long.parseLong(a.getOrDefault("seed", "15"));
     Duration activePoll = duration(a.getOrDefault("active-poll-interval", "2s"));
     Duration settlePeriod = duration(a.getOrDefault("settle-period", "6s"));
-    Duration stagger = duration(a.getOrDefault("stagger", "400ms"));
-    Duration restartAfter = duration(a.getOrDefault("restart-after", "90s"));
+    Duration stagger = duration(a.getOrDefault("stagger", "800ms"));
+    int concurrency = Integer.parseInt(a.getOrDefault("concurrency", "40"));
+    Duration restartAfter = duration(a.getOrDefault("restart-after", "45s"));
     var admin = SharedControlPlane.get().admin();
     AlbConfigCrd.install(admin);
     int status = 0;
     try {
       TrialStats stats =
-          SettleRun.run("bench", seed, trials, activePoll, settlePeriod, stagger, restartAfter);
+          SettleRun.run(
+              "bench", seed, trials, activePoll, settlePeriod, stagger, concurrency, restartAfter);
       for (Result r : stats.on()) {
         if (r.falseGreenSeen()) {
           System.out.println("FALSE GREEN " + r.falseGreen() + "\n" + r.timeline());

@@ -28,21 +28,30 @@ public final class SettleRun {
       Duration activePoll,
       Duration settlePeriod,
       Duration stagger,
+      int concurrency,
       Duration restartAfter)
       throws Exception {
     List<TrialPlan> plans = TrialPlan.draw(seed, trials, settlePeriod);
     Duration deadline = Duration.ofSeconds(110);
-    // Extra operator flags for both runs, e.g. -Dsettle.operatorFlags=--alb-qps=50
-    List<String> extra =
-        System.getProperty("settle.operatorFlags", "").isBlank()
-            ? List.of()
-            : List.of(System.getProperty("settle.operatorFlags").trim().split("\\s+"));
+    // Operator flags for both runs. ALB's budget (--alb-qps, 5 by default) is raised so that it
+    // does not cap the calls of either run: the cost compares what each asks for.
+    String flags = System.getProperty("settle.operatorFlags", "--alb-qps=100");
+    List<String> extra = flags.isBlank() ? List.of() : List.of(flags.trim().split("\\s+"));
     List<String> offFlags = new ArrayList<>(extra);
     offFlags.add("--track-ingress-changes=false");
     Settings on =
-        new Settings(prefix + "-on", true, activePoll, settlePeriod, stagger, deadline, extra);
+        new Settings(
+            prefix + "-on", true, activePoll, settlePeriod, stagger, concurrency, deadline, extra);
     Settings off =
-        new Settings(prefix + "-off", false, activePoll, settlePeriod, stagger, deadline, offFlags);
+        new Settings(
+            prefix + "-off",
+            false,
+            activePoll,
+            settlePeriod,
+            stagger,
+            concurrency,
+            deadline,
+            offFlags);
     try (SettleTrials withSettling = new SettleTrials(on, seed);
         SettleTrials without = new SettleTrials(off, seed)) {
       long on0 = withSettling.albCalls();

@@ -65,6 +65,7 @@ public final class SettleTrials implements AutoCloseable {
       Duration activePollInterval,
       Duration settlePeriod,
       Duration stagger,
+      int concurrency,
       Duration deadline,
       List<String> operatorFlags) {}
 
@@ -137,9 +138,13 @@ public final class SettleTrials implements AutoCloseable {
     return settlingNow;
   }
 
-  /** Runs the trials concurrently, the n-th starting n × stagger after the first. */
+  /**
+   * Runs the trials, {@code concurrency} at a time: the first ones n × stagger apart, each later
+   * one when one ends.
+   */
   public List<Result> run(List<TrialPlan> plans) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(plans.size());
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Math.min(plans.size(), settings.concurrency()));
     try {
       List<Future<Result>> futures = new ArrayList<>();
       for (TrialPlan plan : plans) {
@@ -238,7 +243,9 @@ public final class SettleTrials implements AutoCloseable {
     }
 
     Result run() throws Exception {
-      Thread.sleep(settings.stagger().toMillis() * plan.index());
+      if (plan.index() < settings.concurrency()) {
+        Thread.sleep(settings.stagger().toMillis() * plan.index());
+      }
       try {
         setup();
         awaitBaseline();
