@@ -88,6 +88,19 @@ class SettleIT {
     }
   }
 
+  /**
+   * An object that was there before the operator started: the operator starts in a later second
+   * than its creationTimestamp (whole seconds), or it counts as created after the start, a change
+   * to wait for.
+   */
+  private static void existing(io.fabric8.kubernetes.api.model.HasMetadata o) {
+    Instant created = Instant.parse(o.getMetadata().getCreationTimestamp());
+    Await.until(
+        Duration.ofSeconds(3),
+        "a second after the creation",
+        () -> Instant.now().isAfter(created.plusSeconds(1)));
+  }
+
   private AsyncJobWatch watch(String name, String lb, String settlePeriod, String settleTimeout) {
     AsyncJobWatch w = Fixtures.watch(env.ns, name, env.sim.endpoint(), "alb-creds", List.of(lb));
     w.getSpec().setPollInterval("30s");
@@ -181,7 +194,7 @@ class SettleIT {
       throws Exception {
     env = new IntegrationEnv("settle-ingress", POLLS);
     String lb = "alb-settle-ing";
-    AlbConfigCrd.albConfig(env.admin, "settle-ing", Map.of("team", "a"), lb);
+    existing(AlbConfigCrd.albConfig(env.admin, "settle-ing", Map.of("team", "a"), lb));
     env.sim
         .resources()
         .putListener(
@@ -245,11 +258,114 @@ class SettleIT {
     }
   }
 
+  private void annotate(String ingress, String value) {
+    env.admin
+        .network()
+        .v1()
+        .ingresses()
+        .inNamespace(env.ns)
+        .withName(ingress)
+        .edit(
+            i -> {
+              i.getMetadata().getAnnotations().put("example.com/revision", value);
+              return i;
+            });
+  }
+
+  @Test
+  void aSuccessOfAReconcileInFlightDoesNotEndTheWaitForALaterChange() throws Exception {
+    env = new IntegrationEnv("settle-inflight", POLLS);
+    String lb = "alb-settle-inflight";
+    existing(AlbConfigCrd.albConfig(env.admin, "settle-inflight", Map.of(), lb));
+    env.operator();
+    watch("gate", lb, "2s", null);
+    Await.until(WAIT, "Ready", () -> readyIs("gate", "True", "Synced"));
+    try (GateLog gate = new GateLog(env.admin, env.ns, "gate")) {
+      Ingress web = ingress("web", "settle-inflight");
+      Await.until(Duration.ofSeconds(10), "Settling", () -> readyIs("gate", "False", "Settling"));
+      // The controller reconciles the creation; the Ingress changes again meanwhile.
+      annotate("web", "2");
+      Await.until(
+          Duration.ofSeconds(10),
+          "the second change recorded",
+          () ->
+              "annotations"
+                  .equals(
+                      env.watch("gate").getStatus().getSettling().getChanges().get(0).getCause()));
+      Instant first = Instant.now();
+      event(web, "Normal", "SuccessfullyReconciled", "Successfully reconciled", "web.inflight1");
+      // That success ends the reconcile that was in flight: the later change still waits.
+      // Four polls after the margin, or the gate passing, whichever comes first.
+      Await.until(
+          WAIT,
+          "four polls after the margin (or Ready)",
+          () ->
+              readyIs("gate", "True", null)
+                  || env.sim.calls().stream()
+                          .filter(
+                              c ->
+                                  "ListAsynJobs".equals(c.action())
+                                      && c.at().isAfter(first.plusSeconds(2)))
+                          .count()
+                      >= 4);
+      assertTrue(
+          readyIs("gate", "False", "Settling"),
+          "still Settling after the in-flight reconcile's success: " + ready("gate"));
+      // The next reconcile: its job, then its success.
+      Instant made = env.sim.albNow();
+      env.sim.addJob(
+          SimJob.builder("INFLIGHT-2", IntegrationEnv.ACCOUNT)
+              .region(REGION)
+              .api("UpdateRulesAttribute", "Update")
+              .resource("loadbalancer", lb)
+              .createdAt(made)
+              .visibleAfter(Duration.ofSeconds(1))
+              .succeedsAt(made.plusSeconds(3))
+              .build());
+      env.admin
+          .v1()
+          .events()
+          .inNamespace(env.ns)
+          .withName("web.inflight1")
+          .edit(
+              e -> {
+                e.setCount(2);
+                e.setLastTimestamp(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                return e;
+              });
+      Await.until(WAIT, "Ready", () -> readyIs("gate", "True", "Synced"));
+      Instant passed = gate.firstPassAfter(first);
+      assertTrue(
+          !passed.isBefore(made.plusSeconds(3).minusMillis(500)),
+          "passed at " + passed + " before the second reconcile's job finished");
+    }
+  }
+
+  @Test
+  void aLoneSuccessAfterAnAmbiguousChangeEndsTheWaitAfterTheRequeueWindow() throws Exception {
+    env = new IntegrationEnv("settle-merged", POLLS);
+    String lb = "alb-settle-merged";
+    existing(AlbConfigCrd.albConfig(env.admin, "settle-merged", Map.of(), lb));
+    env.operator();
+    watch("gate", lb, "2s", null);
+    Await.until(WAIT, "Ready", () -> readyIs("gate", "True", "Synced"));
+    Ingress web = ingress("web", "settle-merged");
+    Await.until(Duration.ofSeconds(10), "Settling", () -> readyIs("gate", "False", "Settling"));
+    annotate("web", "2");
+    // One reconcile covered both changes: one success only.
+    Instant success = Instant.now();
+    event(web, "Normal", "SuccessfullyReconciled", "Successfully reconciled", "web.merged1");
+    Await.until(WAIT, "Ready", () -> readyIs("gate", "True", "Synced"));
+    assertTrue(
+        Duration.between(success, Instant.now()).toSeconds() >= 19,
+        "not before the requeue window (20 s) after the lone success");
+  }
+
   @Test
   void aFailedApplyIsStalledUntilTheControllerSucceeds() throws Exception {
     env = new IntegrationEnv("settle-failed", POLLS);
     String lb = "alb-settle-fail";
-    AlbConfigCrd.albConfig(env.admin, "settle-fail", Map.of(), lb);
+    existing(AlbConfigCrd.albConfig(env.admin, "settle-fail", Map.of(), lb));
     env.operator();
     watch("gate", lb, "2s", null);
     Await.until(WAIT, "Ready", () -> readyIs("gate", "True", "Synced"));
@@ -285,7 +401,7 @@ class SettleIT {
   void aControllerThatNeverReconcilesEndsInSettleTimeout() throws Exception {
     env = new IntegrationEnv("settle-timeout", POLLS);
     String lb = "alb-settle-timeout";
-    AlbConfigCrd.albConfig(env.admin, "settle-timeout", Map.of(), lb);
+    existing(AlbConfigCrd.albConfig(env.admin, "settle-timeout", Map.of(), lb));
     env.operator();
     watch("gate", lb, "2s", "1m");
     Await.until(WAIT, "Ready", () -> readyIs("gate", "True", "Synced"));

@@ -34,7 +34,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,13 +44,16 @@ import org.slf4j.LoggerFactory;
  * albconfigs and the Events of Ingresses and AlbConfigs).
  *
  * <p>A change is a new generation, new annotations (the controller's hash covers spec and
- * annotations), creation or deletion of the object, seen after the informers' first listing (what
- * exists at start is not a change). It is kept per object (the newest), for {@link #changesFor};
- * the watches it leads to are reconciled at once through {@link #onChange}. A fence is a {@code
- * SuccessfullyReconciled} Event on the object seen after the change (or dated a second or more
- * after it: what the operator saw before a restart), the object's {@code
- * alb.ingress.kubernetes.io/hash} label rewritten after the change, or the object gone; a {@code
- * FailedBuildModel}/{@code FailedApplyModel} Event after the change with no success is a failure.
+ * annotations), creation or deletion of the object (what was created before the tracker started is
+ * not a change). It is kept per object (the newest), for {@link #changesFor}; the watches it leads
+ * to are reconciled at once through {@link #onChange}. A fence is a {@code SuccessfullyReconciled}
+ * Event on the object seen after the change (an Event that was there at start: dated a second or
+ * more after it), the object's {@code alb.ingress.kubernetes.io/hash} label rewritten after the
+ * change, or the object gone; a {@code FailedBuildModel}/{@code FailedApplyModel} Event after the
+ * change with no success is a failure. A change that came while an earlier change of its AlbConfig
+ * was not reconciled yet is ambiguous: the next success may be that of a reconcile in flight, so it
+ * needs a second success, a hash label that moved on without an earlier change of its own, or
+ * {@link #REQUEUE_WINDOW} after the first success.
  *
  * <p>Lifetime: a watch's targets go with the watch ({@link #forget}); an object's records go an
  * hour after its last change or Event (longer than any settle timeout needs them is not kept: the
@@ -67,6 +69,17 @@ public final class ChangeTracker implements AutoCloseable {
   private static final Duration KEEP = Duration.ofHours(1);
   private static final Duration RETRY = Duration.ofMinutes(1);
   private static final int EVENTS_KEPT = 8;
+
+  /**
+   * A change that came while a reconcile of its AlbConfig may have been in flight: the first
+   * success after it may be that reconcile's. It needs a second success, or a hash label that shows
+   * the new spec was reconciled, or this long after the first success without a second (the
+   * controller starts the next reconcile at once; its ALB calls and their jobs come within it).
+   */
+  static final Duration REQUEUE_WINDOW = Duration.ofSeconds(20);
+
+  /** How long an unreconciled change makes later changes of its AlbConfig ambiguous. */
+  private static final Duration PENDING_WINDOW = Duration.ofMinutes(10);
 
   static final ResourceDefinitionContext ALBCONFIGS =
       new ResourceDefinitionContext.Builder()
@@ -95,6 +108,10 @@ public final class ChangeTracker implements AutoCloseable {
   private final Map<String, Deque<Seen>> events = new ConcurrentHashMap<>();
   private final Map<String, Mark> hashRewritten = new ConcurrentHashMap<>();
   private final Map<String, Mark> deleted = new ConcurrentHashMap<>();
+  private final Map<String, String> hashes = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong seq =
+      new java.util.concurrent.atomic.AtomicLong();
+  private volatile Instant startedAt = Instant.MAX;
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final ScheduledExecutorService timer;
   private volatile SharedIndexInformer<IngressClass> classes;
@@ -108,7 +125,7 @@ public final class ChangeTracker implements AutoCloseable {
     this.clock = clock;
     this.tracking =
         enabled
-            ? new Tracking(false, "ChangeTrackingUnavailable", "starting to read Ingresses")
+            ? null
             : new Tracking(
                 false,
                 "ChangeTrackingDisabled",
@@ -138,6 +155,7 @@ public final class ChangeTracker implements AutoCloseable {
     this.trigger = trigger;
   }
 
+  /** Whether changes are tracked, and if not why; null until the first attempt finished. */
   public Tracking tracking() {
     return tracking;
   }
@@ -153,16 +171,17 @@ public final class ChangeTracker implements AutoCloseable {
   }
 
   /**
-   * The newest change of each object that leads to this watch's targets, seen after {@code since}.
+   * The newest change of each object that leads to this watch's targets, recorded after the watch's
+   * {@code afterSeq} and not before {@code notBefore}.
    */
-  public List<ObjectChange> changesFor(ResourceID watch, Instant since) {
+  public List<ObjectChange> changesFor(ResourceID watch, long afterSeq, Instant notBefore) {
     Targets t = targets.get(watch);
     if (t == null) {
       return List.of();
     }
     List<ObjectChange> found = new ArrayList<>();
     for (ObjectChange c : changes.values()) {
-      if (c.changedAt().isAfter(since) && concerns(t, c)) {
+      if (c.seq() > afterSeq && !c.changedAt().isBefore(notBefore) && concerns(t, c)) {
         found.add(c);
       }
     }
@@ -177,28 +196,50 @@ public final class ChangeTracker implements AutoCloseable {
     if (changed == null) {
       return Fence.NONE;
     }
-    Deque<Seen> seen = events.get(key);
-    List<Seen> after = new ArrayList<>();
-    if (seen != null) {
-      synchronized (seen) {
-        for (Seen s : seen) {
-          if (after(s, changed)) {
-            after.add(s);
-          }
+    // What the tracker recorded for this very change (not after a restart): was it ambiguous?
+    ObjectChange recorded = changes.get(key);
+    if (recorded != null
+        && !Times.formatMillis(recorded.changedAt()).equals(change.getChangedAt())) {
+      recorded = null;
+    }
+    return fence(key, changed, change.getGeneration(), recorded, clock.instant());
+  }
+
+  private Fence fence(
+      String key, Instant changed, Long generation, ObjectChange recorded, Instant now) {
+    List<Seen> after = seenAfter(key, changed);
+    List<Seen> successes = after.stream().filter(s -> SUCCEEDED.equals(s.reason())).toList();
+    Mark hash = hashRewritten.get(key);
+    boolean hashAfter =
+        hash != null
+            && hash.observedAt().isAfter(changed)
+            && (generation == null || Objects.equals(generation, hash.generation()));
+    boolean ambiguous = recorded != null && recorded.ambiguous();
+    if (!ambiguous) {
+      if (!successes.isEmpty()) {
+        return Fence.reconciled(SUCCEEDED, seenAt(successes.get(0)));
+      }
+      if (hashAfter) {
+        return Fence.reconciled("HashLabel", hash.observedAt());
+      }
+    } else {
+      // A success may be that of a reconcile in flight when the change came.
+      boolean newHash =
+          hashAfter
+              && !recorded.ownPending()
+              && !Objects.equals(hashes.get(key), recorded.hashAtChange());
+      if (successes.size() >= 2) {
+        return Fence.reconciled(SUCCEEDED, seenAt(successes.get(1)));
+      }
+      if (newHash) {
+        return Fence.reconciled("HashLabel", hash.observedAt());
+      }
+      if (!successes.isEmpty()) {
+        Instant requeued = seenAt(successes.get(0)).plus(REQUEUE_WINDOW);
+        if (!now.isBefore(requeued)) {
+          return Fence.reconciled(SUCCEEDED, requeued);
         }
       }
-    }
-    for (Seen s : after) {
-      if (SUCCEEDED.equals(s.reason())) {
-        return Fence.reconciled(SUCCEEDED, seenAt(s));
-      }
-    }
-    Mark hash = hashRewritten.get(key);
-    if (hash != null
-        && hash.observedAt().isAfter(changed)
-        && (change.getGeneration() == null
-            || Objects.equals(change.getGeneration(), hash.generation()))) {
-      return Fence.reconciled("HashLabel", hash.observedAt());
     }
     Mark gone = deleted.get(key);
     if (gone != null && !gone.observedAt().isBefore(changed)) {
@@ -215,17 +256,42 @@ public final class ChangeTracker implements AutoCloseable {
         : Fence.failed(failure.reason() + ": " + failure.message(), seenAt(failure));
   }
 
+  /** The controller's Events on this object seen after {@code changed}, oldest first. */
+  private List<Seen> seenAfter(String key, Instant changed) {
+    Deque<Seen> seen = events.get(key);
+    List<Seen> after = new ArrayList<>();
+    if (seen != null) {
+      synchronized (seen) {
+        for (Seen s : seen) {
+          if (after(s, changed)) {
+            after.add(s);
+          }
+        }
+      }
+    }
+    after.sort((a, b) -> seenAt(a).compareTo(seenAt(b)));
+    return after;
+  }
+
   /**
-   * Seen after the change: observed after it, or dated at least a second after it (Events carry
-   * whole seconds, and an Event there at start was observed at an unknown time).
+   * Seen after the change: observed after it; an Event that was there when the tracker started
+   * (observed at an unknown time) counts when it is dated at least a second after the change
+   * (Events carry whole seconds).
    */
   private static boolean after(Seen s, Instant changed) {
-    return s.observedAt().isAfter(changed)
-        || s.eventTime() != null && !s.eventTime().isBefore(changed.plusSeconds(1));
+    if (Instant.EPOCH.equals(s.observedAt())) {
+      return s.eventTime() != null && !s.eventTime().isBefore(changed.plusSeconds(1));
+    }
+    return s.observedAt().isAfter(changed);
   }
 
   private static Instant seenAt(Seen s) {
     return Instant.EPOCH.equals(s.observedAt()) ? s.eventTime() : s.observedAt();
+  }
+
+  /** Whether the change was reconciled, ignoring ambiguity (for changes that came after it). */
+  private boolean reconciledSimply(ObjectChange c) {
+    return fence(c.key(), c.changedAt(), c.generation(), null, clock.instant()).reconciled();
   }
 
   private boolean concerns(Targets t, ObjectChange c) {
@@ -319,8 +385,8 @@ public final class ChangeTracker implements AutoCloseable {
                 + " (HTTP "
                 + e.getCode()
                 + "): grant it get, list and watch on ingresses and ingressclasses"
-                + " (networking.k8s.io), albconfigs (alibabacloud.com) and events, cluster-wide"
-                + " (the chart's changeTracking.enabled); retried every minute");
+                + " (networking.k8s.io) and albconfigs (alibabacloud.com), and list and watch on"
+                + " events, cluster-wide (the chart's changeTracking.enabled); retried every minute");
       }
       if (e.getCode() == 404) {
         throw new Refused(
@@ -335,41 +401,29 @@ public final class ChangeTracker implements AutoCloseable {
 
   private synchronized void startInformers() {
     stopInformers();
+    // What is older than this was there before: not a change, and an Event observed at an unknown
+    // time. Handlers run on the client's executor, also after inform() returned.
+    startedAt = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     classes = client.network().v1().ingressClasses().inform(new Ignore<>(), 0);
     informers.add(classes);
-    AtomicBoolean albLive = new AtomicBoolean();
-    albConfigs =
-        client.genericKubernetesResources(ALBCONFIGS).inform(new ObjectHandler<>(albLive), 0);
+    albConfigs = client.genericKubernetesResources(ALBCONFIGS).inform(new ObjectHandler<>(), 0);
     informers.add(albConfigs);
-    AtomicBoolean ingressLive = new AtomicBoolean();
     informers.add(
-        client
-            .network()
-            .v1()
-            .ingresses()
-            .inAnyNamespace()
-            .inform(new ObjectHandler<>(ingressLive), 0));
-    AtomicBoolean ingressEventsLive = new AtomicBoolean();
+        client.network().v1().ingresses().inAnyNamespace().inform(new ObjectHandler<>(), 0));
     informers.add(
         client
             .v1()
             .events()
             .inAnyNamespace()
             .withField("involvedObject.kind", "Ingress")
-            .inform(new EventHandler(ingressEventsLive), 0));
-    AtomicBoolean albEventsLive = new AtomicBoolean();
+            .inform(new EventHandler(), 0));
     informers.add(
         client
             .v1()
             .events()
             .inAnyNamespace()
             .withField("involvedObject.kind", "AlbConfig")
-            .inform(new EventHandler(albEventsLive), 0));
-    // What the first listings delivered was there before: from now on, additions are changes.
-    albLive.set(true);
-    ingressLive.set(true);
-    ingressEventsLive.set(true);
-    albEventsLive.set(true);
+            .inform(new EventHandler(), 0));
   }
 
   private synchronized void stopInformers() {
@@ -470,19 +524,70 @@ public final class ChangeTracker implements AutoCloseable {
         }
       }
     }
-    ObjectChange change =
-        new ObjectChange(
-            kindOf(after),
-            namespaceOf(after),
-            after.getMetadata().getName(),
-            after.getMetadata().getGeneration(),
-            cause,
-            clock.instant(),
-            Set.copyOf(ids),
-            List.copyOf(labels));
-    changes.put(change.key(), change);
-    LOG.debug("{} changed ({})", change.describe(), cause);
-    notifyWatches(change);
+    if (after instanceof Ingress ingress && names.isEmpty()) {
+      // Not routed to a known AlbConfig (yet): still recorded, under the name it asks for.
+      SharedIndexInformer<IngressClass> c = classes;
+      if (c != null) {
+        IngressRoutes.albConfigOf(ingress, c.getStore().list()).ifPresent(names::add);
+      }
+    }
+    if (after instanceof GenericKubernetesResource) {
+      names.add(after.getMetadata().getName());
+    }
+    String key = ObjectChange.key(kindOf(after), namespaceOf(after), after.getMetadata().getName());
+    Instant now = clock.instant();
+    // A reconcile of the controller may be in flight: an earlier change of this object or of its
+    // AlbConfig's other objects not reconciled yet.
+    ObjectChange previous = changes.get(key);
+    boolean ownPending =
+        previous != null
+            && previous.changedAt().isAfter(now.minus(PENDING_WINDOW))
+            && !reconciledSimply(previous);
+    boolean groupPending = false;
+    for (ObjectChange other : changes.values()) {
+      if (!other.key().equals(key)
+          && other.changedAt().isAfter(now.minus(PENDING_WINDOW))
+          && !java.util.Collections.disjoint(other.albConfigs(), names)
+          && !reconciledSimply(other)) {
+        groupPending = true;
+        break;
+      }
+    }
+    synchronized (seq) {
+      // The sequence follows the order of the records, so a watch that took change n has taken
+      // every change before it.
+      ObjectChange change =
+          new ObjectChange(
+              kindOf(after),
+              namespaceOf(after),
+              after.getMetadata().getName(),
+              after.getMetadata().getGeneration(),
+              cause,
+              clock.instant(),
+              Set.copyOf(ids),
+              List.copyOf(labels),
+              seq.incrementAndGet(),
+              Set.copyOf(names),
+              ownPending,
+              groupPending,
+              label(after, HASH_LABEL));
+      changes.put(change.key(), change);
+      LOG.debug(
+          "{} changed ({}){}",
+          change.describe(),
+          cause,
+          change.ambiguous() ? ", while an earlier change was not reconciled" : "");
+      notifyWatches(change);
+    }
+  }
+
+  private static boolean createdBefore(HasMetadata o, Instant at) {
+    String created = o.getMetadata().getCreationTimestamp();
+    try {
+      return created != null && Instant.parse(created).isBefore(at);
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private void notifyWatches(ObjectChange change) {
@@ -523,15 +628,14 @@ public final class ChangeTracker implements AutoCloseable {
 
   /** Ingresses and AlbConfigs: changes, hash label rewrites, deletions. */
   private final class ObjectHandler<T extends HasMetadata> implements ResourceEventHandler<T> {
-    private final AtomicBoolean live;
-
-    ObjectHandler(AtomicBoolean live) {
-      this.live = live;
-    }
-
     @Override
     public void onAdd(T obj) {
-      if (live.get()) {
+      String key = ObjectChange.key(kindOf(obj), namespaceOf(obj), obj.getMetadata().getName());
+      String hash = label(obj, HASH_LABEL);
+      if (hash != null) {
+        hashes.put(key, hash);
+      }
+      if (!createdBefore(obj, startedAt)) {
         changed(null, obj, "created");
       }
     }
@@ -546,6 +650,7 @@ public final class ChangeTracker implements AutoCloseable {
           ObjectChange.key(kindOf(after), namespaceOf(after), after.getMetadata().getName());
       if (!Objects.equals(label(before, HASH_LABEL), label(after, HASH_LABEL))
           && label(after, HASH_LABEL) != null) {
+        hashes.put(key, label(after, HASH_LABEL));
         hashRewritten.put(key, new Mark(clock.instant(), after.getMetadata().getGeneration()));
         ObjectChange last = changes.get(key);
         if (last != null) {
@@ -566,6 +671,7 @@ public final class ChangeTracker implements AutoCloseable {
         changed(null, obj, "deleted");
       }
       deleted.put(key, new Mark(clock.instant(), obj.getMetadata().getGeneration()));
+      hashes.remove(key);
       ObjectChange now = changes.get(key);
       if (now != null) {
         notifyWatches(now);
@@ -575,12 +681,6 @@ public final class ChangeTracker implements AutoCloseable {
 
   /** The controller's Events on Ingresses and AlbConfigs (only the reasons that end a change). */
   private final class EventHandler implements ResourceEventHandler<Event> {
-    private final AtomicBoolean live;
-
-    EventHandler(AtomicBoolean live) {
-      this.live = live;
-    }
-
     @Override
     public void onAdd(Event e) {
       seen(e);
@@ -592,7 +692,8 @@ public final class ChangeTracker implements AutoCloseable {
               before.getMetadata().getResourceVersion(), after.getMetadata().getResourceVersion())
           && !(Objects.equals(before.getCount(), after.getCount())
               && Objects.equals(before.getLastTimestamp(), after.getLastTimestamp())
-              && Objects.equals(before.getEventTime(), after.getEventTime()))) {
+              && Objects.equals(before.getEventTime(), after.getEventTime())
+              && Objects.equals(before.getSeries(), after.getSeries()))) {
         seen(after);
       }
     }
@@ -614,12 +715,13 @@ public final class ChangeTracker implements AutoCloseable {
               ? null
               : about.getNamespace();
       String key = ObjectChange.key(about.getKind(), ns, about.getName());
+      Instant at = eventTime(e);
       Seen s =
           new Seen(
               reason,
               e.getMessage() == null ? "" : e.getMessage(),
-              eventTime(e),
-              live.get() ? clock.instant() : Instant.EPOCH);
+              at,
+              at != null && at.isBefore(startedAt) ? Instant.EPOCH : clock.instant());
       Deque<Seen> q = events.computeIfAbsent(key, k -> new ArrayDeque<>());
       synchronized (q) {
         q.addLast(s);
@@ -630,6 +732,11 @@ public final class ChangeTracker implements AutoCloseable {
       ObjectChange last = changes.get(key);
       if (last != null) {
         notifyWatches(last);
+        if (last.ambiguous() && SUCCEEDED.equals(reason) && timer != null) {
+          // Look again when a lone success counts (REQUEUE_WINDOW).
+          timer.schedule(
+              () -> notifyWatches(last), REQUEUE_WINDOW.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        }
       }
     }
   }

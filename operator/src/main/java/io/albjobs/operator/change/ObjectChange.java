@@ -17,6 +17,15 @@ import java.util.Set;
  * @param changedAt when the tracker saw the change (this node's clock)
  * @param loadBalancerIds the load balancers of the AlbConfigs it leads to
  * @param albConfigLabels the labels of those AlbConfigs, for watches that select them
+ * @param seq the order in which the tracker recorded its changes (a watch remembers the last it
+ *     took)
+ * @param albConfigs the names of those AlbConfigs: the controller reconciles each with all its
+ *     Ingresses at once
+ * @param ownPending whether an earlier change of the same object had not been reconciled yet when
+ *     this one came (a reconcile in flight may end with a success that does not cover it)
+ * @param groupPending whether an earlier change of another object of the same AlbConfig had not
+ *     been reconciled yet
+ * @param hashAtChange the object's {@code alb.ingress.kubernetes.io/hash} label after the change
  */
 public record ObjectChange(
     String kind,
@@ -26,7 +35,43 @@ public record ObjectChange(
     String cause,
     Instant changedAt,
     Set<String> loadBalancerIds,
-    List<Map<String, String>> albConfigLabels) {
+    List<Map<String, String>> albConfigLabels,
+    long seq,
+    Set<String> albConfigs,
+    boolean ownPending,
+    boolean groupPending,
+    String hashAtChange) {
+  /** A change as a test or a tool makes it: first of its kind, nothing pending. */
+  public ObjectChange(
+      String kind,
+      String namespace,
+      String name,
+      Long generation,
+      String cause,
+      Instant changedAt,
+      Set<String> loadBalancerIds,
+      List<Map<String, String>> albConfigLabels) {
+    this(
+        kind,
+        namespace,
+        name,
+        generation,
+        cause,
+        changedAt,
+        loadBalancerIds,
+        albConfigLabels,
+        0,
+        Set.of(),
+        false,
+        false,
+        null);
+  }
+
+  /** A reconcile of the controller may have been in flight when it came. */
+  public boolean ambiguous() {
+    return ownPending || groupPending;
+  }
+
   public static final String INGRESS = "Ingress";
   public static final String ALB_CONFIG = "AlbConfig";
 

@@ -26,7 +26,7 @@ public final class Settle {
   public static final String WATCH = "AsyncJobWatch";
 
   public static final String SETTLE_PERIOD = "SettlePeriod";
-  static final int MAX_CHANGES = 100;
+  static final int MAX_CHANGES = 1000;
 
   private Settle() {}
 
@@ -141,9 +141,12 @@ public final class Settle {
 
   /**
    * A successful poll whose listing started at or after {@code listedFrom}: the changes visible by
-   * then are done waiting; {@code status.settling} goes when none is left.
+   * then are done waiting; {@code status.settling} goes when none is left. {@code complete}: the
+   * poll covered load balancers and their children listed fresh enough; without it only the watch's
+   * own changes of a watch without load balancers end (there is nothing to list for them).
    */
-  public static void polled(AsyncJobWatchStatus status, Instant listedFrom) {
+  public static void polled(
+      AsyncJobWatchStatus status, Instant listedFrom, boolean complete, boolean noTargets) {
     Settling s = status.getSettling();
     if (s == null) {
       return;
@@ -151,7 +154,43 @@ public final class Settle {
     List<SettleChange> left = new ArrayList<>();
     for (SettleChange c : s.getChanges()) {
       Instant visible = Times.parse(c.getVisibleAt());
-      if (visible == null || visible.isAfter(listedFrom)) {
+      boolean covered =
+          visible != null
+              && !visible.isAfter(listedFrom)
+              && (complete || noTargets && WATCH.equals(c.getKind()));
+      if (!covered) {
+        left.add(c);
+      }
+    }
+    if (left.isEmpty()) {
+      status.setSettling(null);
+    } else {
+      s.setChanges(left);
+    }
+  }
+
+  /** {@link #polled(AsyncJobWatchStatus, Instant, boolean, boolean)} of a complete poll. */
+  public static void polled(AsyncJobWatchStatus status, Instant listedFrom) {
+    polled(status, listedFrom, true, false);
+  }
+
+  /**
+   * The watch's spec changed or poll-now was asked: a person has looked, so changes the controller
+   * never reconciled within the timeout stop holding the watch Stalled.
+   */
+  public static void acknowledgeTimedOut(
+      AsyncJobWatchStatus status, Duration timeout, Instant now) {
+    Settling s = status.getSettling();
+    if (s == null) {
+      return;
+    }
+    List<SettleChange> left = new ArrayList<>();
+    for (SettleChange c : s.getChanges()) {
+      boolean timedOut =
+          !WATCH.equals(c.getKind())
+              && c.getFencedAt() == null
+              && !now.isBefore(Times.parse(c.getChangedAt()).plus(timeout));
+      if (!timedOut) {
         left.add(c);
       }
     }

@@ -20,8 +20,8 @@ public class Settling {
   private String deadline;
 
   @JsonPropertyDescription(
-      "The changes waited for, one per object (a newer change of the same object replaces the older one); at most 100.")
-  @io.fabric8.generator.annotation.Size(max = 100)
+      "The changes waited for, one per object (a newer change of the same object replaces the older one); at most 1000 (changes already fenced go first).")
+  @io.fabric8.generator.annotation.Size(max = 1000)
   private List<SettleChange> changes = new ArrayList<>();
 
   public String getSince() {

@@ -215,7 +215,12 @@ public final class LoadBalancerChildren {
                         || soon
                     ? MIN_SPACING
                     : refresh;
-        boolean stale = freshAsOf != null && e.attemptedAt.isBefore(freshAsOf);
+        // Fresh means a listing that worked and started at or after freshAsOf (one in flight or
+        // failed does not count); at most one listing a second for it.
+        boolean stale =
+            freshAsOf != null
+                && e.listedAt.isBefore(freshAsOf)
+                && !now.isBefore(e.attemptedAt.plusSeconds(1));
         if (e.current == null && e.problem == null
             || stale
             || !now.isBefore(e.attemptedAt.plus(every))) {

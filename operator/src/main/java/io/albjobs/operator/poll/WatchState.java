@@ -14,7 +14,7 @@ public final class WatchState {
   private volatile Instant nextPoll = Instant.EPOCH;
   private volatile int failuresInARow;
   private volatile boolean clockSkewed;
-  private volatile Instant changesCheckedAt = Instant.EPOCH;
+  private volatile long changesTaken;
   private final Set<String> foreign = ConcurrentHashMap.newKeySet();
   private final Map<String, Instant> deleted = new ConcurrentHashMap<>();
 
@@ -27,15 +27,15 @@ public final class WatchState {
   }
 
   /**
-   * The newest Ingress or AlbConfig change already in the watch's written status: later ones are
-   * new to it.
+   * The sequence number of the newest Ingress or AlbConfig change already in the watch's written
+   * status ({@code change/ChangeTracker}): later ones are new to it.
    */
-  public Instant changesCheckedAt() {
-    return changesCheckedAt;
+  public long changesTaken() {
+    return changesTaken;
   }
 
-  public void changesCheckedAt(Instant at) {
-    changesCheckedAt = at;
+  public void changesTaken(long seq) {
+    changesTaken = Math.max(changesTaken, seq);
   }
 
   /** Whether ALB's clock was last seen out of step with this node's (for one Event per episode). */

@@ -250,7 +250,16 @@ public final class WatchSync {
       problem = Problem.of(e, state.failuresInARow());
     }
     io.albjobs.operator.status.SettleVerdict settle =
-        poll.settlement().after(next, problem == null, polledIds);
+        poll.settlement()
+            .after(
+                next,
+                problem == null,
+                family == null
+                    || family.problem() == null
+                        && family.complete()
+                        && (poll.childrenFreshAsOf() == null
+                            || !family.listedAt().isBefore(poll.childrenFreshAsOf())),
+                polledIds);
     WatchRollup.apply(next, view.values(), problem, settle, generation, now);
     // Its Warning Event, once per new problem, comes with the status write
     // (reconciler/Transitions).

@@ -212,15 +212,21 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     ResourceID id = ResourceID.fromResource(watch);
     Duration period = duration(watch.getSpec().getSettlePeriod(), settle.period());
     Duration timeout = duration(watch.getSpec().getSettleTimeout(), settle.timeout());
+    // A watch new to this process (created, or the operator restarted) takes the changes of the
+    // last settle timeout; after that only those it has not taken.
+    Instant notBefore = now.minus(timeout);
     List<ObjectChange> objectChanges =
         suspended || !loadBalancers
             ? List.of()
-            : tracker.changesFor(id, latest(state.changesCheckedAt(), now.minus(timeout)));
+            : tracker.changesFor(id, state.changesTaken(), notBefore);
     boolean settling = current != null && current.getSettling() != null;
     AsyncJobWatchStatus next = null;
     Instant pollDue = null;
     if (!suspended && (settling || specChanged || pollNowAsked || !objectChanges.isEmpty())) {
       next = copy(current);
+      if (specChanged || pollNowAsked) {
+        Settle.acknowledgeTimedOut(next, timeout, now);
+      }
       if (!period.isZero() && (specChanged || pollNowAsked)) {
         Settle.add(
             next,
@@ -280,15 +286,29 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
                 ? now
                 : state.nextPoll().isAfter(now) ? now : state.nextPoll();
     Instant listedFrom = due;
+    List<ObjectChange> taken = new java.util.ArrayList<>(objectChanges);
     WatchPoll.Settlement settlement =
-        (status, listed, ids) -> {
+        (status, listed, childrenFresh, ids) -> {
+          Instant at = clock.instant();
           if (ids != null && loadBalancers) {
             tracker.target(id, ids, watch.getSpec().getAlbConfigSelector());
+            // Targets known now (a first poll, a new AlbConfig): their changes count at once.
+            long seen = taken.stream().mapToLong(ObjectChange::seq).max().orElse(0);
+            for (ObjectChange c :
+                tracker.changesFor(id, Math.max(seen, state.changesTaken()), notBefore)) {
+              Settle.add(status, Settle.of(c));
+              taken.add(c);
+            }
+            Settle.fence(status, tracker::fence, period, timeout, settle.margin(), at);
           }
           if (listed) {
-            Settle.polled(status, listedFrom);
+            Settle.polled(
+                status,
+                listedFrom,
+                childrenFresh && ids != null && !ids.isEmpty(),
+                ids != null && ids.isEmpty());
           }
-          return Settle.verdict(status, period, timeout, clock.instant());
+          return Settle.verdict(status, period, timeout, at);
         };
     WatchSync.Outcome outcome =
         sync.poll(
@@ -310,10 +330,7 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
         generation,
         now);
     recorder.watch(watch, current, written, ownWrites(context));
-    objectChanges.stream()
-        .map(ObjectChange::changedAt)
-        .max(Instant::compareTo)
-        .ifPresent(state::changesCheckedAt);
+    taken.stream().mapToLong(ObjectChange::seq).max().ifPresent(state::changesTaken);
     state.nextPoll(outcome.nextPollAt());
     return UpdateControl.<AsyncJobWatch>noUpdate()
         .rescheduleAfter(until(clock.instant(), outcome.nextPollAt()));
@@ -329,13 +346,12 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     return now.plus(MAX_WAIT).isBefore(at) ? MAX_WAIT : Duration.between(now, at);
   }
 
+  /** The ChangesTracked condition; unchanged while the tracker is starting. */
   private ChildrenListed.State trackingState() {
     ChangeTracker.Tracking t = tracker.tracking();
-    return new ChildrenListed.State(t.tracked(), t.reason(), t.message());
-  }
-
-  private static Instant latest(Instant a, Instant b) {
-    return a.isAfter(b) ? a : b;
+    return t == null
+        ? ChildrenListed.State.UNCHANGED
+        : new ChildrenListed.State(t.tracked(), t.reason(), t.message());
   }
 
   /** A watch's own settle duration, or the operator's when absent or not valid. */

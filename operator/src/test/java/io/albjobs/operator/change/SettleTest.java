@@ -159,6 +159,38 @@ class SettleTest {
   }
 
   @Test
+  void aPollWithoutFreshChildrenEndsNothingButTheWatchsOwnChangeOfAWatchWithoutTargets() {
+    AsyncJobWatchStatus s = new AsyncJobWatchStatus();
+    Settle.add(s, ingress("web", T0));
+    Settle.add(s, Settle.ofWatch("w", 2L, "spec", T0));
+    Settle.fence(
+        s,
+        c -> Fence.reconciled("SuccessfullyReconciled", T0.plusSeconds(1)),
+        PERIOD,
+        TIMEOUT,
+        MARGIN,
+        T0.plusSeconds(20));
+    Instant due = T0.plusSeconds(20);
+    Settle.polled(s, due, false, false);
+    assertEquals(2, s.getSettling().getChanges().size(), "children not fresh: nothing ends");
+    Settle.polled(s, due, false, true);
+    assertEquals(1, s.getSettling().getChanges().size(), "no targets: the watch's own change ends");
+    assertEquals("Ingress", s.getSettling().getChanges().get(0).getKind());
+    Settle.polled(s, due, true, false);
+    assertNull(s.getSettling());
+  }
+
+  @Test
+  void aSpecChangeOrPollNowAcknowledgesChangesThatTimedOut() {
+    AsyncJobWatchStatus s = new AsyncJobWatchStatus();
+    Settle.add(s, ingress("old", T0));
+    Settle.add(s, ingress("recent", T0.plus(TIMEOUT)));
+    Settle.acknowledgeTimedOut(s, TIMEOUT, T0.plus(TIMEOUT).plusSeconds(1));
+    assertEquals(1, s.getSettling().getChanges().size());
+    assertEquals("recent", s.getSettling().getChanges().get(0).getName());
+  }
+
+  @Test
   void theRollUpPutsSettlingAfterFailuresAndProblemsAndBeforeJobsInFlight() {
     AsyncJobWatchStatus s = new AsyncJobWatchStatus();
     SettleVerdict waiting = new SettleVerdict("Settling", "waiting for x", false, null);
