@@ -93,6 +93,9 @@ public final class FakeIngressController implements AutoCloseable {
     /** When the change was written (set by the trial); effects not yet written never apply. */
     volatile Instant changedAt;
 
+    /** When the API server accepted the write (set by the trial). */
+    volatile Instant writtenAt;
+
     volatile Instant appliedAt;
     volatile Instant fencedAt;
     volatile Instant failedAt;

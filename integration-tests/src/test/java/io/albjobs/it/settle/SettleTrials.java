@@ -208,6 +208,7 @@ public final class SettleTrials implements AutoCloseable {
     volatile boolean settlingSinceLastChange;
     volatile boolean settlingAtRestart;
     volatile boolean allWritten;
+    volatile boolean changing;
     int step;
 
     Trial(TrialPlan plan) {
@@ -229,7 +230,7 @@ public final class SettleTrials implements AutoCloseable {
       }
       if (Gates.settling(w)) {
         settlingSinceLastChange = true;
-        if (firstChangeAt != null && settlingSeenAt == null) {
+        if (changing && settlingSeenAt == null) {
           settlingSeenAt = now;
         }
       }
@@ -473,7 +474,8 @@ public final class SettleTrials implements AutoCloseable {
       Double settlingAfter =
           settlingSeenAt == null
               ? null
-              : Duration.between(firstChangeAt, settlingSeenAt).toMillis() / 1000.0;
+              // from the moment the write was sent
+              : Duration.between(effects.get(0).changedAt(), settlingSeenAt).toMillis() / 1000.0;
       String timeline =
           "trial "
               + name
@@ -509,13 +511,12 @@ public final class SettleTrials implements AutoCloseable {
       if (!c.target().byPipeline()) {
         script.add(effect);
       }
+      // The controller may act on the change from the moment it is sent; the gates read from the
+      // moment the API server has accepted it (as Argo CD and Flux check after applying).
       Instant at = Instant.now();
       effect.changedAt(at);
       settlingSinceLastChange = false;
-      lastChangeAt = at;
-      if (firstChangeAt == null) {
-        firstChangeAt = at;
-      }
+      changing = true;
       var ingresses = admin.network().v1().ingresses().inNamespace(env.ns);
       var albConfigs = admin.genericKubernetesResources(AckObjects.ALBCONFIGS);
       switch (c.target()) {
@@ -578,6 +579,12 @@ public final class SettleTrials implements AutoCloseable {
                     PatchContext.of(PatchType.JSON_MERGE),
                     "{\"metadata\":{\"annotations\":{\"albjobs.io/poll-now\":\"" + at + "\"}}}");
       }
+      Instant written = Instant.now();
+      effect.writtenAt = written;
+      lastChangeAt = written;
+      if (firstChangeAt == null) {
+        firstChangeAt = written;
+      }
       if (c.target().byPipeline()) {
         schedulePipeline(effect, c);
       }
@@ -585,9 +592,9 @@ public final class SettleTrials implements AutoCloseable {
 
     /** The pipeline's own ALB calls: jobs created at their offsets after the write. */
     void schedulePipeline(Effect effect, Change c) {
-      effect.fencedAt = effect.changedAt().plus(settings.settlePeriod());
+      effect.fencedAt = effect.writtenAt.plus(settings.settlePeriod());
       if (c.jobs().isEmpty()) {
-        effect.appliedAt = effect.changedAt();
+        effect.appliedAt = effect.writtenAt;
         return;
       }
       for (int n = 0; n < c.jobs().size(); n++) {
@@ -628,6 +635,9 @@ public final class SettleTrials implements AutoCloseable {
     /** Every change written so far acted on, every job it caused listed and Succeeded. */
     boolean truth(Instant now) {
       for (Effect e : effects) {
+        if (e.writtenAt == null) {
+          continue; // still being written: the gate cannot be asked about it yet
+        }
         if (e.appliedAt() == null || e.failsApply()) {
           return false;
         }
