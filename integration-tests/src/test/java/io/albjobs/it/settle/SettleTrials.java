@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -458,6 +459,13 @@ public final class SettleTrials implements AutoCloseable {
             break;
           }
         }
+        if (writer.isDone() && !allWritten) {
+          try {
+            writer.get();
+          } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a write of trial " + name + " failed", e.getCause());
+          }
+        }
         if (now.isAfter(deadline)) {
           outcome =
               "no outcome within "
@@ -502,7 +510,6 @@ public final class SettleTrials implements AutoCloseable {
     }
 
     void write(Change c) throws Exception {
-      KubernetesClient admin = env.admin;
       int k = ++step;
       Effect effect =
           new Effect(
@@ -517,6 +524,30 @@ public final class SettleTrials implements AutoCloseable {
       effect.changedAt(at);
       settlingSinceLastChange = false;
       changing = true;
+      for (int attempt = 1; ; attempt++) {
+        try {
+          send(c, k, at);
+          break;
+        } catch (KubernetesClientException e) {
+          // A conflict with the controller's own writes (its hash label): try again, as kubectl.
+          if (e.getCode() != 409 || attempt == 10) {
+            throw e;
+          }
+        }
+      }
+      Instant written = Instant.now();
+      effect.writtenAt = written;
+      lastChangeAt = written;
+      if (firstChangeAt == null) {
+        firstChangeAt = written;
+      }
+      if (c.target().byPipeline()) {
+        schedulePipeline(effect, c);
+      }
+    }
+
+    void send(Change c, int k, Instant at) {
+      KubernetesClient admin = env.admin;
       var ingresses = admin.network().v1().ingresses().inNamespace(env.ns);
       var albConfigs = admin.genericKubernetesResources(AckObjects.ALBCONFIGS);
       switch (c.target()) {
@@ -578,15 +609,6 @@ public final class SettleTrials implements AutoCloseable {
                 .patch(
                     PatchContext.of(PatchType.JSON_MERGE),
                     "{\"metadata\":{\"annotations\":{\"albjobs.io/poll-now\":\"" + at + "\"}}}");
-      }
-      Instant written = Instant.now();
-      effect.writtenAt = written;
-      lastChangeAt = written;
-      if (firstChangeAt == null) {
-        firstChangeAt = written;
-      }
-      if (c.target().byPipeline()) {
-        schedulePipeline(effect, c);
       }
     }
 
