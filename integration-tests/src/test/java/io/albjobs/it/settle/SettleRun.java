@@ -21,6 +21,23 @@ import java.util.concurrent.TimeUnit;
 public final class SettleRun {
   private SettleRun() {}
 
+  /** The simulator's calls since {@code from} by action (of the last 10,000 it keeps). */
+  private static java.util.Map<String, Long> byAction(SettleTrials trials, Instant from) {
+    java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+    trials.env.sim.calls().stream()
+        .filter(c -> !c.at().isBefore(from))
+        .forEach(
+            c ->
+                counts.merge(
+                    c.action()
+                        + (c.params().containsKey("ResourceType")
+                            ? "(" + c.params().get("ResourceType") + ")"
+                            : ""),
+                    1L,
+                    Long::sum));
+    return counts;
+  }
+
   public static TrialStats run(
       String prefix,
       long seed,
@@ -90,6 +107,9 @@ public final class SettleRun {
           activePoll,
           settlePeriod,
           Duration.between(start, Instant.now()).toSeconds());
+      System.out.printf(
+          "  ALB calls by action: on %s, off %s%n",
+          byAction(withSettling, start), byAction(without, start));
       return new TrialStats(onResults, offResults, callsOn, callsOff, settlingAtRestart);
     }
   }
