@@ -352,6 +352,13 @@ class SettleIT {
     Ingress web = ingress("web", "settle-merged");
     Await.until(Duration.ofSeconds(10), "Settling", () -> readyIs("gate", "False", "Settling"));
     annotate("web", "2");
+    Await.until(
+        Duration.ofSeconds(10),
+        "the second change recorded",
+        () ->
+            "annotations"
+                .equals(
+                    env.watch("gate").getStatus().getSettling().getChanges().get(0).getCause()));
     // One reconcile covered both changes: one success only.
     Instant success = Instant.now();
     event(web, "Normal", "SuccessfullyReconciled", "Successfully reconciled", "web.merged1");

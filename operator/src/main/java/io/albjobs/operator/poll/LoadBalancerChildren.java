@@ -215,10 +215,12 @@ public final class LoadBalancerChildren {
                         || soon
                     ? MIN_SPACING
                     : refresh;
-        // Fresh means a listing that worked and started at or after freshAsOf (one in flight or
-        // failed does not count); at most one listing a second for it.
+        // Fresh means a listing that worked and started at or after freshAsOf (one in flight does
+        // not count); at most one listing a second for it. A failing listing keeps its own
+        // schedule: ChildrenListed says the children are not listed.
         boolean stale =
             freshAsOf != null
+                && e.problem == null
                 && e.listedAt.isBefore(freshAsOf)
                 && !now.isBefore(e.attemptedAt.plusSeconds(1));
         if (e.current == null && e.problem == null

@@ -254,11 +254,12 @@ public final class WatchSync {
             .after(
                 next,
                 problem == null,
+                // The children the poll used were listed after the fence; when listing them
+                // fails the watch cannot do better (ChildrenListed=False says so).
                 family == null
-                    || family.problem() == null
-                        && family.complete()
-                        && (poll.childrenFreshAsOf() == null
-                            || !family.listedAt().isBefore(poll.childrenFreshAsOf())),
+                    || family.problem() != null
+                    || poll.childrenFreshAsOf() == null
+                    || !family.listedAt().isBefore(poll.childrenFreshAsOf()),
                 polledIds);
     WatchRollup.apply(next, view.values(), problem, settle, generation, now);
     // Its Warning Event, once per new problem, comes with the status write
