@@ -93,7 +93,7 @@ COMBOS=(
   "aggregate-roles|--set rbac.aggregateToDefaultRoles=true"
   "tenancy|--set ambientCredentials.releaseNamespace=false --set ambientCredentials.namespaces={ops,platform} --set alb.allowInsecureEndpoints=true --set alb.allowedEndpointHosts={alb-proxy.corp,*.alb.internal}"
   "no-change-tracking|--set changeTracking.enabled=false"
-  "settle-tuned|--set settlePeriod=0s --set settleTimeout=30m --set settleMargin=10s --set watchNamespaces={chart-team-a}"
+  "settle-tuned|--set settlePeriod=0s --set settleTimeout=30m --set settleMargin=20s --set watchNamespaces={chart-team-a}"
   "everything-on|--set serviceMonitor.enabled=true --set prometheusRule.enabled=true --set grafanaDashboard.enabled=true --set networkPolicy.enabled=true --set credentials.secretName=alb-operator-creds --set credentials.stsEndpoint=https://sts-vpc.cn-hangzhou.aliyuncs.com"
 )
 for combo in "${COMBOS[@]}"; do

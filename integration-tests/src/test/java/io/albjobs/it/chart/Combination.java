@@ -29,7 +29,7 @@ final class Combination {
   boolean changeTracking = true;
   String settlePeriod = "15s";
   String settleTimeout = "10m";
-  String settleMargin = "5s";
+  String settleMargin = "10s";
 
   private Combination(String name) {
     this.name = name;
@@ -114,11 +114,11 @@ final class Combination {
     all.add(c);
     c =
         new Combination("settle-tuned")
-            .set("settlePeriod=0s", "settleTimeout=30m", "settleMargin=10s")
+            .set("settlePeriod=0s", "settleTimeout=30m", "settleMargin=20s")
             .set("watchNamespaces={chart-team-a}");
     c.settlePeriod = "0s";
     c.settleTimeout = "30m";
-    c.settleMargin = "10s";
+    c.settleMargin = "20s";
     c.watch = List.of("chart-team-a");
     all.add(c);
     c =

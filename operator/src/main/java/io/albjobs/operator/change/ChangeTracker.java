@@ -207,6 +207,30 @@ public final class ChangeTracker implements AutoCloseable {
 
   private Fence fence(
       String key, Instant changed, Long generation, ObjectChange recorded, Instant now) {
+    Fence f = reconciledOrFailed(key, changed, generation, recorded, now);
+    if (f.reconciled() && !"Deleted".equals(f.fence())) {
+      // A failure seen after the fence: the controller's later attempt failed, so the success was
+      // not the end of this change (it belonged to a reconcile in flight).
+      Seen failure = null;
+      for (Seen s : seenAfter(key, f.at())) {
+        if (FAILED.contains(s.reason()) && seenAt(s).isAfter(f.at())) {
+          failure = s;
+        }
+      }
+      Instant failedAt = failure == null ? null : seenAt(failure);
+      boolean succeededSince =
+          failedAt != null
+              && seenAfter(key, failedAt).stream()
+                  .anyMatch(s -> SUCCEEDED.equals(s.reason()) && seenAt(s).isAfter(failedAt));
+      if (failure != null && !succeededSince) {
+        return Fence.failed(failure.reason() + ": " + failure.message(), seenAt(failure));
+      }
+    }
+    return f;
+  }
+
+  private Fence reconciledOrFailed(
+      String key, Instant changed, Long generation, ObjectChange recorded, Instant now) {
     List<Seen> after = seenAfter(key, changed);
     List<Seen> successes = after.stream().filter(s -> SUCCEEDED.equals(s.reason())).toList();
     Mark hash = hashRewritten.get(key);
@@ -275,12 +299,15 @@ public final class ChangeTracker implements AutoCloseable {
 
   /**
    * Seen after the change: observed after it; an Event that was there when the tracker started
-   * (observed at an unknown time) counts when it is dated at least a second after the change
-   * (Events carry whole seconds).
+   * (observed at an unknown time) counts when it is dated in the change's second or later (Events
+   * carry whole seconds).
    */
   private static boolean after(Seen s, Instant changed) {
     if (Instant.EPOCH.equals(s.observedAt())) {
-      return s.eventTime() != null && !s.eventTime().isBefore(changed.plusSeconds(1));
+      // Whole seconds: an Event of the change's own second counts (else a restart in the middle
+      // of a wait would never see its fence).
+      return s.eventTime() != null
+          && !s.eventTime().isBefore(changed.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
     return s.observedAt().isAfter(changed);
   }

@@ -111,6 +111,17 @@ public final class Settle {
     for (SettleChange old : s.getChanges()) {
       SettleChange c = io.albjobs.operator.status.Statuses.copy(old);
       Instant changed = Times.parse(c.getChangedAt());
+      if (c.getFencedAt() != null
+          && !WATCH.equals(c.getKind())
+          && Times.parse(c.getVisibleAt()).isAfter(now)) {
+        // Fenced, not polled yet: a failure seen since ends the fence.
+        Fence f = fences.apply(c);
+        if (!f.reconciled() && f.failure() != null) {
+          c.setFence(null);
+          c.setFencedAt(null);
+          c.setVisibleAt(null);
+        }
+      }
       if (c.getFencedAt() == null) {
         if (WATCH.equals(c.getKind())) {
           Instant end = changed.plus(period);

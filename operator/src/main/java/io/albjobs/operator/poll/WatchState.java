@@ -15,6 +15,7 @@ public final class WatchState {
   private volatile int failuresInARow;
   private volatile boolean clockSkewed;
   private volatile long changesTaken;
+  private volatile io.albjobs.operator.status.Problem lastProblem;
   private final Set<String> foreign = ConcurrentHashMap.newKeySet();
   private final Map<String, Instant> deleted = new ConcurrentHashMap<>();
 
@@ -45,6 +46,15 @@ public final class WatchState {
 
   public void clockSkewed(boolean skewed) {
     clockSkewed = skewed;
+  }
+
+  /** Why the last poll failed, null when it did not: a status written between polls keeps it. */
+  public io.albjobs.operator.status.Problem lastProblem() {
+    return lastProblem;
+  }
+
+  public void lastProblem(io.albjobs.operator.status.Problem problem) {
+    lastProblem = problem;
   }
 
   public int failuresInARow() {

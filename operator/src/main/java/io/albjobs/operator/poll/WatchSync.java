@@ -249,6 +249,7 @@ public final class WatchSync {
       state.failed();
       problem = Problem.of(e, state.failuresInARow());
     }
+    state.lastProblem(problem);
     io.albjobs.operator.status.SettleVerdict settle =
         poll.settlement()
             .after(
@@ -301,6 +302,49 @@ public final class WatchSync {
               now);
     }
     return new Outcome(next, at);
+  }
+
+  /** The watch's active poll interval (its spec's, raised to the floor, or the default). */
+  public Duration activeInterval(AsyncJobWatchSpec spec) {
+    try {
+      return atLeast(
+          interval(
+              spec.getActivePollInterval(),
+              defaults.activePollInterval(),
+              "spec.activePollInterval"),
+          defaults.minActivePollInterval(),
+          spec.getActivePollInterval());
+    } catch (Problem invalid) {
+      return defaults.activePollInterval();
+    }
+  }
+
+  /**
+   * The next status between polls (a change to wait for, a fence seen): the roll-up of the jobs as
+   * the informer holds them and of the last poll's problem, with {@code settle}; no ALB call. The
+   * conditions beside Ready (ChildrenListed) stay as they were.
+   */
+  public AsyncJobWatchStatus between(
+      AsyncJobWatch watch,
+      AsyncJobWatchStatus next,
+      Map<String, AsyncJob> children,
+      WatchState state,
+      io.albjobs.operator.status.SettleVerdict settle) {
+    List<io.fabric8.kubernetes.api.model.Condition> before = next.getConditions();
+    WatchRollup.apply(
+        next,
+        children.values(),
+        state.lastProblem(),
+        settle,
+        watch.getMetadata().getGeneration(),
+        clock.instant());
+    ChildrenListed.apply(
+        next,
+        before,
+        watch.getSpec().coversChildren() ? ChildrenListed.State.UNCHANGED : null,
+        watch.getMetadata().getGeneration(),
+        clock.instant());
+    return next;
   }
 
   /**

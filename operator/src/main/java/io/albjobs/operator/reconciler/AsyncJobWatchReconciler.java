@@ -246,6 +246,34 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     if (!suspended
         && !specChanged
         && !pollNowAsked
+        && newChanges
+        && pollDue == null
+        && now.isBefore(state.nextPoll())) {
+      // A change to wait for: the watch leaves Ready now, without waiting for ALB (its calls may
+      // wait for the rate budget); the next poll stays when it was, or comes sooner for the wait.
+      var verdict = Settle.verdict(next, period, timeout, now);
+      AsyncJobWatchStatus written =
+          sync.between(watch, next, childrenOf(secondaries), state, verdict);
+      ChildrenListed.apply(
+          Conditions.CHANGES_TRACKED,
+          written,
+          current == null ? null : current.getConditions(),
+          trackingState(),
+          generation,
+          now);
+      recorder.watch(watch, current, written, ownWrites(context));
+      objectChanges.stream().mapToLong(ObjectChange::seq).max().ifPresent(state::changesTaken);
+      Instant at = state.nextPoll();
+      Instant wake = verdict.wakeAt();
+      Instant soon = now.plus(sync.activeInterval(watch.getSpec()));
+      at = at.isAfter(soon) ? soon : at;
+      at = wake != null && wake.isAfter(now) && wake.isBefore(at) ? wake : at;
+      state.nextPoll(at);
+      return UpdateControl.<AsyncJobWatch>noUpdate().rescheduleAfter(until(now, at));
+    }
+    if (!suspended
+        && !specChanged
+        && !pollNowAsked
         && !newChanges
         && pollDue == null
         && now.isBefore(state.nextPoll())) {
