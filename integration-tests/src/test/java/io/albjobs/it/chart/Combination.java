@@ -29,7 +29,7 @@ final class Combination {
   boolean changeTracking = true;
   String settlePeriod = "15s";
   String settleTimeout = "10m";
-  String settleMargin = "10s";
+  String settleMargin = "5s";
 
   private Combination(String name) {
     this.name = name;

@@ -89,12 +89,35 @@ class SettleIT {
   }
 
   /**
-   * An object that was there before the operator started: the operator starts in a later second
-   * than its creationTimestamp (whole seconds), or it counts as created after the start, a change
-   * to wait for.
+   * An AlbConfig the controller reconciled before the operator started: its SuccessfullyReconciled
+   * Event (in namespace default, as client-go records Events of cluster-scoped objects), and the
+   * operator starts in a later second than its creation (whole seconds), or its creation counts as
+   * a change seen after the start.
    */
-  private static void existing(io.fabric8.kubernetes.api.model.HasMetadata o) {
+  private void existing(io.fabric8.kubernetes.api.model.HasMetadata o) {
     Instant created = Instant.parse(o.getMetadata().getCreationTimestamp());
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    env.admin
+        .resource(
+            new EventBuilder()
+                .withNewMetadata()
+                .withNamespace("default")
+                .withName(o.getMetadata().getName() + ".reconciled")
+                .endMetadata()
+                .withNewInvolvedObject()
+                .withApiVersion("alibabacloud.com/v1")
+                .withKind("AlbConfig")
+                .withName(o.getMetadata().getName())
+                .withUid(o.getMetadata().getUid())
+                .endInvolvedObject()
+                .withType("Normal")
+                .withReason("SuccessfullyReconciled")
+                .withMessage("Successfully reconciled")
+                .withFirstTimestamp(now)
+                .withLastTimestamp(now)
+                .withCount(1)
+                .build())
+        .serverSideApply();
     Await.until(
         Duration.ofSeconds(3),
         "a second after the creation",

@@ -78,6 +78,11 @@ public final class ChangeTracker implements AutoCloseable {
    */
   static final Duration REQUEUE_WINDOW = Duration.ofSeconds(20);
 
+  /**
+   * How long after a hash label write a change may still be followed by that reconcile's Events.
+   */
+  static final Duration RECONCILE_ENDING = Duration.ofSeconds(3);
+
   /** How long an unreconciled change makes later changes of its AlbConfig ambiguous. */
   private static final Duration PENDING_WINDOW = Duration.ofMinutes(10);
 
@@ -451,6 +456,85 @@ public final class ChangeTracker implements AutoCloseable {
             .inAnyNamespace()
             .withField("involvedObject.kind", "AlbConfig")
             .inform(new EventHandler(), 0));
+    changedWhileAway();
+  }
+
+  /**
+   * Objects whose spec or annotations were written (managedFields) after the controller's last
+   * {@code SuccessfullyReconciled} on them, within the settle window: changes made while no
+   * operator ran (a restart, a failover). They are waited for like changes seen live, from that
+   * write.
+   */
+  @SuppressWarnings("unchecked")
+  private void changedWhileAway() {
+    Map<String, Instant> lastSuccess = new HashMap<>();
+    for (SharedIndexInformer<?> i : informers) {
+      for (Object o : i.getStore().list()) {
+        if (o instanceof Event e
+            && SUCCEEDED.equals(e.getReason())
+            && e.getInvolvedObject() != null) {
+          var about = e.getInvolvedObject();
+          String ns =
+              about.getNamespace() == null || about.getNamespace().isEmpty()
+                  ? null
+                  : about.getNamespace();
+          Instant at = eventTime(e);
+          if (at != null) {
+            lastSuccess.merge(
+                ObjectChange.key(about.getKind(), ns, about.getName()),
+                at,
+                (a, b) -> a.isAfter(b) ? a : b);
+          }
+        }
+      }
+    }
+    Instant window = clock.instant().minus(PENDING_WINDOW);
+    for (SharedIndexInformer<?> i : informers) {
+      for (Object o : i.getStore().list()) {
+        if (!(o instanceof Ingress) && !(o instanceof GenericKubernetesResource)) {
+          continue;
+        }
+        HasMetadata obj = (HasMetadata) o;
+        Instant written = lastSpecWrite(obj);
+        String key = ObjectChange.key(kindOf(obj), namespaceOf(obj), obj.getMetadata().getName());
+        Instant success = lastSuccess.get(key);
+        if (written != null
+            && written.isAfter(window)
+            && (success == null || written.isAfter(success))
+            && !changes.containsKey(key)) {
+          changed(null, obj, "spec", written);
+        }
+      }
+    }
+  }
+
+  /** The last write of spec or annotations (whole seconds), from managedFields; null if unknown. */
+  @SuppressWarnings("unchecked")
+  static Instant lastSpecWrite(HasMetadata o) {
+    Instant last = null;
+    if (o.getMetadata().getManagedFields() == null) {
+      return null;
+    }
+    for (var m : o.getMetadata().getManagedFields()) {
+      if (m.getTime() == null
+          || m.getFieldsV1() == null
+          || m.getSubresource() != null && !m.getSubresource().isEmpty()) {
+        continue;
+      }
+      Map<String, Object> fields = m.getFieldsV1().getAdditionalProperties();
+      Object meta = fields.get("f:metadata");
+      boolean annotations =
+          meta instanceof Map && ((Map<String, Object>) meta).containsKey("f:annotations");
+      if (fields.containsKey("f:spec") || annotations) {
+        try {
+          Instant t = Instant.parse(m.getTime());
+          last = last == null || t.isAfter(last) ? t : last;
+        } catch (RuntimeException e) {
+          // not a time: skip
+        }
+      }
+    }
+    return last;
   }
 
   private synchronized void stopInformers() {
@@ -537,6 +621,10 @@ public final class ChangeTracker implements AutoCloseable {
   }
 
   private void changed(HasMetadata before, HasMetadata after, String cause) {
+    changed(before, after, cause, null);
+  }
+
+  private void changed(HasMetadata before, HasMetadata after, String cause, Instant at) {
     Set<String> ids = new LinkedHashSet<>();
     List<Map<String, String>> labels = new ArrayList<>();
     Set<String> names = new HashSet<>();
@@ -570,7 +658,19 @@ public final class ChangeTracker implements AutoCloseable {
         previous != null
             && previous.changedAt().isAfter(now.minus(PENDING_WINDOW))
             && !reconciledSimply(previous);
+    // A hash label written just before (a reconcile ending: its Events may still come after this
+    // change) counts as a reconcile in flight too.
     boolean groupPending = false;
+    for (Map.Entry<String, Mark> h : hashRewritten.entrySet()) {
+      ObjectChange last = changes.get(h.getKey());
+      boolean sameGroup =
+          h.getKey().equals(key)
+              || last != null && !java.util.Collections.disjoint(last.albConfigs(), names);
+      if (sameGroup && h.getValue().observedAt().isAfter(now.minus(RECONCILE_ENDING))) {
+        groupPending = true;
+        break;
+      }
+    }
     for (ObjectChange other : changes.values()) {
       if (!other.key().equals(key)
           && other.changedAt().isAfter(now.minus(PENDING_WINDOW))
@@ -590,7 +690,7 @@ public final class ChangeTracker implements AutoCloseable {
               after.getMetadata().getName(),
               after.getMetadata().getGeneration(),
               cause,
-              clock.instant(),
+              at != null ? at : clock.instant(),
               Set.copyOf(ids),
               List.copyOf(labels),
               seq.incrementAndGet(),

@@ -13,8 +13,8 @@ import java.time.Duration;
  */
 public record SettleDefaults(
     Duration period, Duration timeout, Duration margin, boolean trackIngressChanges) {
-  /** What tests and tools use when they do not say: 15s, 10m, 10s, tracking on. */
+  /** What tests and tools use when they do not say: 15s, 10m, 5s, tracking on. */
   public static final SettleDefaults STANDARD =
       new SettleDefaults(
-          Duration.ofSeconds(15), Duration.ofMinutes(10), Duration.ofSeconds(10), true);
+          Duration.ofSeconds(15), Duration.ofMinutes(10), Duration.ofSeconds(5), true);
 }

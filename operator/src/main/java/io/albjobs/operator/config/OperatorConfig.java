@@ -158,7 +158,7 @@ public final class OperatorConfig {
     SETTLE_MARGIN(
         "settle-margin",
         "SETTLE_MARGIN",
-        "10s",
+        "5s",
         "After the ALB Ingress Controller reconciled a change, how long to allow for ALB to list its jobs before the watch polls and may turn Ready"),
     TRACK_INGRESS_CHANGES(
         "track-ingress-changes",

@@ -104,6 +104,31 @@ class SettleTest {
   }
 
   @Test
+  void aFailureSeenAfterTheFenceBeforeThePollEndsTheFence() {
+    AsyncJobWatchStatus s = new AsyncJobWatchStatus();
+    Settle.add(s, ingress("web", T0));
+    Settle.fence(
+        s,
+        c -> Fence.reconciled("SuccessfullyReconciled", T0.plusSeconds(2)),
+        PERIOD,
+        TIMEOUT,
+        MARGIN,
+        T0.plusSeconds(3));
+    assertNotNull(s.getSettling().getChanges().get(0).getFencedAt());
+    Settle.fence(
+        s,
+        c -> Fence.failed("FailedApplyModel: quota", T0.plusSeconds(4)),
+        PERIOD,
+        TIMEOUT,
+        MARGIN,
+        T0.plusSeconds(5));
+    SettleChange c = s.getSettling().getChanges().get(0);
+    assertNull(c.getFencedAt(), "the later attempt failed: no fence");
+    assertEquals("FailedApplyModel: quota", c.getFailure());
+    assertEquals("ChangeFailed", Settle.verdict(s, PERIOD, TIMEOUT, T0.plusSeconds(5)).reason());
+  }
+
+  @Test
   void aFenceOlderThanTheChangeCountsFromTheChange() {
     AsyncJobWatchStatus s = new AsyncJobWatchStatus();
     Settle.add(s, ingress("web", T0));
