@@ -303,9 +303,9 @@ public final class ChangeTracker implements AutoCloseable {
   }
 
   /**
-   * Seen after the change: observed after it; an Event that was there when the tracker started
-   * (observed at an unknown time) counts when it is dated in the change's second or later (Events
-   * carry whole seconds).
+   * Seen after the change: observed after it and dated in the change's second or later (Events
+   * carry whole seconds); an Event that was there when the tracker started (observed at an unknown
+   * time) counts when it is dated so.
    */
   private static boolean after(Seen s, Instant changed) {
     if (Instant.EPOCH.equals(s.observedAt())) {
@@ -314,7 +314,11 @@ public final class ChangeTracker implements AutoCloseable {
       return s.eventTime() != null
           && !s.eventTime().isBefore(changed.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
-    return s.observedAt().isAfter(changed);
+    // Observed after the change, and not dated before its second: an Event of an earlier reconcile
+    // can reach the informer late (a loaded API server), after the change.
+    return s.observedAt().isAfter(changed)
+        && (s.eventTime() == null
+            || !s.eventTime().isBefore(changed.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
   }
 
   private static Instant seenAt(Seen s) {
