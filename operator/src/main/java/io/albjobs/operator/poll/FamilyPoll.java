@@ -23,6 +23,11 @@ import java.util.Set;
  * resource type and 10 IDs; a job newer than the children listing is then the reason. Either way,
  * resources the watch has not polled before are looked up back to its previous children listing
  * (see {@link LoadBalancerChildren#polled}).
+ *
+ * <p>A settling watch's poll after a change ({@code freshAsOf}) must not miss a child the change
+ * created. With a shared listing it sees every child job of the scope, so the children are listed
+ * again only when one of them is unknown and may be newer than the last listing; without one, the
+ * children listed before {@code freshAsOf} are listed again first.
  */
 final class FamilyPoll {
   /** The family's jobs (no duplicates), what the poll used, and ALB's clock. */
@@ -31,7 +36,8 @@ final class FamilyPoll {
       LoadBalancerChildren.Family family,
       boolean shared,
       Instant albTime,
-      long newest) {}
+      long newest,
+      boolean childrenFresh) {}
 
   private final LoadBalancerChildren children;
   private final SharedListings listings;
@@ -56,9 +62,11 @@ final class FamilyPoll {
       Instant begin,
       Instant due,
       Instant now,
-      Instant albNow)
+      Instant albNow,
+      Instant freshAsOf)
       throws AlbException {
     Map<String, AlbJob> found = new LinkedHashMap<>();
+    boolean fresh;
     Set<String> wanted = new HashSet<>(apiNames);
     long newest = Long.MIN_VALUE;
     SharedListings.Listing shared =
@@ -67,12 +75,21 @@ final class FamilyPoll {
       for (AlbJob job : shared.all()) {
         newest = Math.max(newest, job.createTimeMillis());
       }
-      Set<String> unknown = children.unknownChildren(scope, family, shared.all());
+      long listedAlb = onAlbClock(family.listedAt(), now, albNow);
+      Set<String> unknown =
+          reasonsToList(
+              family,
+              shared.all(),
+              children.unknownChildren(scope, family, shared.all()),
+              listedAlb);
       if (!unknown.isEmpty()) {
-        family = children.family(scope, client, loadBalancerIds, true);
+        // A settling watch lists the children again at once (at most once a second) when a child
+        // may be new since the last listing, rather than MIN_SPACING after the last one.
+        boolean maybeNew = freshAsOf != null && createdSince(shared.all(), unknown, listedAlb);
+        family = children.family(scope, client, loadBalancerIds, true, maybeNew ? now : null);
         // Not ours only if a listing that worked started after the job was created (on ALB's
         // clock): a child created after the last good listing may well be ours.
-        long listedAlb = family.listedAt().plus(Duration.between(now, albNow)).toEpochMilli();
+        listedAlb = onAlbClock(family.listedAt(), now, albNow);
         Set<String> others = new HashSet<>(unknown);
         for (AlbJob job : shared.all()) {
           if (family.owns(job) || job.createTimeMillis() >= listedAlb) {
@@ -86,7 +103,23 @@ final class FamilyPoll {
           found.putIfAbsent(job.id(), job);
         }
       }
+      // A child a change created has its jobs in this listing (it started after the change's
+      // fence): fresh when none of them can still be the family's (see reasonsToList).
+      long listedAlbFinal = onAlbClock(family.listedAt(), now, albNow);
+      fresh =
+          !createdSince(
+              shared.all(),
+              reasonsToList(
+                  family,
+                  shared.all(),
+                  children.unknownChildren(scope, family, shared.all()),
+                  listedAlbFinal),
+              listedAlbFinal);
     } else {
+      if (freshAsOf != null) {
+        // One query per resource ID known: a child created by the change must be known first.
+        family = children.family(scope, client, loadBalancerIds, false, freshAsOf);
+      }
       for (Map.Entry<String, List<String>> type : family.idsByType().entrySet()) {
         for (AlbJob job :
             lister.byResources(
@@ -100,6 +133,7 @@ final class FamilyPoll {
         // Something changed since the children were listed: a new rule's jobs may be under it.
         family = children.family(scope, client, loadBalancerIds, true);
       }
+      fresh = freshAsOf == null || !family.listedAt().isBefore(freshAsOf);
     }
     LoadBalancerChildren.Backfill added = children.backfill(member, family);
     if (added.since() != null) {
@@ -117,6 +151,46 @@ final class FamilyPoll {
         family,
         shared != null,
         shared == null ? null : shared.albTime(),
-        newest);
+        newest,
+        fresh);
+  }
+
+  /**
+   * The unknown resources that are a reason to list the children again: a listener or rule (it may
+   * be a new child), or a resource several load balancers can use when a job of the family is newer
+   * than the children listing (a listener or rule of it may have taken it up since).
+   */
+  private static Set<String> reasonsToList(
+      LoadBalancerChildren.Family family,
+      List<AlbJob> listed,
+      Set<String> unknown,
+      long listedAlb) {
+    if (unknown.isEmpty()) {
+      return unknown;
+    }
+    boolean familyChanged = false;
+    Set<String> reasons = new HashSet<>();
+    for (AlbJob job : listed) {
+      if (unknown.contains(job.resourceId())
+          && LoadBalancerChildren.exclusive(job.resourceType())) {
+        reasons.add(job.resourceId());
+      }
+      familyChanged |= family.owns(job) && job.createTimeMillis() >= listedAlb;
+    }
+    if (familyChanged) {
+      return unknown;
+    }
+    return reasons;
+  }
+
+  /** A node-clock instant on ALB's clock, in epoch milliseconds. */
+  private static long onAlbClock(Instant at, Instant now, Instant albNow) {
+    return at.plus(Duration.between(now, albNow)).toEpochMilli();
+  }
+
+  /** Whether a job of one of these resources was created at or after {@code albMillis}. */
+  private static boolean createdSince(List<AlbJob> jobs, Set<String> resources, long albMillis) {
+    return jobs.stream()
+        .anyMatch(j -> resources.contains(j.resourceId()) && j.createTimeMillis() >= albMillis);
   }
 }

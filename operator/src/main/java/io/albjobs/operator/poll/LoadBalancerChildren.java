@@ -417,7 +417,38 @@ public final class LoadBalancerChildren {
         unknown.add(job.resourceId());
       }
     }
+    if (!unknown.isEmpty()) {
+      unknown.removeAll(listenersAndRulesOfOthers(scope, family));
+    }
     return unknown;
+  }
+
+  /**
+   * Whether a job's resource belongs to one load balancer only (a listener, a rule): ACLs, security
+   * policies and server groups can be used by several, and become a family's only through a
+   * listener or rule of it (a job of that listener or rule, or a new one, shows the change).
+   */
+  public static boolean exclusive(String resourceType) {
+    return ChildLister.LISTENER.equals(resourceType) || ChildLister.RULE.equals(resourceType);
+  }
+
+  /** The listeners and rules listed for the scope's other load balancers: not the family's. */
+  private Set<String> listenersAndRulesOfOthers(AccountScope scope, Family family) {
+    Set<String> others = new HashSet<>();
+    for (Map.Entry<Key, Entry> other : entries.entrySet()) {
+      if (!other.getKey().scope().equals(scope)
+          || family.loadBalancerOf.containsKey(other.getKey().loadBalancerId())) {
+        continue;
+      }
+      Entry e = other.getValue();
+      synchronized (e) {
+        if (e.current != null) {
+          others.addAll(e.current.of(ChildLister.LISTENER));
+          others.addAll(e.current.of(ChildLister.RULE));
+        }
+      }
+    }
+    return others;
   }
 
   /** After a fresh listing of the children: these IDs belong to other load balancers. */

@@ -122,6 +122,8 @@ public final class WatchSync {
     AccountScope sharedScope = null;
     String type = spec.getResourceType() == null ? null : spec.getResourceType().wire();
     LoadBalancerChildren.Family family = null;
+    // Whether a family poll saw every child a change may have created (null: not a family poll).
+    Boolean familyFresh = null;
     java.util.function.Function<AlbJob, String> loadBalancerOf =
         LoadBalancerChildren.LOADBALANCER.equals(type)
             ? job ->
@@ -160,10 +162,12 @@ public final class WatchSync {
         Instant albTime;
         long newest = Long.MIN_VALUE;
         String member = ns + "/" + watch.getMetadata().getName();
-        family =
-            spec.coversChildren()
-                ? lbChildren.family(scope, client, ids, false, poll.childrenFreshAsOf())
-                : null;
+        family = spec.coversChildren() ? lbChildren.family(scope, client, ids, false) : null;
+        if (family != null && !family.hasChildren() && poll.childrenFreshAsOf() != null) {
+          // No child known: a settling watch's change may have created the first ones, whose jobs
+          // a listing of load balancers alone does not show.
+          family = lbChildren.family(scope, client, ids, false, poll.childrenFreshAsOf());
+        }
         SharedListings.Listing shared =
             family != null && family.hasChildren()
                 ? null
@@ -190,8 +194,10 @@ public final class WatchSync {
                       begin,
                       poll.due(),
                       now,
-                      albNow);
+                      albNow,
+                      poll.childrenFreshAsOf());
           family = found.family();
+          familyFresh = found.childrenFresh();
           sharedScope = found.shared() ? scope : null;
           type = found.shared() ? null : type;
           jobs.addAll(found.jobs());
@@ -255,12 +261,14 @@ public final class WatchSync {
             .after(
                 next,
                 problem == null,
-                // The children the poll used were listed after the fence; when listing them
-                // fails the watch cannot do better (ChildrenListed=False says so).
+                // The poll saw the children a change may have created (FamilyPoll); when listing
+                // them fails the watch cannot do better (ChildrenListed=False says so).
                 family == null
                     || family.problem() != null
                     || poll.childrenFreshAsOf() == null
-                    || !family.listedAt().isBefore(poll.childrenFreshAsOf()),
+                    || (familyFresh != null
+                        ? familyFresh
+                        : !family.listedAt().isBefore(poll.childrenFreshAsOf())),
                 polledIds);
     WatchRollup.apply(next, view.values(), problem, settle, generation, now);
     // Its Warning Event, once per new problem, comes with the status write

@@ -624,7 +624,121 @@ class LoadBalancerChildrenTest {
     assertTrue(ids(r.jobs()).contains("NEW-RULE"), "still a reason to list again, and then found");
   }
 
+  @Test
+  void aSettlingPollWithASharedListingListsTheChildrenAgainOnlyForAChildItDoesNotKnow()
+      throws Exception {
+    cache.refreshEvery(Duration.ofMinutes(20));
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    poll(true, "ns/w"); // T0: listed
+    clock.advance(Duration.ofSeconds(10));
+    alb.jobs.put(processing("ON-LISTENER", "listener", "lsn-1", clock.instant()));
+    FamilyPoll.Result quiet = poll(true, "ns/w", clock.instant().minusSeconds(1));
+    assertEquals(Set.of("ON-LISTENER"), ids(quiet.jobs()));
+    assertTrue(quiet.childrenFresh(), "every child job of the listing is the family's");
+    assertEquals(1, alb.calls("ListListeners"), "no child it does not know: not listed again");
+
+    // A rule the change created 2 s after a listing (within MIN_SPACING of it): listed again at
+    // once, and its job is the family's.
+    clock.advance(Duration.ofSeconds(1));
+    cache.family(SCOPE, alb, List.of("alb-1"), true); // a listing just before the rule
+    clock.advance(Duration.ofSeconds(2));
+    alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
+    alb.jobs.put(processing("NEW-RULE", "rule", "rule-new", clock.instant()));
+    clock.advance(Duration.ofSeconds(1));
+    FamilyPoll.Result settling = poll(true, "ns/w", clock.instant().minusSeconds(1));
+    assertTrue(ids(settling.jobs()).contains("NEW-RULE"));
+    assertTrue(settling.childrenFresh());
+    assertEquals(3, alb.calls("ListListeners"));
+  }
+
+  @Test
+  void aSettlingPollIsNotFreshWhileAChildJobMayStillBeTheFamilys() throws Exception {
+    cache.refreshEvery(Duration.ofMinutes(20));
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    poll(true, "ns/w"); // T0: listed
+    alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
+    alb.jobs.put(processing("NEW-RULE", "rule", "rule-new", clock.instant()));
+    clock.advance(Duration.ofMillis(500));
+    // Within a second of the last listing: not listed again, so the rule may be the family's.
+    FamilyPoll.Result r = poll(true, "ns/w", clock.instant());
+    assertFalse(ids(r.jobs()).contains("NEW-RULE"));
+    assertFalse(r.childrenFresh(), "a child job newer than the listing is not known yet");
+    clock.advance(Duration.ofSeconds(1));
+    r = poll(true, "ns/w", clock.instant());
+    assertTrue(ids(r.jobs()).contains("NEW-RULE"));
+    assertTrue(r.childrenFresh());
+  }
+
+  @Test
+  void aListenerOrRuleOfAnotherLoadBalancerIsNotAReasonToListAgain() throws Exception {
+    cache.refreshEvery(Duration.ofMinutes(20));
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    alb.listener("lsn-2", "alb-2", "sgp-2");
+    alb.rule("rule-2", "lsn-2", "alb-2", "sgp-2");
+    cache.family(SCOPE, alb, List.of("alb-2"), false); // another watch's load balancer
+    poll(true, "ns/w");
+    int listed = alb.calls("ListRules");
+    clock.advance(Duration.ofSeconds(10));
+    alb.jobs.put(processing("THEIRS", "rule", "rule-2", clock.instant()));
+    alb.jobs.put(processing("THEIR-LISTENER", "listener", "lsn-2", clock.instant()));
+    FamilyPoll.Result r = poll(true, "ns/w", clock.instant().minusSeconds(1));
+    assertEquals(Set.of(), ids(r.jobs()));
+    assertTrue(r.childrenFresh());
+    assertEquals(listed, alb.calls("ListRules"), "known to be alb-2's: no listing");
+  }
+
+  @Test
+  void aServerGroupJobIsAReasonToListAgainOnlyWhenTheFamilyChangedSinceTheListing()
+      throws Exception {
+    cache.refreshEvery(Duration.ofMinutes(20));
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    poll(true, "ns/w"); // T0: listed
+    clock.advance(Duration.ofSeconds(10));
+    // Another load balancer's server group (server groups can be shared): not the family's as
+    // long as nothing of the family changed since its children were listed.
+    alb.jobs.put(processing("THEIR-SERVERS", "servergroup", "sgp-x", clock.instant()));
+    FamilyPoll.Result r = poll(true, "ns/w", clock.instant().minusSeconds(1));
+    assertEquals(Set.of(), ids(r.jobs()));
+    assertTrue(r.childrenFresh());
+    assertEquals(1, alb.calls("ListListeners"));
+
+    // The listener now forwards to sgp-x as well: its job says so, and sgp-x becomes the family's.
+    clock.advance(Duration.ofSeconds(10));
+    alb.listener("lsn-1", "alb-1", "sgp-x");
+    alb.jobs.put(processing("FORWARD", "listener", "lsn-1", clock.instant()));
+    alb.jobs.put(processing("ADD-SERVERS", "servergroup", "sgp-x", clock.instant()));
+    r = poll(true, "ns/w", clock.instant().minusSeconds(1));
+    assertEquals(Set.of("FORWARD", "ADD-SERVERS", "THEIR-SERVERS"), ids(r.jobs()));
+    assertTrue(r.childrenFresh());
+    assertEquals(2, alb.calls("ListListeners"));
+  }
+
+  @Test
+  void aSettlingPollWithoutASharedListingListsTheChildrenAgainFirst() throws Exception {
+    cache.refreshEvery(Duration.ofMinutes(20));
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    poll(false, "ns/w"); // T0: listed
+    clock.advance(Duration.ofSeconds(10));
+    alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
+    alb.jobs.put(processing("NEW-RULE", "rule", "rule-new", clock.instant().minusSeconds(5)));
+    FamilyPoll.Result r = poll(false, "ns/w", clock.instant().minusSeconds(1));
+    assertTrue(ids(r.jobs()).contains("NEW-RULE"), "the rule is known before its jobs are asked");
+    assertTrue(r.childrenFresh());
+    assertEquals(2, alb.calls("ListListeners"));
+  }
+
+  private static AlbJob processing(String id, String type, String resource, Instant created) {
+    long t = created.toEpochMilli();
+    return new AlbJob(id, "Api", "Update", type, resource, "Processing", null, null, t, t);
+  }
+
   private FamilyPoll.Result poll(boolean share, String member) throws AlbException {
+    return poll(share, member, null);
+  }
+
+  /** A poll; with {@code freshAsOf}, that of a settling watch after a change's fence. */
+  private FamilyPoll.Result poll(boolean share, String member, Instant freshAsOf)
+      throws AlbException {
     JobLister lister = new JobLister(10);
     SharedListings listings =
         new SharedListings(share, lister, Duration.ofMinutes(5), Duration.ofSeconds(30), 10);
@@ -644,7 +758,8 @@ class LoadBalancerChildrenTest {
                 now.minus(Duration.ofMinutes(5)),
                 now,
                 now,
-                now);
+                now,
+                freshAsOf);
     cache.commit(member, r.family()); // as WatchSync does once the jobs are mirrored
     return r;
   }
