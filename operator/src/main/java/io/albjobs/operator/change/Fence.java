@@ -14,8 +14,20 @@ public record Fence(String fence, Instant at, String failure) {
     return new Fence(fence, at, null);
   }
 
+  /**
+   * The longest failure kept (the controller's Event message can be long, and `kubectl describe`
+   * shows all of it; a watch's status holds up to {@code Settle.MAX_CHANGES} of them and must stay
+   * far below the API server's object size).
+   */
+  public static final int MAX_FAILURE = 256;
+
+  /** A failure, its text cut to {@link #MAX_FAILURE} characters (ending with "..." when cut). */
   public static Fence failed(String failure, Instant at) {
-    return new Fence(null, at, failure);
+    String kept =
+        failure == null || failure.length() <= MAX_FAILURE
+            ? failure
+            : failure.substring(0, MAX_FAILURE - 3) + "...";
+    return new Fence(null, at, kept);
   }
 
   public boolean reconciled() {

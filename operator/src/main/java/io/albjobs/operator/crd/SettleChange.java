@@ -43,7 +43,7 @@ public class SettleChange {
   private String visibleAt;
 
   @JsonPropertyDescription(
-      "The ALB Ingress Controller's last failure for this change (its Warning Event, FailedBuildModel or FailedApplyModel, and message), while no success came after it.")
+      "The ALB Ingress Controller's last failure for this change (its Warning Event, FailedBuildModel or FailedApplyModel, and the first 256 characters of its message), while no success came after it.")
   private String failure;
 
   public String getKind() {

@@ -53,6 +53,48 @@ class SettleTest {
   }
 
   @Test
+  void aThousandFailedChangesOfTheLongestNamesFitInOneObject() throws Exception {
+    AsyncJobWatchStatus s = new AsyncJobWatchStatus();
+    String namespace = "n".repeat(63);
+    for (int i = 0; i < Settle.MAX_CHANGES + 5; i++) {
+      String name = String.format("%05d", i) + "i".repeat(248); // 253: the longest Ingress name
+      Settle.add(
+          s,
+          Settle.of(
+              new ObjectChange(
+                  "Ingress",
+                  namespace,
+                  name,
+                  Long.MAX_VALUE,
+                  "annotations",
+                  T0.plusMillis(i),
+                  Set.of("alb-1"),
+                  List.of(Map.of()))));
+    }
+    String message = "FailedApplyModel: " + "x".repeat(64 * 1024); // a controller's long message
+    Settle.fence(
+        s,
+        c -> Fence.failed(message, T0.plusSeconds(5)),
+        PERIOD,
+        TIMEOUT,
+        MARGIN,
+        T0.plusSeconds(6));
+    assertEquals(Settle.MAX_CHANGES, s.getSettling().getChanges().size());
+    for (SettleChange c : s.getSettling().getChanges()) {
+      assertEquals(Fence.MAX_FAILURE, c.getFailure().length());
+      assertTrue(c.getFailure().endsWith("..."));
+    }
+    int bytes =
+        io.fabric8.kubernetes.client.utils.Serialization.jsonMapper().writeValueAsBytes(s).length;
+    // etcd's default request limit is 1.5 MiB; the watch's spec and the API server's own fields
+    // need room too.
+    assertTrue(bytes < 1_000_000, "status of " + bytes + " bytes");
+    SettleVerdict v = Settle.verdict(s, PERIOD, TIMEOUT, T0.plusSeconds(6));
+    assertEquals("ChangeFailed", v.reason());
+    assertTrue(v.message().length() < 32_768, "a condition message is at most 32768 characters");
+  }
+
+  @Test
   void changedAtKeepsMilliseconds() {
     assertEquals("2026-12-01T10:00:00.250Z", ingress("web", T0).getChangedAt());
   }
