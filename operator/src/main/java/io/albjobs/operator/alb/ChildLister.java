@@ -261,6 +261,44 @@ public final class ChildLister {
         : null;
   }
 
+  /**
+   * The load balancer of each listener or rule asked for by ID ({@code ListListeners} by {@code
+   * ListenerIds.N}, {@code ListRules} by {@code RuleIds.N}, {@link #MAX_IDS} IDs a call). An ID ALB
+   * does not list (deleted, or not visible yet) is absent.
+   */
+  public Map<String, String> owners(AlbJobClient client, String type, Collection<String> ids)
+      throws AlbException {
+    boolean listener = LISTENER.equals(type);
+    if (!listener && !RULE.equals(type)) {
+      throw new IllegalArgumentException(
+          "only listeners and rules have one load balancer: " + type);
+    }
+    List<String> all = new ArrayList<>(new LinkedHashSet<>(ids));
+    Map<String, String> owners = new LinkedHashMap<>();
+    for (int i = 0; i < all.size(); i += MAX_IDS) {
+      List<String> chunk = all.subList(i, Math.min(all.size(), i + MAX_IDS));
+      Map<String, String> byId = new LinkedHashMap<>();
+      for (int j = 0; j < chunk.size(); j++) {
+        byId.put((listener ? "ListenerIds." : "RuleIds.") + (j + 1), chunk.get(j));
+      }
+      for (JsonNode item :
+          pages(
+              client,
+              listener ? LIST_LISTENERS : LIST_RULES,
+              listener ? "Listeners" : "Rules",
+              List.of(),
+              byId,
+              null)) {
+        String id = text(item, listener ? "ListenerId" : "RuleId");
+        String lb = text(item, "LoadBalancerId");
+        if (id != null && lb != null && chunk.contains(id)) {
+          owners.put(id, lb);
+        }
+      }
+    }
+    return owners;
+  }
+
   /** Every item of {@code field} over all pages of one action for a chunk of load balancers. */
   private List<JsonNode> pages(
       AlbJobClient client,

@@ -2,11 +2,13 @@ package io.albjobs.operator.poll;
 
 import io.albjobs.operator.alb.AlbException;
 import io.albjobs.operator.alb.AlbJob;
+import io.albjobs.operator.alb.ChildLister;
 import io.albjobs.operator.alb.JobLister;
 import io.albjobs.operator.scope.AccountScope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,17 +78,42 @@ final class FamilyPoll {
         newest = Math.max(newest, job.createTimeMillis());
       }
       long listedAlb = onAlbClock(family.listedAt(), now, albNow);
-      Set<String> unknown =
-          reasonsToList(
-              family,
-              shared.all(),
-              children.unknownChildren(scope, family, shared.all()),
-              listedAlb);
+      Set<String> unknown = children.unknownChildren(scope, family, shared.all());
+      if (!unknown.isEmpty()) {
+        // A listener or rule the scope's listings do not know: ALB says whose it is (one call
+        // for every family of the scope), most often another load balancer's.
+        Map<String, Set<String>> byType = new HashMap<>();
+        for (AlbJob job : shared.all()) {
+          if (unknown.contains(job.resourceId())
+              && LoadBalancerChildren.exclusive(job.resourceType())) {
+            byType.computeIfAbsent(job.resourceType(), t -> new HashSet<>()).add(job.resourceId());
+          }
+        }
+        if (!byType.isEmpty()) {
+          try {
+            children.lookUp(scope, client, byType);
+            unknown = children.unknownChildren(scope, family, shared.all());
+          } catch (AlbException e) {
+            // Listing the family's children again below answers it too.
+          }
+        }
+      }
+      unknown = reasonsToList(family, shared.all(), unknown, listedAlb);
       if (!unknown.isEmpty()) {
         // A settling watch lists the children again at once (at most once a second) when a child
         // may be new since the last listing, rather than MIN_SPACING after the last one.
         boolean maybeNew = freshAsOf != null && createdSince(shared.all(), unknown, listedAlb);
-        family = children.family(scope, client, loadBalancerIds, true, maybeNew ? now : null);
+        // An ACL or security policy the family may have taken up shows in the listeners' ACLs
+        // and attributes; a new listener or rule does not need every listener read again.
+        Set<String> reasons = unknown;
+        boolean acls =
+            shared.all().stream()
+                .anyMatch(
+                    j ->
+                        reasons.contains(j.resourceId())
+                            && (ChildLister.ACL.equals(j.resourceType())
+                                || ChildLister.SECURITY_POLICY.equals(j.resourceType())));
+        family = children.family(scope, client, loadBalancerIds, true, maybeNew ? now : null, acls);
         // Not ours only if a listing that worked started after the job was created (on ALB's
         // clock): a child created after the last good listing may well be ours.
         listedAlb = onAlbClock(family.listedAt(), now, albNow);
@@ -157,8 +184,10 @@ final class FamilyPoll {
 
   /**
    * The unknown resources that are a reason to list the children again: a listener or rule (it may
-   * be a new child), or a resource several load balancers can use when a job of the family is newer
-   * than the children listing (a listener or rule of it may have taken it up since).
+   * be a new child), an ACL or security policy (ALB may record attaching one to a listener under
+   * it; they change rarely), or a server group when a job of the family is newer than the children
+   * listing (a listener or rule of it may have taken it up since: server groups change with every
+   * backend, and most of them are other load balancers').
    */
   private static Set<String> reasonsToList(
       LoadBalancerChildren.Family family,
@@ -172,15 +201,12 @@ final class FamilyPoll {
     Set<String> reasons = new HashSet<>();
     for (AlbJob job : listed) {
       if (unknown.contains(job.resourceId())
-          && LoadBalancerChildren.exclusive(job.resourceType())) {
+          && !ChildLister.SERVER_GROUP.equals(job.resourceType())) {
         reasons.add(job.resourceId());
       }
       familyChanged |= family.owns(job) && job.createTimeMillis() >= listedAlb;
     }
-    if (familyChanged) {
-      return unknown;
-    }
-    return reasons;
+    return familyChanged ? unknown : reasons;
   }
 
   /** A node-clock instant on ALB's clock, in epoch milliseconds. */

@@ -51,6 +51,11 @@ public final class LoadBalancerChildren {
 
   private record Key(AccountScope scope, String loadBalancerId) {}
 
+  /** A listener or rule of a scope whose load balancer ALB named when asked by its ID. */
+  private record ChildKey(AccountScope scope, String childId) {}
+
+  private record Owner(String loadBalancerId, Instant at) {}
+
   private record Departed(String type, Instant until) {}
 
   /** The children listing a watch polled with last: its IDs and when that listing was made. */
@@ -160,6 +165,15 @@ public final class LoadBalancerChildren {
   private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
 
+  /** Listeners and rules asked of ALB by ID ({@link #lookUp}): their load balancer. */
+  private final Map<ChildKey, Owner> owners = new ConcurrentHashMap<>();
+
+  /** When a listener or rule was last asked for (ALB may not list it yet: once a second). */
+  private final Map<ChildKey, Instant> asked = new ConcurrentHashMap<>();
+
+  /** Scopes where ALB refused a look-up by listener or rule ID. */
+  private final Set<AccountScope> lookUpRefused = ConcurrentHashMap.newKeySet();
+
   /** Scopes where ALB refused the region-wide listing (RAM policy scoped to load balancers). */
   private final Set<AccountScope> perLoadBalancerOnly = ConcurrentHashMap.newKeySet();
 
@@ -196,6 +210,21 @@ public final class LoadBalancerChildren {
       Collection<String> loadBalancerIds,
       boolean soon,
       Instant freshAsOf) {
+    return family(scope, client, loadBalancerIds, soon, freshAsOf, soon);
+  }
+
+  /**
+   * The same; {@code acls}: a listing made now reads every listener's ACLs again (an ACL attached
+   * to a listener known before shows only then), where a new listener or rule alone does not need
+   * it.
+   */
+  public Family family(
+      AccountScope scope,
+      AlbJobClient client,
+      Collection<String> loadBalancerIds,
+      boolean soon,
+      Instant freshAsOf,
+      boolean acls) {
     Instant now = clock.instant();
     sweep(now);
     List<String> due = new ArrayList<>();
@@ -228,7 +257,7 @@ public final class LoadBalancerChildren {
             || !now.isBefore(e.attemptedAt.plus(every))) {
           due.add(lb);
           e.attemptedAt = now; // one listing at a time: other watches use what is there meanwhile
-          e.aclsStale |= soon;
+          e.aclsStale |= soon && acls;
         }
       }
     }
@@ -419,8 +448,46 @@ public final class LoadBalancerChildren {
     }
     if (!unknown.isEmpty()) {
       unknown.removeAll(listenersAndRulesOfOthers(scope, family));
+      unknown.removeIf(
+          id -> {
+            Owner o = owners.get(new ChildKey(scope, id));
+            return o != null && !family.loadBalancerOf.containsKey(o.loadBalancerId());
+          });
     }
     return unknown;
+  }
+
+  /**
+   * Asks ALB which load balancer these listeners and rules (IDs by type) belong to, for those not
+   * known yet: one call per type and 10 IDs for the whole scope, where every family listing its own
+   * children again would take one listing per family. An ID is asked at most once a second.
+   */
+  public void lookUp(AccountScope scope, AlbJobClient client, Map<String, Set<String>> idsByType)
+      throws AlbException {
+    Instant now = clock.instant();
+    for (Map.Entry<String, Set<String>> type : idsByType.entrySet()) {
+      List<String> ask = new ArrayList<>();
+      for (String id : type.getValue()) {
+        ChildKey key = new ChildKey(scope, id);
+        Instant last = asked.get(key);
+        if (!owners.containsKey(key) && (last == null || !now.isBefore(last.plusSeconds(1)))) {
+          asked.put(key, now);
+          ask.add(id);
+        }
+      }
+      if (!ask.isEmpty() && !lookUpRefused.contains(scope)) {
+        try {
+          lister
+              .owners(client, type.getKey(), ask)
+              .forEach((id, lb) -> owners.put(new ChildKey(scope, id), new Owner(lb, now)));
+        } catch (AlbException e) {
+          if (io.albjobs.operator.alb.ErrorClassifier.isPermissionProblem(e.code())) {
+            lookUpRefused.add(scope); // a RAM policy scoped to load balancers: list them instead
+          }
+          throw e;
+        }
+      }
+    }
   }
 
   /**
@@ -533,6 +600,9 @@ public final class LoadBalancerChildren {
   /** Drops the entries of a scope whose client was closed. */
   public void forget(AccountScope scope) {
     entries.keySet().removeIf(k -> k.scope().equals(scope));
+    owners.keySet().removeIf(k -> k.scope().equals(scope));
+    asked.keySet().removeIf(k -> k.scope().equals(scope));
+    lookUpRefused.remove(scope);
     perLoadBalancerOnly.remove(scope);
   }
 
@@ -541,9 +611,16 @@ public final class LoadBalancerChildren {
     return entries.size();
   }
 
+  /** Listeners and rules whose load balancer is held from a look-up (all scopes). */
+  int ownersHeld() {
+    return owners.size() + asked.size();
+  }
+
   private void sweep(Instant now) {
     Instant cutoff = now.minus(IDLE);
     entries.values().removeIf(e -> e.used != null && e.used.isBefore(cutoff));
     seen.values().removeIf(s -> s.used().isBefore(cutoff));
+    owners.values().removeIf(o -> o.at().isBefore(cutoff));
+    asked.values().removeIf(at -> at.isBefore(cutoff));
   }
 }

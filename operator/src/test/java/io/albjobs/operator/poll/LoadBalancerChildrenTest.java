@@ -264,6 +264,25 @@ class LoadBalancerChildrenTest {
   }
 
   @Test
+  void aSharedListingReadsTheListenersAclsAgainForAnUnknownAclNotForANewRule() throws Exception {
+    cache.refreshEvery(Duration.ofMinutes(20));
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    poll(true, "ns/w");
+    int reads = alb.calls("GetListenerAttribute");
+    clock.advance(Duration.ofSeconds(10));
+    alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
+    alb.jobs.put(processing("NEW-RULE", "rule", "rule-new", clock.instant()));
+    assertTrue(ids(poll(true, "ns/w").jobs()).contains("NEW-RULE"));
+    assertEquals(reads, alb.calls("GetListenerAttribute"), "a new rule: ACLs not read again");
+    clock.advance(Duration.ofSeconds(10));
+    alb.extraAcl = "acl-new"; // attached to lsn-1; ALB may record the job under the ACL
+    alb.jobs.put(processing("ASSOCIATE", "acl", "acl-new", clock.instant()));
+    FamilyPoll.Result r = poll(true, "ns/w");
+    assertTrue(ids(r.jobs()).contains("ASSOCIATE"));
+    assertEquals(reads + 1, alb.calls("GetListenerAttribute"), "an unknown ACL: read again");
+  }
+
+  @Test
   void aClosedScopeDropsItsChildren() {
     alb.listener("lsn-1", "alb-1", "sgp-1");
     cache.family(SCOPE, alb, List.of("alb-1"), false);
@@ -370,18 +389,22 @@ class LoadBalancerChildrenTest {
             t));
     FamilyPoll.Result r = poll(true, "ns/w");
     assertEquals(Set.of("NEW-RULE"), ids(r.jobs()));
-    assertEquals(2, alb.calls("ListRules"));
+    assertEquals(2, alb.calls("ListRules") - alb.byIdCalls.get());
+    assertEquals(1, alb.byIdCalls.get(), "both rules looked up (rule-x is gone: not listed)");
     clock.advance(Duration.ofSeconds(10));
     poll(true, "ns/w");
     assertEquals(
-        2, alb.calls("ListRules"), "a child of another load balancer is not a reason twice");
+        2,
+        alb.calls("ListRules") - alb.byIdCalls.get(),
+        "a child of another load balancer is not a reason twice");
     clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
     cache.family(
         SCOPE, alb, List.of("alb-1"), false); // another watch's poll makes the regular refresh
-    assertEquals(3, alb.calls("ListRules"));
+    assertEquals(3, alb.calls("ListRules") - alb.byIdCalls.get());
     clock.advance(Duration.ofSeconds(10));
     poll(true, "ns/w");
-    assertEquals(3, alb.calls("ListRules"), "nor after a regular refresh");
+    assertEquals(3, alb.calls("ListRules") - alb.byIdCalls.get(), "nor after a regular refresh");
+    assertEquals(1, alb.byIdCalls.get(), "nor a look-up");
   }
 
   @Test
@@ -714,6 +737,37 @@ class LoadBalancerChildrenTest {
   }
 
   @Test
+  void aNewRuleOfAnotherLoadBalancerIsLookedUpOnceForTheScopeNotListedByEveryFamily()
+      throws Exception {
+    cache.refreshEvery(Duration.ofMinutes(20));
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    alb.listener("lsn-2", "alb-2", "sgp-2");
+    cache.family(SCOPE, alb, List.of("alb-2"), false); // another watch's load balancer
+    poll(true, "ns/w");
+    int listings = alb.calls("ListRules");
+    clock.advance(Duration.ofSeconds(10));
+    // alb-2's controller adds a rule; alb-2's children were not listed since.
+    alb.rule("rule-2new", "lsn-2", "alb-2", "sgp-2");
+    alb.jobs.put(processing("THEIR-RULE", "rule", "rule-2new", clock.instant()));
+    FamilyPoll.Result r = poll(true, "ns/w", clock.instant().minusSeconds(1));
+    assertEquals(Set.of(), ids(r.jobs()));
+    assertTrue(r.childrenFresh(), "ALB said the rule is alb-2's");
+    assertEquals(1, alb.byIdCalls.get(), "one look-up by RuleIds");
+    assertEquals(listings + 1, alb.calls("ListRules"), "and no listing of alb-1's children");
+    clock.advance(Duration.ofSeconds(2));
+    poll(true, "ns/w-other", clock.instant().minusSeconds(1));
+    assertEquals(1, alb.byIdCalls.get(), "another watch of the scope knows it from then on");
+
+    // A rule of the family's own: found by the look-up, then listed with the family.
+    clock.advance(Duration.ofSeconds(10));
+    alb.rule("rule-1new", "lsn-1", "alb-1", "sgp-1");
+    alb.jobs.put(processing("OUR-RULE", "rule", "rule-1new", clock.instant()));
+    r = poll(true, "ns/w", clock.instant().minusSeconds(1));
+    assertTrue(ids(r.jobs()).contains("OUR-RULE"));
+    assertTrue(r.childrenFresh());
+  }
+
+  @Test
   void aSettlingPollWithoutASharedListingListsTheChildrenAgainFirst() throws Exception {
     cache.refreshEvery(Duration.ofMinutes(20));
     alb.listener("lsn-1", "alb-1", "sgp-1");
@@ -791,6 +845,9 @@ class LoadBalancerChildrenTest {
      */
     final AtomicInteger regionWide = new AtomicInteger();
 
+    /** Listings by ListenerIds or RuleIds (a look-up of whose a listener or rule is). */
+    final AtomicInteger byIdCalls = new AtomicInteger();
+
     volatile boolean regionWideDenied;
     volatile boolean totalCount = true;
     volatile AlbException failWith;
@@ -856,6 +913,28 @@ class LoadBalancerChildrenTest {
                   .filter(e -> e.getKey().startsWith("LoadBalancerIds."))
                   .map(Map.Entry::getValue)
                   .toList());
+      Set<String> byId =
+          Set.copyOf(
+              params.entrySet().stream()
+                  .filter(
+                      e ->
+                          e.getKey().startsWith("ListenerIds.")
+                              || e.getKey().startsWith("RuleIds."))
+                  .map(Map.Entry::getValue)
+                  .toList());
+      if (!byId.isEmpty()) {
+        byIdCalls.incrementAndGet();
+        ObjectNode found = JSON.createObjectNode();
+        ArrayNode items = found.putArray("ListListeners".equals(action) ? "Listeners" : "Rules");
+        ("ListListeners".equals(action) ? listeners : rules)
+            .forEach(
+                (id, node) -> {
+                  if (byId.contains(id)) {
+                    items.add(node);
+                  }
+                });
+        return found;
+      }
       if (lbs.isEmpty() && !"GetListenerAttribute".equals(action)) {
         regionWide.incrementAndGet();
         if (regionWideDenied) {
