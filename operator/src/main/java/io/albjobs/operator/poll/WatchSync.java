@@ -290,8 +290,16 @@ public final class WatchSync {
     Duration jittered = Backoff.jitter(wait, 0.1);
     Instant at = now.plus(jittered);
     if (settle.wakeAt() != null && settle.wakeAt().isAfter(now) && settle.wakeAt().isBefore(at)) {
-      // The wait changes by itself then (a settle period ends, a fence's margin passes).
-      return new Outcome(next, settle.wakeAt());
+      // The wait changes by itself then (a settle period ends, a fence's margin passes). On a
+      // tick of the scope when one comes within the active interval: the listing made for the
+      // watches polling then serves this poll too (a poll after a fence needs a listing that
+      // started after it, which would otherwise be one more listing per change).
+      Instant wake = settle.wakeAt();
+      if (sharedScope != null && problem == null) {
+        Instant tick = listings.align(sharedScope, type, wake, Duration.ZERO, active, now);
+        wake = tick.isBefore(at) ? tick : at;
+      }
+      return new Outcome(next, wake);
     }
     if (sharedScope != null && problem == null) {
       // On a tick of the scope, so that one listing serves every watch due then. The interval
