@@ -161,6 +161,125 @@ class ChartIT {
     assertFalse(dryRun.stderr().contains("would violate"), dryRun.stderr());
   }
 
+  /** The operator's client as the chart's ServiceAccount (impersonated by the admin). */
+  private static Config asServiceAccount(String system, String release) {
+    return new ConfigBuilder(Config.empty())
+        .withMasterUrl(cp.server())
+        .withOauthToken(ControlPlane.ADMIN_TOKEN)
+        .withTrustCerts(true)
+        .withDisableHostnameVerification(true)
+        .withImpersonateUsername("system:serviceaccount:" + system + ":" + release)
+        .withImpersonateGroups(
+            "system:serviceaccounts", "system:serviceaccounts:" + system, "system:authenticated")
+        .build();
+  }
+
+  private static OperatorConfig operatorConfig(String system) {
+    return OperatorConfig.from(
+        List.of(
+            "--http-port=0",
+            "--leader-election=true",
+            "--lease-namespace=" + system,
+            "--poll-interval=2s",
+            "--active-poll-interval=500ms",
+            AlbSimulator.OPERATOR_FLAGS.get(0),
+            AlbSimulator.OPERATOR_FLAGS.get(1)),
+        Map.of());
+  }
+
+  private static boolean changesTracked(
+      String namespace, String watch, String status, String reason, String inMessage) {
+    AsyncJobWatch w =
+        admin.resources(AsyncJobWatch.class).inNamespace(namespace).withName(watch).get();
+    return w != null
+        && w.getStatus() != null
+        && w.getStatus().getConditions() != null
+        && w.getStatus().getConditions().stream()
+            .anyMatch(
+                c ->
+                    "ChangesTracked".equals(c.getType())
+                        && status.equals(c.getStatus())
+                        && reason.equals(c.getReason())
+                        && c.getMessage() != null
+                        && c.getMessage().contains(inMessage));
+  }
+
+  @Test
+  void withoutTheChangeReaderBindingTheWatchNamesWhatItMayNotReadAndRecoversWhenGranted()
+      throws Exception {
+    String release = "alb-asyncjob-operator-untracked";
+    String system = "alb-system-untracked";
+    String team = "chart-untracked";
+    namespace(system, true);
+    namespace(team, false);
+    Kubectl.Result applied =
+        kubectl.run(Helm.template(release, system), Duration.ofSeconds(60), "apply", "-f", "-");
+    assertTrue(applied.ok(), applied.toString());
+    String binding = release + "-change-reader";
+    var granted = admin.rbac().clusterRoleBindings().withName(binding).get();
+    assertTrue(granted != null, "the chart binds " + binding + " (changeTracking.enabled)");
+    admin.rbac().clusterRoleBindings().withName(binding).delete();
+    Await.until(
+        Duration.ofSeconds(30),
+        "the binding gone",
+        () -> admin.rbac().clusterRoleBindings().withName(binding).get() == null);
+    admin
+        .resource(Fixtures.credentials(team, "alb-creds", "LTAIchart", "chart-secret"))
+        .serverSideApply();
+    try (AlbSimulator sim = AlbSimulator.start();
+        KubernetesClient client =
+            new KubernetesClientBuilder().withConfig(asServiceAccount(system, release)).build()) {
+      sim.addAccount("acct", "LTAIchart", "chart-secret");
+      OperatorConfig config = operatorConfig(system);
+      try (OperatorApp app =
+          OperatorApp.start(
+              config, client, OperatorApp.sdkClients(config), Clock.systemUTC(), false)) {
+        admin
+            .resource(
+                Fixtures.watch(team, "lbs", sim.endpoint(), "alb-creds", List.of("alb-untracked")))
+            .create();
+        Await.until(
+            Duration.ofSeconds(60),
+            "ChangesTracked False (ChangeTrackingForbidden) naming what it may not list",
+            () -> changesTracked(team, "lbs", "False", "ChangeTrackingForbidden", "may not list"));
+        // The watch works as before without change tracking (after its own settle period).
+        Await.until(
+            Duration.ofSeconds(60),
+            "Ready True all the same",
+            () ->
+                admin
+                    .resources(AsyncJobWatch.class)
+                    .inNamespace(team)
+                    .withName("lbs")
+                    .get()
+                    .getStatus()
+                    .getConditions()
+                    .stream()
+                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())));
+        Await.until(
+            Duration.ofSeconds(30),
+            "a Warning Event ChangeTrackingForbidden",
+            () ->
+                admin.v1().events().inNamespace(team).list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            "ChangeTrackingForbidden".equals(e.getReason())
+                                && "Warning".equals(e.getType())));
+
+        // Granted again: the next attempt (every minute) starts tracking.
+        granted.getMetadata().setResourceVersion(null);
+        granted.getMetadata().setUid(null);
+        granted.getMetadata().setManagedFields(null);
+        granted.getMetadata().setCreationTimestamp(null);
+        admin.resource(granted).create();
+        Await.until(
+            Duration.ofSeconds(150),
+            "ChangesTracked True once the binding is back",
+            () -> changesTracked(team, "lbs", "True", "ChangesTracked", ""));
+      }
+    }
+  }
+
   @Test
   void theOperatorRunsAsTheChartsServiceAccountAndAMissingPermissionIsNamed() throws Exception {
     String release = "alb-asyncjob-operator";
@@ -175,18 +294,7 @@ class ChartIT {
         .resource(Fixtures.credentials(team, "alb-creds", "LTAIchart", "chart-secret"))
         .serverSideApply();
 
-    Config asServiceAccount =
-        new ConfigBuilder(Config.empty())
-            .withMasterUrl(cp.server())
-            .withOauthToken(ControlPlane.ADMIN_TOKEN)
-            .withTrustCerts(true)
-            .withDisableHostnameVerification(true)
-            .withImpersonateUsername("system:serviceaccount:" + system + ":" + release)
-            .withImpersonateGroups(
-                "system:serviceaccounts",
-                "system:serviceaccounts:" + system,
-                "system:authenticated")
-            .build();
+    Config asServiceAccount = asServiceAccount(system, release);
     Instant t0 = Instant.now();
     try (AlbSimulator sim = AlbSimulator.start();
         KubernetesClient client =
@@ -204,17 +312,7 @@ class ChartIT {
                 ? b.failsAt(t0.plusSeconds(2), "QuotaExceeded.Listener", "quota").build()
                 : b.succeedsAt(t0.plusSeconds(2)).build());
       }
-      OperatorConfig config =
-          OperatorConfig.from(
-              List.of(
-                  "--http-port=0",
-                  "--leader-election=true",
-                  "--lease-namespace=" + system,
-                  "--poll-interval=2s",
-                  "--active-poll-interval=500ms",
-                  AlbSimulator.OPERATOR_FLAGS.get(0),
-                  AlbSimulator.OPERATOR_FLAGS.get(1)),
-              Map.of());
+      OperatorConfig config = operatorConfig(system);
       try (OperatorApp app =
           OperatorApp.start(
               config, client, OperatorApp.sdkClients(config), Clock.systemUTC(), false)) {
