@@ -16,7 +16,21 @@ public final class WatchState {
   private volatile boolean clockSkewed;
   private volatile long changesTaken;
   private volatile io.albjobs.operator.status.Problem lastProblem;
+  private volatile ScopeTick scopeTick;
   private final Set<String> foreign = ConcurrentHashMap.newKeySet();
+
+  /** The scope and resource type whose shared listing the watch's last poll used. */
+  public record ScopeTick(io.albjobs.operator.scope.AccountScope scope, String resourceType) {}
+
+  /** Where the watch's last poll took its jobs from, when a listing shared in its scope. */
+  public ScopeTick scopeTick() {
+    return scopeTick;
+  }
+
+  public void scopeTick(ScopeTick tick) {
+    this.scopeTick = tick;
+  }
+
   private final Map<String, Instant> deleted = new ConcurrentHashMap<>();
 
   public Instant nextPoll() {

@@ -256,6 +256,10 @@ public final class WatchSync {
       problem = Problem.of(e, state.failuresInARow());
     }
     state.lastProblem(problem);
+    state.scopeTick(
+        sharedScope != null && problem == null
+            ? new WatchState.ScopeTick(sharedScope, type)
+            : null);
     io.albjobs.operator.status.SettleVerdict settle =
         poll.settlement()
             .after(
@@ -318,6 +322,19 @@ public final class WatchSync {
               now);
     }
     return new Outcome(next, at);
+  }
+
+  /**
+   * {@code target} moved onto a tick of the scope whose shared listing the watch used last, when
+   * one comes from {@code early} before it to {@code late} after it (else it becomes one): the
+   * listing made then serves every watch polling at that tick.
+   */
+  public Instant onTick(
+      WatchState state, Instant target, Duration early, Duration late, Instant now) {
+    WatchState.ScopeTick tick = state.scopeTick();
+    return tick == null
+        ? target
+        : listings.align(tick.scope(), tick.resourceType(), target, early, late, now);
   }
 
   /** The watch's active poll interval (its spec's, raised to the floor, or the default). */

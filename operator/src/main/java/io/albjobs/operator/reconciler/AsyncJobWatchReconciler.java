@@ -263,9 +263,21 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
           now);
       recorder.watch(watch, current, written, ownWrites(context));
       objectChanges.stream().mapToLong(ObjectChange::seq).max().ifPresent(state::changesTaken);
+      // Both on a tick of the watch's scope when one is near, so that the listing made for the
+      // watches polling then serves this one too.
       Instant at = state.nextPoll();
-      Instant wake = verdict.wakeAt();
-      Instant soon = now.plus(sync.activeInterval(watch.getSpec()));
+      Duration active = sync.activeInterval(watch.getSpec());
+      Instant wake =
+          verdict.wakeAt() == null
+              ? null
+              : sync.onTick(state, verdict.wakeAt(), Duration.ZERO, active, now);
+      Instant soon =
+          sync.onTick(
+              state,
+              now.plus(active),
+              active.multipliedBy(6).dividedBy(10),
+              active.multipliedBy(15).dividedBy(100),
+              now);
       at = at.isAfter(soon) ? soon : at;
       at = wake != null && wake.isAfter(now) && wake.isBefore(at) ? wake : at;
       state.nextPoll(at);
