@@ -28,10 +28,36 @@ public final class AlbConfigCrd {
           .withNamespaced(false)
           .build();
 
+  /**
+   * The AlbConfigs of an old ACK version, which installed the CRD namespaced (the objects in {@code
+   * kube-system}): {@link #installNamespaced}.
+   */
+  public static final ResourceDefinitionContext NAMESPACED_CONTEXT =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("alibabacloud.com")
+          .withVersion("v1")
+          .withKind("AlbConfig")
+          .withPlural("albconfigs")
+          .withNamespaced(true)
+          .build();
+
   private AlbConfigCrd() {}
 
   /** Installs the CRD and waits until AlbConfigs are served. */
   public static void install(KubernetesClient admin) {
+    install(admin, "Cluster");
+  }
+
+  /**
+   * Installs the CRD as old ACK versions did, namespaced, and waits until AlbConfigs are served. A
+   * CRD's scope cannot change: {@link #remove} the cluster-scoped one first, and install it again
+   * after.
+   */
+  public static void installNamespaced(KubernetesClient admin) {
+    install(admin, "Namespaced");
+  }
+
+  private static void install(KubernetesClient admin, String scope) {
     CustomResourceDefinition crd =
         new CustomResourceDefinitionBuilder()
             .withNewMetadata()
@@ -39,7 +65,7 @@ public final class AlbConfigCrd {
             .endMetadata()
             .withNewSpec()
             .withGroup("alibabacloud.com")
-            .withScope("Cluster")
+            .withScope(scope)
             .withNewNames()
             .withKind("AlbConfig")
             .withListKind("AlbConfigList")
@@ -91,20 +117,45 @@ public final class AlbConfigCrd {
             return e.getCode() == 404;
           }
         });
+    Await.until(
+        Duration.ofSeconds(60),
+        "the AlbConfig CRD gone",
+        () -> admin.apiextensions().v1().customResourceDefinitions().withName(NAME).get() == null);
   }
 
   /** An AlbConfig with its load balancer provisioned: status.loadBalancer.id set. */
   public static GenericKubernetesResource albConfig(
       KubernetesClient admin, String name, Map<String, String> labels, String loadBalancerId) {
+    return albConfig(admin, CONTEXT, null, name, labels, loadBalancerId);
+  }
+
+  /** As {@link #albConfig}, in {@code namespace}, with the namespaced CRD installed. */
+  public static GenericKubernetesResource albConfigIn(
+      KubernetesClient admin,
+      String namespace,
+      String name,
+      Map<String, String> labels,
+      String loadBalancerId) {
+    return albConfig(admin, NAMESPACED_CONTEXT, namespace, name, labels, loadBalancerId);
+  }
+
+  private static GenericKubernetesResource albConfig(
+      KubernetesClient admin,
+      ResourceDefinitionContext context,
+      String namespace,
+      String name,
+      Map<String, String> labels,
+      String loadBalancerId) {
     GenericKubernetesResource created =
         admin
-            .genericKubernetesResources(CONTEXT)
+            .genericKubernetesResources(context)
             .resource(
                 new GenericKubernetesResourceBuilder()
                     .withApiVersion("alibabacloud.com/v1")
                     .withKind("AlbConfig")
                     .withNewMetadata()
                     .withName(name)
+                    .withNamespace(namespace)
                     .withLabels(labels)
                     .endMetadata()
                     .withAdditionalProperties(
@@ -118,6 +169,6 @@ public final class AlbConfigCrd {
                     .build())
             .create();
     created.setAdditionalProperty("status", Map.of("loadBalancer", Map.of("id", loadBalancerId)));
-    return admin.genericKubernetesResources(CONTEXT).resource(created).updateStatus();
+    return admin.genericKubernetesResources(context).resource(created).updateStatus();
   }
 }

@@ -16,12 +16,14 @@ import io.albjobs.simulator.SimJob;
 import io.albjobs.simulator.SimResources;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +38,9 @@ import org.junit.jupiter.api.Timeout;
  * built-in Ingress and IngressClass) and the test playing the ALB Ingress Controller step by step:
  * a change makes the watch leave Ready at once (Settling), the controller's Event is the fence, a
  * failure Event is Stalled, a controller that never answers ends in SettleTimeout, the watch's own
- * spec and poll-now settle for spec.settlePeriod.
+ * spec and poll-now settle for spec.settlePeriod. Edges users hit: names of 253 characters (the
+ * longest an Ingress, an AlbConfig or a watch can have) with a controller message of 10,000, and
+ * the namespaced AlbConfig CRD of old ACK versions.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SettleIT {
@@ -90,23 +94,25 @@ class SettleIT {
 
   /**
    * An AlbConfig the controller reconciled before the operator started: its SuccessfullyReconciled
-   * Event (in namespace default, as client-go records Events of cluster-scoped objects), and the
-   * operator starts in a later second than its creation (whole seconds), or its creation counts as
-   * a change seen after the start.
+   * Event (as client-go records it: in namespace default for a cluster-scoped AlbConfig, in its own
+   * namespace for a namespaced one), and the operator starts in a later second than its creation
+   * (whole seconds), or its creation counts as a change seen after the start.
    */
   private void existing(io.fabric8.kubernetes.api.model.HasMetadata o) {
     Instant created = Instant.parse(o.getMetadata().getCreationTimestamp());
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    String namespace = o.getMetadata().getNamespace();
     env.admin
         .resource(
             new EventBuilder()
                 .withNewMetadata()
-                .withNamespace("default")
-                .withName(o.getMetadata().getName() + ".reconciled")
+                .withNamespace(namespace == null ? "default" : namespace)
+                .withName(eventName(o.getMetadata().getName(), ".reconciled"))
                 .endMetadata()
                 .withNewInvolvedObject()
                 .withApiVersion("alibabacloud.com/v1")
                 .withKind("AlbConfig")
+                .withNamespace(namespace)
                 .withName(o.getMetadata().getName())
                 .withUid(o.getMetadata().getUid())
                 .endInvolvedObject()
@@ -122,6 +128,12 @@ class SettleIT {
         Duration.ofSeconds(3),
         "a second after the creation",
         () -> Instant.now().isAfter(created.plusSeconds(1)));
+  }
+
+  /** {@code <name><suffix>}, the name cut so that it stays a DNS subdomain (253 characters). */
+  private static String eventName(String name, String suffix) {
+    String prefix = name.substring(0, Math.min(name.length(), 253 - suffix.length()));
+    return prefix.replaceAll("[.-]+$", "") + suffix;
   }
 
   private AsyncJobWatch watch(String name, String lb, String settlePeriod, String settleTimeout) {
@@ -161,7 +173,7 @@ class SettleIT {
                 .withNewSpec()
                 .withIngressClassName(CLASS)
                 .addNewRule()
-                .withHost(name + ".example.com")
+                .withHost(host(name))
                 .withNewHttp()
                 .addNewPath()
                 .withPath("/")
@@ -182,19 +194,35 @@ class SettleIT {
         .create();
   }
 
-  /** An Event as client-go's recorder writes it: whole seconds, in the object's namespace. */
-  private void event(Ingress about, String type, String reason, String message, String name) {
+  /** {@code <name>.example.com}, or a short host when the name is no DNS label (63 characters). */
+  private static String host(String name) {
+    return (name.length() <= 50 && !name.contains(".") ? name : "long") + ".example.com";
+  }
+
+  /**
+   * An Event as client-go's recorder writes it: whole seconds, in the object's namespace (default
+   * for a cluster-scoped object).
+   */
+  private void event(
+      io.fabric8.kubernetes.api.model.HasMetadata about,
+      String type,
+      String reason,
+      String message,
+      String name) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     env.admin
         .resource(
             new EventBuilder()
                 .withNewMetadata()
-                .withNamespace(about.getMetadata().getNamespace())
+                .withNamespace(
+                    about.getMetadata().getNamespace() == null
+                        ? "default"
+                        : about.getMetadata().getNamespace())
                 .withName(name)
                 .endMetadata()
                 .withNewInvolvedObject()
-                .withApiVersion("networking.k8s.io/v1")
-                .withKind("Ingress")
+                .withApiVersion(about.getApiVersion())
+                .withKind(about.getKind())
                 .withNamespace(about.getMetadata().getNamespace())
                 .withName(about.getMetadata().getName())
                 .withUid(about.getMetadata().getUid())
@@ -545,6 +573,149 @@ class SettleIT {
               env.admin.v1().events().inNamespace(env.ns).list().getItems().stream()
                   .anyMatch(e -> "ChangeTrackingUnavailable".equals(e.getReason())));
     } finally {
+      AlbConfigCrd.install(admin);
+    }
+  }
+
+  /**
+   * A DNS subdomain of 253 characters, the longest name of an Ingress, an AlbConfig or a watch:
+   * {@code prefix} then {@code a}s, in labels of 63 characters.
+   */
+  private static String longestName(String prefix) {
+    StringBuilder b = new StringBuilder(prefix);
+    while (b.length() < 253) {
+      b.append(b.length() % 64 == 63 ? '.' : 'a');
+    }
+    return b.toString();
+  }
+
+  @Test
+  void theLongestNamesAreTrackedFencedAndReported() throws Exception {
+    env = new IntegrationEnv("settle-longest", POLLS);
+    String lb = "alb-settle-longest";
+    String albConfig = longestName("albconfig");
+    String ingress = longestName("ingress");
+    String watch = longestName("watch");
+    assertEquals(253, albConfig.length());
+    existing(AlbConfigCrd.albConfig(env.admin, albConfig, Map.of(), lb));
+    env.operator();
+    watch(watch, lb, "2s", null);
+    Await.until(WAIT, "Ready", () -> readyIs(watch, "True", "Synced"));
+    Ingress web = ingress(ingress, albConfig);
+    Await.until(Duration.ofSeconds(10), "Settling", () -> readyIs(watch, "False", "Settling"));
+    SettleChange c = env.watch(watch).getStatus().getSettling().getChanges().get(0);
+    assertEquals("Ingress", c.getKind());
+    assertEquals(env.ns, c.getNamespace());
+    assertEquals(ingress, c.getName());
+
+    // The controller's SDK error can be long; `kubectl describe` shows all of it, the watch not.
+    String message =
+        "ApplyModel: QuotaExceeded.RulesPerListener: the listener has too many rules "
+            + "x".repeat(10_000);
+    event(web, "Warning", "FailedApplyModel", message, "longest.failed1");
+    Await.until(WAIT, "Stalled ChangeFailed", () -> readyIs(watch, "False", "ChangeFailed"));
+    AsyncJobWatch w = env.watch(watch);
+    String failure = w.getStatus().getSettling().getChanges().get(0).getFailure();
+    assertNotNull(failure);
+    assertTrue(failure.length() <= 256, "the change's failure cut: " + failure.length());
+    assertTrue(
+        failure.startsWith("FailedApplyModel: ApplyModel: QuotaExceeded.RulesPerListener"),
+        failure);
+    Condition stalled = Conditions.find(w.getStatus().getConditions(), Conditions.STALLED).get();
+    assertEquals("True", stalled.getStatus());
+    assertTrue(
+        stalled.getMessage().contains("Ingress " + env.ns + "/" + ingress), stalled.getMessage());
+    assertTrue(
+        stalled.getMessage().length() < 2000,
+        "Stalled message of " + stalled.getMessage().length());
+    Await.until(
+        WAIT,
+        "a Warning Event ChangeFailed on the watch",
+        () ->
+            env.admin.v1().events().inNamespace(env.ns).list().getItems().stream()
+                .anyMatch(
+                    e ->
+                        "ChangeFailed".equals(e.getReason())
+                            && watch.equals(e.getInvolvedObject().getName())
+                            && "AsyncJobWatch".equals(e.getInvolvedObject().getKind())));
+
+    event(web, "Normal", "SuccessfullyReconciled", "Successfully reconciled", "longest.ok1");
+    Await.until(WAIT, "Ready after the retry succeeded", () -> readyIs(watch, "True", "Synced"));
+    assertNull(env.watch(watch).getStatus().getSettling(), "status.settling gone when settled");
+  }
+
+  private boolean changesTracked(String watch) {
+    AsyncJobWatch w = env.watch(watch);
+    return w != null
+        && w.getStatus() != null
+        && Conditions.find(w.getStatus().getConditions(), Conditions.CHANGES_TRACKED)
+            .filter(c -> "True".equals(c.getStatus()))
+            .isPresent();
+  }
+
+  @Test
+  void anOldAckNamespacedAlbConfigIsTrackedToo() throws Exception {
+    var admin = io.albjobs.it.kube.SharedControlPlane.get().admin();
+    AlbConfigCrd.remove(admin);
+    try {
+      AlbConfigCrd.installNamespaced(admin);
+      env = new IntegrationEnv("settle-namespaced", POLLS);
+      String lb = "alb-settle-namespaced";
+      String ns = "kube-system";
+      existing(AlbConfigCrd.albConfigIn(env.admin, ns, "settle-namespaced", Map.of(), lb));
+      env.operator();
+      watch("gate", lb, "2s", null);
+      Await.until(WAIT, "Ready", () -> readyIs("gate", "True", "Synced"));
+      Await.until(WAIT, "ChangesTracked True", () -> changesTracked("gate"));
+
+      // An Ingress in the watch's namespace leads to the AlbConfig in kube-system.
+      Ingress web = ingress("web", "settle-namespaced");
+      Await.until(Duration.ofSeconds(10), "Settling", () -> readyIs("gate", "False", "Settling"));
+      SettleChange c = env.watch("gate").getStatus().getSettling().getChanges().get(0);
+      assertEquals("Ingress", c.getKind());
+      assertEquals("web", c.getName());
+      event(web, "Normal", "SuccessfullyReconciled", "Successfully reconciled", "web.ns1");
+      Await.until(WAIT, "Ready after the Ingress", () -> readyIs("gate", "True", "Synced"));
+
+      // A listener added to the AlbConfig itself.
+      GenericKubernetesResource edited =
+          env.admin
+              .genericKubernetesResources(AlbConfigCrd.NAMESPACED_CONTEXT)
+              .inNamespace(ns)
+              .withName("settle-namespaced")
+              .edit(
+                  a -> {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> spec =
+                        (Map<String, Object>) a.getAdditionalProperties().get("spec");
+                    List<Object> listeners = new ArrayList<>((List<?>) spec.get("listeners"));
+                    listeners.add(Map.of("port", 443, "protocol", "HTTPS"));
+                    spec.put("listeners", listeners);
+                    return a;
+                  });
+      Await.until(Duration.ofSeconds(10), "Settling", () -> readyIs("gate", "False", "Settling"));
+      c = env.watch("gate").getStatus().getSettling().getChanges().get(0);
+      assertEquals("AlbConfig", c.getKind());
+      assertEquals(ns, c.getNamespace());
+      assertEquals("settle-namespaced", c.getName());
+      assertEquals("spec", c.getCause());
+      event(
+          edited,
+          "Normal",
+          "SuccessfullyReconciled",
+          "Successfully reconciled",
+          "settle-namespaced.ns2");
+      Await.until(WAIT, "Ready after the AlbConfig", () -> readyIs("gate", "True", "Synced"));
+      assertTrue(changesTracked("gate"), "ChangesTracked True");
+    } finally {
+      // kube-system outlives the test: its Events of the AlbConfig go with it.
+      admin
+          .v1()
+          .events()
+          .inNamespace("kube-system")
+          .withField("involvedObject.name", "settle-namespaced")
+          .delete();
+      AlbConfigCrd.remove(admin);
       AlbConfigCrd.install(admin);
     }
   }
