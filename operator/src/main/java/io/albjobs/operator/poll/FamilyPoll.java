@@ -39,7 +39,8 @@ final class FamilyPoll {
       boolean shared,
       Instant albTime,
       long newest,
-      boolean childrenFresh) {}
+      boolean childrenFresh,
+      Instant listingStartedAt) {}
 
   private final LoadBalancerChildren children;
   private final SharedListings listings;
@@ -179,7 +180,8 @@ final class FamilyPoll {
         shared != null,
         shared == null ? null : shared.albTime(),
         newest,
-        fresh);
+        fresh,
+        shared == null ? null : shared.startedAt());
   }
 
   /**

@@ -46,17 +46,20 @@ public record WatchPoll(
    * What settling makes of a poll: called with the next status once the poll's outcome is known
    * ({@code listed}: it succeeded; {@code childrenFresh}: the load balancers' children it used were
    * listed without a problem at or after {@code childrenFreshAsOf}; {@code resourceIds}: the load
-   * balancers it covered, null when it failed before knowing them), it returns the verdict for the
-   * conditions.
+   * balancers it covered, null when it failed before knowing them; {@code listedFrom}: when the
+   * listing its jobs came from started, which may be before the poll for a shared one), it returns
+   * the verdict for the conditions.
    */
   public interface Settlement {
     Settlement NONE =
-        (next, listed, childrenFresh, resourceIds) -> io.albjobs.operator.status.SettleVerdict.NONE;
+        (next, listed, childrenFresh, resourceIds, listedFrom) ->
+            io.albjobs.operator.status.SettleVerdict.NONE;
 
     io.albjobs.operator.status.SettleVerdict after(
         AsyncJobWatchStatus next,
         boolean listed,
         boolean childrenFresh,
-        java.util.List<String> resourceIds);
+        java.util.List<String> resourceIds,
+        Instant listedFrom);
   }
 }

@@ -124,6 +124,8 @@ public final class WatchSync {
     LoadBalancerChildren.Family family = null;
     // Whether a family poll saw every child a change may have created (null: not a family poll).
     Boolean familyFresh = null;
+    // When the listing the poll's jobs came from started: a shared one may have started before.
+    Instant listedFrom = now;
     java.util.function.Function<AlbJob, String> loadBalancerOf =
         LoadBalancerChildren.LOADBALANCER.equals(type)
             ? job ->
@@ -178,7 +180,7 @@ public final class WatchSync {
                     ns + "/" + watch.getMetadata().getName(),
                     (ids.size() + JobQuery.MAX_IDS - 1) / JobQuery.MAX_IDS,
                     begin,
-                    poll.due(),
+                    listingDue(poll),
                     now,
                     albNow);
         if (family != null && family.hasChildren()) {
@@ -192,12 +194,13 @@ public final class WatchSync {
                       member,
                       spec.getApiNames(),
                       begin,
-                      poll.due(),
+                      listingDue(poll),
                       now,
                       albNow,
                       poll.childrenFreshAsOf());
           family = found.family();
           familyFresh = found.childrenFresh();
+          listedFrom = found.listingStartedAt() != null ? found.listingStartedAt() : now;
           sharedScope = found.shared() ? scope : null;
           type = found.shared() ? null : type;
           jobs.addAll(found.jobs());
@@ -205,6 +208,7 @@ public final class WatchSync {
           newest = found.newest();
         } else if (shared != null) {
           sharedScope = scope;
+          listedFrom = shared.startedAt();
           albTime = shared.albTime();
           Set<String> apiNames = new HashSet<>(spec.getApiNames());
           for (AlbJob job : shared.all()) {
@@ -273,7 +277,8 @@ public final class WatchSync {
                     || (familyFresh != null
                         ? familyFresh
                         : !family.listedAt().isBefore(poll.childrenFreshAsOf())),
-                polledIds);
+                polledIds,
+                listedFrom);
     WatchRollup.apply(next, view.values(), problem, settle, generation, now);
     // Its Warning Event, once per new problem, comes with the status write
     // (reconciler/Transitions).
@@ -322,6 +327,15 @@ public final class WatchSync {
               now);
     }
     return new Outcome(next, at);
+  }
+
+  /**
+   * How fresh a shared listing must be for this poll: started at {@code due} less a little slack,
+   * or for a settling watch's poll after a fence's margin at the margin's end, not before (a job
+   * ALB lists just then would be missed).
+   */
+  private static Instant listingDue(WatchPoll poll) {
+    return poll.childrenFreshAsOf() != null ? poll.due().plus(SharedListings.SLACK) : poll.due();
   }
 
   /**

@@ -325,10 +325,9 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
             : specChanged || pollNowAsked || state.nextPoll().equals(Instant.EPOCH)
                 ? now
                 : state.nextPoll().isAfter(now) ? now : state.nextPoll();
-    Instant listedFrom = due;
     List<ObjectChange> taken = new java.util.ArrayList<>(objectChanges);
     WatchPoll.Settlement settlement =
-        (status, listed, childrenFresh, ids) -> {
+        (status, listed, childrenFresh, ids, listedFrom) -> {
           Instant at = clock.instant();
           if (ids != null && loadBalancers) {
             tracker.target(id, ids, watch.getSpec().getAlbConfigSelector());
