@@ -101,10 +101,10 @@ class SettleTrialsIT {
     assertTrue(
         p99 <= 20 + 5 + ACTIVE_POLL.toSeconds() + 2,
         "gate latency p99 " + p99 + " s > requeue window + margin + active poll interval + 2 s");
-    // The target is 1.3x; measured 2.1-2.4x (docs/gitops.md, "Measured": most of it is the
-    // children listed again after each fence and active polling before it). This bound keeps it
-    // from
-    // growing.
-    assertTrue(stats.costRatio() <= 3.0, "ALB calls with settling / without: " + stats.costRatio());
+    // The target is 1.3x; measured 1.44-1.54x (docs/gitops.md, "Measured": one region-wide listing
+    // per tick while watches wait at their active interval, and the children of a load balancer
+    // listed again after a change that created a listener or rule). This bound keeps it from
+    // growing back (2.1-2.3x before the children were listed only for a child no listing knows).
+    assertTrue(stats.costRatio() <= 2.0, "ALB calls with settling / without: " + stats.costRatio());
   }
 }
