@@ -101,7 +101,8 @@ public final class ChangeTracker implements AutoCloseable {
   private record Targets(Set<String> loadBalancerIds, LabelSelector selector) {}
 
   /** An Event of the controller as seen: observedAt is EPOCH when it was there at start. */
-  private record Seen(String reason, String message, Instant eventTime, Instant observedAt) {}
+  private record Seen(
+      String reason, String message, Instant eventTime, Instant observedAt, long resourceVersion) {}
 
   /** The hash label rewritten, or the object deleted, as seen. */
   private record Mark(Instant observedAt, Long generation) {}
@@ -207,17 +208,28 @@ public final class ChangeTracker implements AutoCloseable {
         && !Times.formatMillis(recorded.changedAt()).equals(change.getChangedAt())) {
       recorded = null;
     }
-    return fence(key, changed, change.getGeneration(), recorded, clock.instant());
+    return fence(
+        key,
+        changed,
+        change.getGeneration(),
+        recorded,
+        clock.instant(),
+        revision(change.getResourceVersion()));
   }
 
   private Fence fence(
-      String key, Instant changed, Long generation, ObjectChange recorded, Instant now) {
-    Fence f = reconciledOrFailed(key, changed, generation, recorded, now);
+      String key,
+      Instant changed,
+      Long generation,
+      ObjectChange recorded,
+      Instant now,
+      long revision) {
+    Fence f = reconciledOrFailed(key, changed, generation, recorded, now, revision);
     if (f.reconciled() && !"Deleted".equals(f.fence())) {
       // A failure seen after the fence: the controller's later attempt failed, so the success was
       // not the end of this change (it belonged to a reconcile in flight).
       Seen failure = null;
-      for (Seen s : seenAfter(key, f.at())) {
+      for (Seen s : seenAfter(key, f.at(), -1)) {
         if (FAILED.contains(s.reason()) && seenAt(s).isAfter(f.at())) {
           failure = s;
         }
@@ -225,7 +237,7 @@ public final class ChangeTracker implements AutoCloseable {
       Instant failedAt = failure == null ? null : seenAt(failure);
       boolean succeededSince =
           failedAt != null
-              && seenAfter(key, failedAt).stream()
+              && seenAfter(key, failedAt, -1).stream()
                   .anyMatch(s -> SUCCEEDED.equals(s.reason()) && seenAt(s).isAfter(failedAt));
       if (failure != null && !succeededSince) {
         return Fence.failed(failure.reason() + ": " + failure.message(), seenAt(failure));
@@ -235,8 +247,13 @@ public final class ChangeTracker implements AutoCloseable {
   }
 
   private Fence reconciledOrFailed(
-      String key, Instant changed, Long generation, ObjectChange recorded, Instant now) {
-    List<Seen> after = seenAfter(key, changed);
+      String key,
+      Instant changed,
+      Long generation,
+      ObjectChange recorded,
+      Instant now,
+      long revision) {
+    List<Seen> after = seenAfter(key, changed, revision);
     List<Seen> successes = after.stream().filter(s -> SUCCEEDED.equals(s.reason())).toList();
     Mark hash = hashRewritten.get(key);
     boolean hashAfter =
@@ -286,13 +303,13 @@ public final class ChangeTracker implements AutoCloseable {
   }
 
   /** The controller's Events on this object seen after {@code changed}, oldest first. */
-  private List<Seen> seenAfter(String key, Instant changed) {
+  private List<Seen> seenAfter(String key, Instant changed, long revision) {
     Deque<Seen> seen = events.get(key);
     List<Seen> after = new ArrayList<>();
     if (seen != null) {
       synchronized (seen) {
         for (Seen s : seen) {
-          if (after(s, changed)) {
+          if (after(s, changed, revision)) {
             after.add(s);
           }
         }
@@ -307,7 +324,13 @@ public final class ChangeTracker implements AutoCloseable {
    * carry whole seconds); an Event that was there when the tracker started (observed at an unknown
    * time) counts when it is dated so.
    */
-  private static boolean after(Seen s, Instant changed) {
+  private static boolean after(Seen s, Instant changed, long revision) {
+    if (revision >= 0 && s.resourceVersion() >= 0) {
+      // Both written to the API server's store: the Event was written (or updated) after the
+      // change exactly when its resourceVersion is greater. Whole-second timestamps cannot tell an
+      // Event of an earlier reconcile in the change's own second from the change's own success.
+      return s.resourceVersion() > revision;
+    }
     if (Instant.EPOCH.equals(s.observedAt())) {
       // Whole seconds: an Event of the change's own second counts (else a restart in the middle
       // of a wait would never see its fence).
@@ -321,13 +344,36 @@ public final class ChangeTracker implements AutoCloseable {
             || !s.eventTime().isBefore(changed.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
   }
 
+  /**
+   * A resourceVersion as a number, or -1. Kubernetes calls it opaque; an etcd-backed API server
+   * writes the store's revision, which grows with every write of any object. Where it is not a
+   * number, the Event's whole-second time decides instead.
+   */
+  static long revision(String resourceVersion) {
+    if (resourceVersion == null || resourceVersion.isEmpty()) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(resourceVersion);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   private static Instant seenAt(Seen s) {
     return Instant.EPOCH.equals(s.observedAt()) ? s.eventTime() : s.observedAt();
   }
 
   /** Whether the change was reconciled, ignoring ambiguity (for changes that came after it). */
   private boolean reconciledSimply(ObjectChange c) {
-    return fence(c.key(), c.changedAt(), c.generation(), null, clock.instant()).reconciled();
+    return fence(
+            c.key(),
+            c.changedAt(),
+            c.generation(),
+            null,
+            clock.instant(),
+            revision(c.resourceVersion()))
+        .reconciled();
   }
 
   private boolean concerns(Targets t, ObjectChange c) {
@@ -701,7 +747,12 @@ public final class ChangeTracker implements AutoCloseable {
               Set.copyOf(names),
               ownPending,
               groupPending,
-              label(after, HASH_LABEL));
+              label(after, HASH_LABEL),
+              // The object as written by the change (not known for a change made while no
+              // operator ran, nor for a deletion: its last state is older than the deletion).
+              at == null && !"deleted".equals(cause)
+                  ? after.getMetadata().getResourceVersion()
+                  : null);
       changes.put(change.key(), change);
       LOG.debug(
           "{} changed ({}){}",
@@ -852,7 +903,8 @@ public final class ChangeTracker implements AutoCloseable {
               reason,
               e.getMessage() == null ? "" : e.getMessage(),
               at,
-              at != null && at.isBefore(startedAt) ? Instant.EPOCH : clock.instant());
+              at != null && at.isBefore(startedAt) ? Instant.EPOCH : clock.instant(),
+              revision(e.getMetadata() == null ? null : e.getMetadata().getResourceVersion()));
       Deque<Seen> q = events.computeIfAbsent(key, k -> new ArrayDeque<>());
       synchronized (q) {
         q.addLast(s);

@@ -26,6 +26,7 @@ import java.util.Set;
  * @param groupPending whether an earlier change of another object of the same AlbConfig had not
  *     been reconciled yet
  * @param hashAtChange the object's {@code alb.ingress.kubernetes.io/hash} label after the change
+ * @param resourceVersion the object's metadata.resourceVersion written by the change, or null
  */
 public record ObjectChange(
     String kind,
@@ -40,7 +41,8 @@ public record ObjectChange(
     Set<String> albConfigs,
     boolean ownPending,
     boolean groupPending,
-    String hashAtChange) {
+    String hashAtChange,
+    String resourceVersion) {
   /** A change as a test or a tool makes it: first of its kind, nothing pending. */
   public ObjectChange(
       String kind,
@@ -64,6 +66,7 @@ public record ObjectChange(
         Set.of(),
         false,
         false,
+        null,
         null);
   }
 

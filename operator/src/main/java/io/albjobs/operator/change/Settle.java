@@ -51,6 +51,7 @@ public final class Settle {
     c.setGeneration(o.generation());
     c.setCause(o.cause());
     c.setChangedAt(Times.formatMillis(o.changedAt()));
+    c.setResourceVersion(o.resourceVersion());
     return c;
   }
 

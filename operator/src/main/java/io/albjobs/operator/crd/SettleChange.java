@@ -46,6 +46,10 @@ public class SettleChange {
       "The ALB Ingress Controller's last failure for this change (its Warning Event, FailedBuildModel or FailedApplyModel, and the first 256 characters of its message), while no success came after it.")
   private String failure;
 
+  @JsonPropertyDescription(
+      "The object's metadata.resourceVersion written by the change, when the operator saw it: the controller's Event is newer than the change when its own resourceVersion is greater (Event times are whole seconds). Absent for a change made while no operator ran.")
+  private String resourceVersion;
+
   public String getKind() {
     return kind;
   }
@@ -126,6 +130,14 @@ public class SettleChange {
     this.failure = failure;
   }
 
+  public String getResourceVersion() {
+    return resourceVersion;
+  }
+
+  public void setResourceVersion(String resourceVersion) {
+    this.resourceVersion = resourceVersion;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof SettleChange x
@@ -138,12 +150,23 @@ public class SettleChange {
         && Objects.equals(fence, x.fence)
         && Objects.equals(fencedAt, x.fencedAt)
         && Objects.equals(visibleAt, x.visibleAt)
-        && Objects.equals(failure, x.failure);
+        && Objects.equals(failure, x.failure)
+        && Objects.equals(resourceVersion, x.resourceVersion);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        kind, namespace, name, generation, cause, changedAt, fence, fencedAt, visibleAt, failure);
+        kind,
+        namespace,
+        name,
+        generation,
+        cause,
+        changedAt,
+        fence,
+        fencedAt,
+        visibleAt,
+        failure,
+        resourceVersion);
   }
 }
