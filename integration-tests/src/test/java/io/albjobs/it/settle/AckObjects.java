@@ -98,7 +98,7 @@ public final class AckObjects {
         .withNewSpec()
         .withIngressClassName(className)
         .addNewRule()
-        .withHost(name + ".example.com")
+        .withHost(host(name))
         .withNewHttp()
         .addNewPath()
         .withPath(path)
@@ -116,6 +116,11 @@ public final class AckObjects {
         .endRule()
         .endSpec()
         .build();
+  }
+
+  /** {@code <name>.example.com}, or a short host when the name is no DNS label (63 characters). */
+  static String host(String name) {
+    return (name.length() <= 50 && !name.contains(".") ? name : "long") + ".example.com";
   }
 
   @SuppressWarnings("unchecked")

@@ -18,8 +18,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -60,22 +58,7 @@ class SettleIT {
   static void crds() {
     var admin = io.albjobs.it.kube.SharedControlPlane.get().admin();
     AlbConfigCrd.install(admin);
-    admin
-        .resource(
-            new IngressClassBuilder()
-                .withNewMetadata()
-                .withName(CLASS)
-                .endMetadata()
-                .withNewSpec()
-                .withController("ingress.k8s.alibabacloud/alb")
-                .withNewParameters()
-                .withApiGroup("alibabacloud.com")
-                .withKind("AlbConfig")
-                .withName("settle-it-default")
-                .endParameters()
-                .endSpec()
-                .build())
-        .serverSideApply();
+    admin.resource(AckObjects.ingressClass(CLASS, "settle-it-default", Map.of())).serverSideApply();
   }
 
   @AfterAll
@@ -100,30 +83,12 @@ class SettleIT {
    */
   private void existing(io.fabric8.kubernetes.api.model.HasMetadata o) {
     Instant created = Instant.parse(o.getMetadata().getCreationTimestamp());
-    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    String namespace = o.getMetadata().getNamespace();
-    env.admin
-        .resource(
-            new EventBuilder()
-                .withNewMetadata()
-                .withNamespace(namespace == null ? "default" : namespace)
-                .withName(eventName(o.getMetadata().getName(), ".reconciled"))
-                .endMetadata()
-                .withNewInvolvedObject()
-                .withApiVersion("alibabacloud.com/v1")
-                .withKind("AlbConfig")
-                .withNamespace(namespace)
-                .withName(o.getMetadata().getName())
-                .withUid(o.getMetadata().getUid())
-                .endInvolvedObject()
-                .withType("Normal")
-                .withReason("SuccessfullyReconciled")
-                .withMessage("Successfully reconciled")
-                .withFirstTimestamp(now)
-                .withLastTimestamp(now)
-                .withCount(1)
-                .build())
-        .serverSideApply();
+    event(
+        o,
+        "Normal",
+        "SuccessfullyReconciled",
+        "Successfully reconciled",
+        eventName(o.getMetadata().getName(), ".reconciled"));
     Await.until(
         Duration.ofSeconds(3),
         "a second after the creation",
@@ -161,42 +126,13 @@ class SettleIT {
         && w.getMetadata().getGeneration().equals(c.getObservedGeneration());
   }
 
+  /** An Ingress of the class, routed to {@code albConfig} by annotation (no finalizer). */
   private Ingress ingress(String name, String albConfig) {
-    return env.admin
-        .resource(
-            new IngressBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(env.ns)
-                .withAnnotations(Map.of("alb.ingress.kubernetes.io/albconfig.name", albConfig))
-                .endMetadata()
-                .withNewSpec()
-                .withIngressClassName(CLASS)
-                .addNewRule()
-                .withHost(host(name))
-                .withNewHttp()
-                .addNewPath()
-                .withPath("/")
-                .withPathType("Prefix")
-                .withNewBackend()
-                .withNewService()
-                .withName("web")
-                .withNewPort()
-                .withNumber(80)
-                .endPort()
-                .endService()
-                .endBackend()
-                .endPath()
-                .endHttp()
-                .endRule()
-                .endSpec()
-                .build())
-        .create();
-  }
-
-  /** {@code <name>.example.com}, or a short host when the name is no DNS label (63 characters). */
-  private static String host(String name) {
-    return (name.length() <= 50 && !name.contains(".") ? name : "long") + ".example.com";
+    Ingress i =
+        AckObjects.ingress(
+            env.ns, name, CLASS, Map.of(AckObjects.ALBCONFIG_ANNOTATION, albConfig), "/");
+    i.getMetadata().setFinalizers(null); // no controller here to remove it
+    return env.admin.resource(i).create();
   }
 
   /**
@@ -209,7 +145,18 @@ class SettleIT {
       String reason,
       String message,
       String name) {
-    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    event(about, type, reason, message, name, Instant.now());
+  }
+
+  /** The same, dated {@code at} (whole seconds). */
+  private void event(
+      io.fabric8.kubernetes.api.model.HasMetadata about,
+      String type,
+      String reason,
+      String message,
+      String name,
+      Instant at) {
+    String now = at.truncatedTo(ChronoUnit.SECONDS).toString();
     env.admin
         .resource(
             new EventBuilder()
@@ -321,6 +268,61 @@ class SettleIT {
               i.getMetadata().getAnnotations().put("example.com/revision", value);
               return i;
             });
+  }
+
+  @Test
+  void afterARestartAnEarlierReconcilesEventOfTheChangesSecondIsNotItsFence() throws Exception {
+    env = new IntegrationEnv("settle-restart", POLLS);
+    String lb = "alb-settle-restart";
+    existing(AlbConfigCrd.albConfig(env.admin, "settle-restart", Map.of(), lb));
+    var first = env.operator();
+    watch("gate", lb, "2s", null);
+    Await.until(WAIT, "Ready", () -> readyIs("gate", "True", "Synced"));
+    Ingress web = ingress("web", "settle-restart");
+    Await.until(Duration.ofSeconds(10), "Settling", () -> readyIs("gate", "False", "Settling"));
+    // The controller's success for the creation, dated in the next second (Events carry whole
+    // seconds: as dated, it could as well be the success of the change that follows at once).
+    event(
+        web,
+        "Normal",
+        "SuccessfullyReconciled",
+        "Successfully reconciled",
+        "web.restart1",
+        Instant.now().plusSeconds(1));
+    annotate("web", "2");
+    Await.until(
+        Duration.ofSeconds(10),
+        "the change recorded with the Ingress's resourceVersion",
+        () -> {
+          var settling = env.watch("gate").getStatus().getSettling();
+          return settling != null
+              && settling.getChanges().stream()
+                  .anyMatch(
+                      c -> "annotations".equals(c.getCause()) && c.getResourceVersion() != null);
+        });
+    // The operator restarts while the watch waits: the Event was there before the new tracker
+    // started, dated no earlier than the change, and written before it.
+    env.stop(first);
+    Instant restarted = Instant.now();
+    env.operator();
+    Await.until(
+        WAIT,
+        "four polls after the restart and the margin (or Ready)",
+        () ->
+            readyIs("gate", "True", null)
+                || env.sim.calls().stream()
+                        .filter(
+                            c ->
+                                "ListAsynJobs".equals(c.action())
+                                    && c.at().isAfter(restarted.plusSeconds(3)))
+                        .count()
+                    >= 4);
+    assertTrue(
+        readyIs("gate", "False", "Settling"),
+        "an Event written before the change is not its fence: " + ready("gate"));
+    event(web, "Normal", "SuccessfullyReconciled", "Successfully reconciled", "web.restart2");
+    Await.until(
+        WAIT, "Ready after the change's own success", () -> readyIs("gate", "True", "Synced"));
   }
 
   @Test
