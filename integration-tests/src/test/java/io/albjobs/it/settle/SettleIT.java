@@ -280,16 +280,19 @@ class SettleIT {
     Await.until(WAIT, "Ready", () -> readyIs("gate", "True", "Synced"));
     Ingress web = ingress("web", "settle-restart");
     Await.until(Duration.ofSeconds(10), "Settling", () -> readyIs("gate", "False", "Settling"));
-    // The controller's success for the creation, dated in the next second (Events carry whole
-    // seconds: as dated, it could as well be the success of the change that follows at once).
+    // The controller's success for the creation, and the next change in the same second (Events
+    // carry whole seconds: as dated, it could as well be that change's success).
+    Await.until(
+        Duration.ofSeconds(3),
+        "the start of a second",
+        () -> Instant.now().getNano() < 300_000_000);
+    Instant second = Instant.now();
     event(
-        web,
-        "Normal",
-        "SuccessfullyReconciled",
-        "Successfully reconciled",
-        "web.restart1",
-        Instant.now().plusSeconds(1));
+        web, "Normal", "SuccessfullyReconciled", "Successfully reconciled", "web.restart1", second);
     annotate("web", "2");
+    assertTrue(
+        Instant.now().getEpochSecond() == second.getEpochSecond(),
+        "the change in the Event's second (else the Event is simply older)");
     Await.until(
         Duration.ofSeconds(10),
         "the change recorded with the Ingress's resourceVersion",

@@ -325,23 +325,27 @@ public final class ChangeTracker implements AutoCloseable {
    * time) counts when it is dated so.
    */
   private static boolean after(Seen s, Instant changed, long revision) {
+    Instant second = changed.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    // There when the tracker started (a restart in the middle of a wait: observed at an unknown
+    // time), or observed after the change. Not dated before the change's second either: an Event
+    // of an earlier reconcile can reach the informer late (a loaded API server).
+    boolean there = Instant.EPOCH.equals(s.observedAt());
+    if (!there && !s.observedAt().isAfter(changed)
+        || s.eventTime() != null && s.eventTime().isBefore(second)) {
+      return false;
+    }
+    if (s.eventTime() != null && s.eventTime().isAfter(second)) {
+      return true;
+    }
+    // Dated in the change's own second (Events carry whole seconds), it may be an earlier
+    // reconcile's, also when first seen after the change (the tracker started in that second):
+    // the change's only if written after it, a greater resourceVersion. Without both numbers, an
+    // Event seen after the change counts, one that was there at the start does not (the wait then
+    // ends with the controller's next Event, a new hash label or the settle timeout).
     if (revision >= 0 && s.resourceVersion() >= 0) {
-      // Both written to the API server's store: the Event was written (or updated) after the
-      // change exactly when its resourceVersion is greater. Whole-second timestamps cannot tell an
-      // Event of an earlier reconcile in the change's own second from the change's own success.
       return s.resourceVersion() > revision;
     }
-    if (Instant.EPOCH.equals(s.observedAt())) {
-      // Whole seconds: an Event of the change's own second counts (else a restart in the middle
-      // of a wait would never see its fence).
-      return s.eventTime() != null
-          && !s.eventTime().isBefore(changed.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-    }
-    // Observed after the change, and not dated before its second: an Event of an earlier reconcile
-    // can reach the informer late (a loaded API server), after the change.
-    return s.observedAt().isAfter(changed)
-        && (s.eventTime() == null
-            || !s.eventTime().isBefore(changed.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+    return !there;
   }
 
   /**

@@ -47,7 +47,7 @@ public class SettleChange {
   private String failure;
 
   @JsonPropertyDescription(
-      "The object's metadata.resourceVersion written by the change, when the operator saw it: the controller's Event is newer than the change when its own resourceVersion is greater (Event times are whole seconds). Absent for a change made while no operator ran.")
+      "The object's metadata.resourceVersion written by the change, when the operator saw it: after an operator restart, an Event of the controller dated in the change's own second (Event times are whole seconds) is the change's only if its resourceVersion is greater. Absent for a change made while no operator ran.")
   private String resourceVersion;
 
   public String getKind() {
