@@ -256,6 +256,22 @@ class SettleIT {
     }
   }
 
+  /**
+   * Waits until the watch "gate" was polled four times after {@code from} (a wait that should go
+   * on), or turned Ready (which the caller then finds wrong).
+   */
+  private void fourPollsOrReady(Instant from, String what) {
+    Await.until(
+        WAIT,
+        what + " (or Ready)",
+        () ->
+            readyIs("gate", "True", null)
+                || env.sim.calls().stream()
+                        .filter(c -> "ListAsynJobs".equals(c.action()) && c.at().isAfter(from))
+                        .count()
+                    >= 4);
+  }
+
   private void annotate(String ingress, String value) {
     env.admin
         .network()
@@ -308,18 +324,7 @@ class SettleIT {
     env.stop(first);
     Instant restarted = Instant.now();
     env.operator();
-    Await.until(
-        WAIT,
-        "four polls after the restart and the margin (or Ready)",
-        () ->
-            readyIs("gate", "True", null)
-                || env.sim.calls().stream()
-                        .filter(
-                            c ->
-                                "ListAsynJobs".equals(c.action())
-                                    && c.at().isAfter(restarted.plusSeconds(3)))
-                        .count()
-                    >= 4);
+    fourPollsOrReady(restarted.plusSeconds(3), "four polls after the restart and the margin");
     assertTrue(
         readyIs("gate", "False", "Settling"),
         "an Event written before the change is not its fence: " + ready("gate"));
@@ -352,18 +357,7 @@ class SettleIT {
       event(web, "Normal", "SuccessfullyReconciled", "Successfully reconciled", "web.inflight1");
       // That success ends the reconcile that was in flight: the later change still waits.
       // Four polls after the margin, or the gate passing, whichever comes first.
-      Await.until(
-          WAIT,
-          "four polls after the margin (or Ready)",
-          () ->
-              readyIs("gate", "True", null)
-                  || env.sim.calls().stream()
-                          .filter(
-                              c ->
-                                  "ListAsynJobs".equals(c.action())
-                                      && c.at().isAfter(first.plusSeconds(2)))
-                          .count()
-                      >= 4);
+      fourPollsOrReady(first.plusSeconds(2), "four polls after the margin");
       assertTrue(
           readyIs("gate", "False", "Settling"),
           "still Settling after the in-flight reconcile's success: " + ready("gate"));
