@@ -13,8 +13,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -79,7 +77,6 @@ public final class SharedListings {
   /** The state of one scope and resource type; guarded by its own monitor. */
   private static final class Pool {
     final Map<String, Member> members = new HashMap<>();
-    final NavigableSet<Instant> ticks = new TreeSet<>();
     Listing last;
     CompletableFuture<Listing> running;
     Instant runningStartedAt;
@@ -94,6 +91,7 @@ public final class SharedListings {
   private final Duration lag;
   private final Duration memberTtl;
   private final int maxPages;
+  private final Duration tickEvery;
   private final Map<Key, Pool> pools = new ConcurrentHashMap<>();
   private volatile java.util.function.Predicate<AccountScope> live = scope -> true;
 
@@ -102,10 +100,17 @@ public final class SharedListings {
    * @param idleInterval the operator's idle poll interval: a watch whose window starts more than
    *     two of these (at least a minute) before the overlap polls on its own; a watch not seen for
    *     three (at least 90 s) is forgotten
+   * @param tickEvery the time between two ticks of a scope: the operator's active poll interval
    */
   public SharedListings(
-      boolean enabled, JobLister lister, Duration overlap, Duration idleInterval, int maxPages) {
+      boolean enabled,
+      JobLister lister,
+      Duration overlap,
+      Duration idleInterval,
+      Duration tickEvery,
+      int maxPages) {
     this.enabled = enabled;
+    this.tickEvery = tickEvery.toMillis() < 1 ? Duration.ofMillis(1) : tickEvery;
     this.lister = lister;
     this.overlap = overlap;
     this.lag = max(idleInterval.multipliedBy(2), Duration.ofMinutes(1));
@@ -326,34 +331,62 @@ public final class SharedListings {
   }
 
   /**
-   * The time of a watch's next poll: the earliest tick of its scope from {@code early} before
-   * {@code target} to {@code late} after it, else {@code target}, which becomes a tick for the
-   * others. Taking the earliest (polling a little early, never much later) merges the ticks of
-   * watches that started at different times into one within a few intervals.
+   * The time of a watch's next poll: the first tick of its scope from {@code early} before {@code
+   * target} (not before {@code now}) to {@code late} after it, else {@code target}. A scope's ticks
+   * are a fixed grid, one every {@code tickEvery} (the operator's active interval) at a phase of
+   * the scope's own; a watch polling {@code every} (a multiple of it: the idle interval) takes the
+   * ticks of that multiple first. So the watches of a scope that poll at the same interval land on
+   * the same ticks whenever they started, those of a longer interval on a subset of them, and a
+   * wait that ends by itself (a fence's margin) on the next tick: one listing serves all of them. A
+   * watch of an interval shorter than the tick polls on its own time when no tick is near.
    */
   public Instant align(
       AccountScope scope,
       String resourceType,
       Instant target,
+      Duration every,
       Duration early,
       Duration late,
       Instant now) {
-    if (!enabled) {
+    if (!enabled || !pools.containsKey(new Key(scope, resourceType))) {
       return target;
     }
-    Pool pool = pools.get(new Key(scope, resourceType));
-    if (pool == null) {
-      return target;
-    }
-    synchronized (pool) {
-      pool.ticks.headSet(now.minus(lag), false).clear();
-      Instant from = target.minus(early);
-      Instant tick = pool.ticks.ceiling(from.isBefore(now) ? now : from);
-      if (tick != null && !tick.isAfter(target.plus(late))) {
+    Instant from = target.minus(early);
+    from = from.isBefore(now) ? now : from;
+    Instant limit = target.plus(late);
+    if (every.compareTo(tickEvery) > 0) {
+      Instant tick = tickAtOrAfter(scope, from, every);
+      if (!tick.isAfter(limit)) {
         return tick;
       }
-      pool.ticks.add(target);
-      return target;
     }
+    Instant tick = tickAtOrAfter(scope, from, tickEvery);
+    return tick.isAfter(limit) ? target : tick;
+  }
+
+  /**
+   * How early a watch's next poll may come to land on a tick: up to 85% of its interval, so that
+   * with {@link #late} every interval holds a tick. Polling early costs no call (the tick's listing
+   * is made anyway); polling late would see jobs later.
+   */
+  public static Duration early(Duration every) {
+    return every.multipliedBy(85).dividedBy(100);
+  }
+
+  /** How late a watch's next poll may come to land on a tick: 15% of its interval. */
+  public static Duration late(Duration every) {
+    return every.multipliedBy(15).dividedBy(100);
+  }
+
+  /** The first tick of the scope at or after {@code at} on a grid of {@code period}. */
+  Instant tickAtOrAfter(AccountScope scope, Instant at, Duration period) {
+    long every = Math.max(1, period.toMillis());
+    // The phase from where the scope's calls go (not its credentials): scopes of one operator
+    // tick apart, and the same on every replica.
+    long phase =
+        Math.floorMod(
+            java.util.Objects.hash(scope.regionId(), scope.endpoint()), tickEvery.toMillis());
+    long k = Math.floorDiv(at.toEpochMilli() - phase + every - 1, every);
+    return Instant.ofEpochMilli(k * every + phase);
   }
 }

@@ -80,6 +80,7 @@ public final class WatchSync {
             lister,
             defaults.watermarkOverlap(),
             defaults.pollInterval(),
+            defaults.activePollInterval(),
             defaults.maxPages());
     clients.onScopeClosed(listings::forget);
     this.lbChildren =
@@ -305,7 +306,7 @@ public final class WatchSync {
       // started after it, which would otherwise be one more listing per change).
       Instant wake = settle.wakeAt();
       if (sharedScope != null && problem == null) {
-        Instant tick = listings.align(sharedScope, type, wake, Duration.ZERO, active, now);
+        Instant tick = listings.align(sharedScope, type, wake, active, Duration.ZERO, active, now);
         wake = tick.isBefore(at) ? tick : at;
       }
       return new Outcome(next, wake);
@@ -322,8 +323,9 @@ public final class WatchSync {
               sharedScope,
               type,
               fromTick.isBefore(now) ? now : fromTick,
-              wait.multipliedBy(6).dividedBy(10),
-              wait.multipliedBy(15).dividedBy(100),
+              wait,
+              SharedListings.early(wait),
+              SharedListings.late(wait),
               now);
     }
     return new Outcome(next, at);
@@ -344,11 +346,16 @@ public final class WatchSync {
    * listing made then serves every watch polling at that tick.
    */
   public Instant onTick(
-      WatchState state, Instant target, Duration early, Duration late, Instant now) {
+      WatchState state,
+      Instant target,
+      Duration every,
+      Duration early,
+      Duration late,
+      Instant now) {
     WatchState.ScopeTick tick = state.scopeTick();
     return tick == null
         ? target
-        : listings.align(tick.scope(), tick.resourceType(), target, early, late, now);
+        : listings.align(tick.scope(), tick.resourceType(), target, every, early, late, now);
   }
 
   /** The watch's active poll interval (its spec's, raised to the floor, or the default). */

@@ -241,6 +241,17 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
       }
       Settle.fence(next, tracker::fence, period, timeout, settle.margin(), now);
       pollDue = Settle.pollDue(next, now);
+      Instant scheduled = state.nextPoll();
+      if (pollDue != null
+          && !specChanged
+          && !pollNowAsked
+          && scheduled.isAfter(now)
+          && !scheduled.isAfter(pollDue.plus(sync.activeInterval(watch.getSpec())))) {
+        // The poll after a fence's margin was put on a tick of the scope near it (below, and at
+        // the end of a poll): a reconcile before that tick (a job's update, a change) leaves it
+        // there, so that the one listing made at the tick serves this watch too.
+        pollDue = null;
+      }
     }
     boolean newChanges = !objectChanges.isEmpty();
     if (!suspended
@@ -270,13 +281,14 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
       Instant wake =
           verdict.wakeAt() == null
               ? null
-              : sync.onTick(state, verdict.wakeAt(), Duration.ZERO, active, now);
+              : sync.onTick(state, verdict.wakeAt(), active, Duration.ZERO, active, now);
       Instant soon =
           sync.onTick(
               state,
               now.plus(active),
-              active.multipliedBy(6).dividedBy(10),
-              active.multipliedBy(15).dividedBy(100),
+              active,
+              io.albjobs.operator.poll.SharedListings.early(active),
+              io.albjobs.operator.poll.SharedListings.late(active),
               now);
       at = at.isAfter(soon) ? soon : at;
       at = wake != null && wake.isAfter(now) && wake.isBefore(at) ? wake : at;
@@ -292,7 +304,13 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
       // A fence seen, or nothing new: the next poll is when it was, or when the wait changes.
       Instant at = state.nextPoll();
       if (next != null) {
+        // A fence's margin ends then: on a tick of the scope when one comes within the active
+        // interval, where the listing made for the watches polling then serves this one too.
         Instant wake = Settle.verdict(next, period, timeout, now).wakeAt();
+        if (wake != null) {
+          Duration active = sync.activeInterval(watch.getSpec());
+          wake = sync.onTick(state, wake, active, Duration.ZERO, active, now);
+        }
         at = wake != null && wake.isAfter(now) && wake.isBefore(at) ? wake : at;
         state.nextPoll(at);
       }

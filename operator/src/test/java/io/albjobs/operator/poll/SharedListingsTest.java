@@ -36,7 +36,8 @@ class SharedListingsTest {
   private final Instant t0 = Instant.now();
   private final FakeAlb alb = new FakeAlb();
   private final SharedListings listings =
-      new SharedListings(true, new JobLister(50), OVERLAP, Duration.ofSeconds(30), 50);
+      new SharedListings(
+          true, new JobLister(50), OVERLAP, Duration.ofSeconds(30), Duration.ofSeconds(5), 50);
 
   /** 250 jobs: LB i has jobs created i seconds before t0 (two per LB for the first 50 LBs). */
   private void fill() {
@@ -164,34 +165,63 @@ class SharedListingsTest {
   }
 
   @Test
-  void nextPollsLandOnTheScopesTicksAndTwoGroupsOfTicksMerge() throws Exception {
+  void nextPollsLandOnTheScopesTicksWhenEverTheirWatchesStarted() throws Exception {
     fill();
     register(4);
-    Duration early = Duration.ofMillis(2_000);
-    Duration late = Duration.ofMillis(750);
-    Instant tick = listings.align(SCOPE, "loadbalancer", t0.plusMillis(5_000), early, late, t0);
-    assertEquals(t0.plusMillis(5_000), tick);
+    Duration every = Duration.ofSeconds(5); // the active interval: one tick every 5 s
+    Duration early = SharedListings.early(every);
+    Duration late = SharedListings.late(every);
+    Instant tick = listings.tickAtOrAfter(SCOPE, t0, every);
+    // Watches that started at different times poll on the same ticks, 5 s apart.
+    for (int offset : new int[] {0, 700, 2_100, 4_400, 5_600}) {
+      Instant target = tick.plusMillis(offset).plus(every);
+      Instant at = listings.align(SCOPE, "loadbalancer", target, every, early, late, t0);
+      long fromTick = Duration.between(tick, at).toMillis();
+      assertTrue(
+          fromTick % every.toMillis() == 0 && !at.isAfter(target.plus(late)),
+          "a poll due " + offset + " ms after a tick came at " + fromTick + " ms");
+    }
+    // No tick within 3 s before to 750 ms after: the watch keeps its own time (it was due then).
+    Instant between = tick.plusMillis(3_900).plus(every);
     assertEquals(
-        tick,
-        listings.align(SCOPE, "loadbalancer", t0.plusMillis(5_700), early, late, t0),
-        "a little later");
+        between,
+        listings.align(SCOPE, "loadbalancer", between, every, Duration.ofMillis(3_000), late, t0));
+    // A wait that ends by itself (a fence's margin) takes the next tick within the interval.
+    Instant margin = tick.plusMillis(1_234);
     assertEquals(
-        tick,
-        listings.align(SCOPE, "loadbalancer", t0.plusMillis(6_900), early, late, t0),
-        "earlier, up to 2 s");
+        tick.plus(every),
+        listings.align(SCOPE, "loadbalancer", margin, every, Duration.ZERO, every, t0));
+    // Never before now, never for a scope that shares nothing yet.
     assertEquals(
-        t0.plusMillis(8_000),
-        listings.align(SCOPE, "loadbalancer", t0.plusMillis(8_000), early, late, t0),
-        "too far from any tick: a tick of its own");
-    // A group polling at 8 s, 13 s, ... joins the group at 5 s, 10 s, ...: its next target
-    // (13 s) takes the earlier tick at 10 s + jitter = 10.2 s, never a later one.
-    Instant other = listings.align(SCOPE, "loadbalancer", t0.plusMillis(10_200), early, late, t0);
-    assertEquals(t0.plusMillis(10_200), other);
-    assertEquals(
-        other, listings.align(SCOPE, "loadbalancer", t0.plusMillis(12_000), early, late, t0));
-    assertEquals(
-        t0.plusMillis(10_200),
+        tick.plus(every),
         listings.align(
-            SCOPE, "loadbalancer", t0.plusMillis(10_900), early, late, t0.plusMillis(9_000)));
+            SCOPE, "loadbalancer", tick.plusMillis(4_500), every, every, late, tick.plusMillis(1)));
+    assertEquals(
+        margin,
+        listings.align(SCOPE, "listener", margin, every, Duration.ZERO, every, t0),
+        "no pool");
+  }
+
+  @Test
+  void watchesPollingAtTheIdleIntervalMeetOnTheSameTicksAsTheActiveOnes() throws Exception {
+    fill();
+    register(4);
+    Duration idle = Duration.ofSeconds(30);
+    Duration early = SharedListings.early(idle);
+    Duration late = SharedListings.late(idle);
+    Instant first = listings.tickAtOrAfter(SCOPE, t0, idle);
+    // Idle watches whose last polls were anywhere within 30 s: by their second poll they all
+    // poll on the same 30 s ticks, which are ticks of the active interval (5 s) too.
+    for (int offset = 0; offset < 30_000; offset += 700) {
+      Instant at = first.plusMillis(offset);
+      for (int poll = 1; poll <= 2; poll++) {
+        at = listings.align(SCOPE, "loadbalancer", at.plus(idle), idle, early, late, t0);
+        assertEquals(at, listings.tickAtOrAfter(SCOPE, at, Duration.ofSeconds(5)));
+      }
+      assertEquals(
+          0,
+          Duration.between(first, at).toMillis() % idle.toMillis(),
+          "a watch that polled " + offset + " ms after a 30 s tick polls on the 30 s ticks");
+    }
   }
 }

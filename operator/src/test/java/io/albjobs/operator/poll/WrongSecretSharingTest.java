@@ -60,7 +60,12 @@ class WrongSecretSharingTest {
               new OperatorMetrics(new SimpleMeterRegistry()));
       SharedListings listings =
           new SharedListings(
-              true, new JobLister(50), Duration.ofMinutes(5), Duration.ofSeconds(30), 50);
+              true,
+              new JobLister(50),
+              Duration.ofMinutes(5),
+              Duration.ofSeconds(30),
+              Duration.ofSeconds(5),
+              50);
       AlbEndpoint endpoint = AlbEndpoint.parse(sim.endpoint());
       AccountScope right =
           new AccountScope(

@@ -67,7 +67,13 @@ class ScopeRotationTest {
               new OperatorMetrics(registry));
       JobLister lister = new JobLister(50);
       SharedListings listings =
-          new SharedListings(true, lister, Duration.ofMinutes(5), Duration.ofSeconds(30), 50);
+          new SharedListings(
+              true,
+              lister,
+              Duration.ofMinutes(5),
+              Duration.ofSeconds(30),
+              Duration.ofSeconds(5),
+              50);
       clients.onScopeClosed(listings::forget);
       listings.onlyFor(clients::isLive);
       AtomicReference<AlbCredentials.StaticKeys> current = new AtomicReference<>(rotate(sim, 0));
