@@ -20,11 +20,12 @@ import java.util.Set;
  * children, whichever resource ALB records them under.
  *
  * <p>With a shared listing of the scope (all resource types in one {@code ListAsynJobs} listing, no
- * {@code ResourceType}), the family's jobs are picked from it, and a child job whose resource the
- * family does not know is a reason to list the children again at once. Without one, one query per
- * resource type and 10 IDs; a job newer than the children listing is then the reason. Either way,
- * resources the watch has not polled before are looked up back to its previous children listing
- * (see {@link LoadBalancerChildren#polled}).
+ * {@code ResourceType}), the family's jobs are picked from it. A listener or rule the scope does
+ * not know is looked up by ID (its load balancer's family covers it from then on); another child
+ * job whose resource the family does not know is a reason to list the children again at once.
+ * Without one, one query per resource type and 10 IDs; a job newer than the children listing is
+ * then the reason. Either way, resources the watch has not polled before are looked up back to its
+ * previous children listing (see {@link LoadBalancerChildren#polled}).
  *
  * <p>A settling watch's poll after a change ({@code freshAsOf}) must not miss a child the change
  * created. With a shared listing it sees every child job of the scope, so the children are listed
@@ -93,6 +94,8 @@ final class FamilyPoll {
         if (!byType.isEmpty()) {
           try {
             children.lookUp(scope, client, byType);
+            // The family's own new listeners and rules are covered now, without a listing.
+            family = children.held(scope, loadBalancerIds);
             unknown = children.unknownChildren(scope, family, shared.all());
           } catch (AlbException e) {
             // Listing the family's children again below answers it too.
@@ -187,9 +190,9 @@ final class FamilyPoll {
   /**
    * The unknown resources that are a reason to list the children again: a listener or rule (it may
    * be a new child), an ACL or security policy (ALB may record attaching one to a listener under
-   * it; they change rarely), or a server group when a job of the family is newer than the children
-   * listing (a listener or rule of it may have taken it up since: server groups change with every
-   * backend, and most of them are other load balancers').
+   * it; they change rarely), or a server group when a listener or rule of the family was created or
+   * changed since the children listing (it may have taken the server group up: server groups change
+   * with every backend, and most of them are other load balancers').
    */
   private static Set<String> reasonsToList(
       LoadBalancerChildren.Family family,
@@ -206,9 +209,22 @@ final class FamilyPoll {
           && !ChildLister.SERVER_GROUP.equals(job.resourceType())) {
         reasons.add(job.resourceId());
       }
-      familyChanged |= family.owns(job) && job.createTimeMillis() >= listedAlb;
+      familyChanged |= mayTakeUpServerGroups(family, job) && job.createTimeMillis() >= listedAlb;
     }
     return familyChanged ? unknown : reasons;
+  }
+
+  /**
+   * Whether a job of the family may have changed which server groups it forwards to: a load
+   * balancer, listener or rule created or changed (ALB does not say which resource a rule call's
+   * job is recorded under). A job of one of its server groups (a backend added) or a deletion does
+   * not.
+   */
+  private static boolean mayTakeUpServerGroups(LoadBalancerChildren.Family family, AlbJob job) {
+    return family.owns(job)
+        && (LoadBalancerChildren.exclusive(job.resourceType())
+            || LoadBalancerChildren.LOADBALANCER.equals(job.resourceType()))
+        && !"Delete".equalsIgnoreCase(job.operateType());
   }
 
   /** A node-clock instant on ALB's clock, in epoch milliseconds. */

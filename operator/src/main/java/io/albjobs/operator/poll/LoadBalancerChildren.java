@@ -28,10 +28,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * ChildLister}) every {@code refresh} (60 s by default), and sooner (at most every {@link
  * #MIN_SPACING}) when a poll asks because a listing showed a child it does not know or a job newer
  * than the children. A child that disappears stays covered for {@code keepDeparted}, so that the
- * job that deleted it is still mirrored. A child a watch has not polled before is looked up back to
- * the children listing the watch used last (minus the overlap), so that a rule's {@code
- * CreateRules} job, recorded under a rule that did not exist at the previous listing, is not lost
- * behind the watermark.
+ * job that deleted it is still mirrored; a listener or rule that a look-up by ID ({@link #lookUp})
+ * names as a load balancer's is covered the same way until a listing shows it. A child a watch has
+ * not polled before is looked up back to the children listing the watch used last (minus the
+ * overlap), so that a rule's {@code CreateRules} job, recorded under a rule that did not exist at
+ * the previous listing, is not lost behind the watermark.
  *
  * <p>Lifetime: a scope's entries go when its client is closed ({@link #forget}); an entry or a
  * watch's record unused for {@link #IDLE} goes at the next call.
@@ -56,7 +57,11 @@ public final class LoadBalancerChildren {
 
   private record Owner(String loadBalancerId, Instant at) {}
 
-  private record Departed(String type, Instant until) {}
+  /**
+   * A child not in the current listing that stays covered until {@code until}: one that went away
+   * (its deleting job is still mirrored), or one a look-up by ID named before a listing shows it.
+   */
+  private record Covered(String type, Instant until) {}
 
   /** The children listing a watch polled with last: its IDs and when that listing was made. */
   private record Seen(Set<String> ids, Instant listedAt, Instant aclsListedAt, Instant used) {}
@@ -80,7 +85,7 @@ public final class LoadBalancerChildren {
     /** Something changed (a poll asked for a listing soon): read every listener's ACLs again. */
     boolean aclsStale;
 
-    final Map<String, Departed> departed = new HashMap<>();
+    final Map<String, Covered> covered = new HashMap<>();
 
     /** Child IDs seen in listings that a fresh listing showed are not this load balancer's. */
     final Map<String, Instant> notMine = new HashMap<>();
@@ -89,8 +94,8 @@ public final class LoadBalancerChildren {
   }
 
   /**
-   * What one watch polls: its load balancers and their children (departed ones included), by ALB
-   * resource type, and to which load balancer each belongs.
+   * What one watch polls: its load balancers and their children (departed and looked-up ones
+   * included), by ALB resource type, and to which load balancer each belongs.
    */
   public static final class Family {
     private final Map<String, String> loadBalancerOf;
@@ -170,6 +175,9 @@ public final class LoadBalancerChildren {
 
   /** When a listener or rule was last asked for (ALB may not list it yet: once a second). */
   private final Map<ChildKey, Instant> asked = new ConcurrentHashMap<>();
+
+  /** One look-up at a time per scope (see {@link #lookUp}). */
+  private final Map<AccountScope, Object> lookUpLocks = new ConcurrentHashMap<>();
 
   /** Scopes where ALB refused a look-up by listener or rule ID. */
   private final Set<AccountScope> lookUpRefused = ConcurrentHashMap.newKeySet();
@@ -335,15 +343,15 @@ public final class LoadBalancerChildren {
           for (String type : ChildLister.CHILD_TYPES) {
             for (String id : entry.current.of(type)) {
               if (!next.of(type).contains(id)) {
-                entry.departed.put(id, new Departed(type, now.plus(keepDeparted())));
+                entry.covered.put(id, new Covered(type, now.plus(keepDeparted())));
               }
             }
           }
         }
         for (String type : ChildLister.CHILD_TYPES) {
-          next.of(type).forEach(entry.departed::remove);
+          next.of(type).forEach(entry.covered::remove);
         }
-        entry.departed.values().removeIf(d -> d.until().isBefore(now));
+        entry.covered.values().removeIf(d -> d.until().isBefore(now));
         entry.current = next;
         entry.problem = null;
         Map<String, Set<String>> acls = new HashMap<>();
@@ -407,7 +415,7 @@ public final class LoadBalancerChildren {
             byType.computeIfAbsent(type, t -> new java.util.TreeSet<>()).add(id);
           }
         }
-        e.departed.forEach(
+        e.covered.forEach(
             (id, d) -> {
               lbOf.putIfAbsent(id, lb);
               byType.computeIfAbsent(d.type(), t -> new java.util.TreeSet<>()).add(id);
@@ -464,6 +472,16 @@ public final class LoadBalancerChildren {
    */
   public void lookUp(AccountScope scope, AlbJobClient client, Map<String, Set<String>> idsByType)
       throws AlbException {
+    // One look-up at a time per scope: the watches of a tick see the same new rule at once, and
+    // those after the first wait for its answer rather than list their children again.
+    synchronized (lookUpLocks.computeIfAbsent(scope, s -> new Object())) {
+      lookUpLocked(scope, client, idsByType);
+    }
+  }
+
+  private void lookUpLocked(
+      AccountScope scope, AlbJobClient client, Map<String, Set<String>> idsByType)
+      throws AlbException {
     Instant now = clock.instant();
     for (Map.Entry<String, Set<String>> type : idsByType.entrySet()) {
       List<String> ask = new ArrayList<>();
@@ -477,9 +495,14 @@ public final class LoadBalancerChildren {
       }
       if (!ask.isEmpty() && !lookUpRefused.contains(scope)) {
         try {
+          String childType = type.getKey();
           lister
-              .owners(client, type.getKey(), ask)
-              .forEach((id, lb) -> owners.put(new ChildKey(scope, id), new Owner(lb, now)));
+              .owners(client, childType, ask)
+              .forEach(
+                  (id, lb) -> {
+                    owners.put(new ChildKey(scope, id), new Owner(lb, now));
+                    adopt(scope, lb, childType, id, now);
+                  });
         } catch (AlbException e) {
           if (io.albjobs.operator.alb.ErrorClassifier.isPermissionProblem(e.code())) {
             lookUpRefused.add(scope); // a RAM policy scoped to load balancers: list them instead
@@ -491,6 +514,29 @@ public final class LoadBalancerChildren {
   }
 
   /**
+   * A listener or rule ALB named as a listed load balancer's: covered by it from now on, as a
+   * departed child is, until a listing shows it (or for as long as a departed one stays), so that
+   * its jobs count without listing every child of the load balancer again.
+   */
+  private void adopt(
+      AccountScope scope, String loadBalancerId, String type, String id, Instant now) {
+    Entry e = entries.get(new Key(scope, loadBalancerId));
+    if (e == null) {
+      return;
+    }
+    synchronized (e) {
+      if (e.current != null && !e.current.of(type).contains(id)) {
+        e.covered.put(id, new Covered(type, now.plus(keepDeparted())));
+      }
+    }
+  }
+
+  /** The family of these load balancers from what is held, without listing anything. */
+  public Family held(AccountScope scope, Collection<String> loadBalancerIds) {
+    return build(scope, loadBalancerIds);
+  }
+
+  /**
    * Whether a job's resource belongs to one load balancer only (a listener, a rule): ACLs, security
    * policies and server groups can be used by several, and become a family's only through a
    * listener or rule of it (a job of that listener or rule, or a new one, shows the change).
@@ -499,7 +545,11 @@ public final class LoadBalancerChildren {
     return ChildLister.LISTENER.equals(resourceType) || ChildLister.RULE.equals(resourceType);
   }
 
-  /** The listeners and rules listed for the scope's other load balancers: not the family's. */
+  /**
+   * The listeners and rules of the scope's other load balancers, listed or still covered (gone
+   * since, or named by a look-up): not the family's. A deleted rule's job is another load
+   * balancer's, not a reason for every family to list its children again.
+   */
   private Set<String> listenersAndRulesOfOthers(AccountScope scope, Family family) {
     Set<String> others = new HashSet<>();
     for (Map.Entry<Key, Entry> other : entries.entrySet()) {
@@ -513,6 +563,12 @@ public final class LoadBalancerChildren {
           others.addAll(e.current.of(ChildLister.LISTENER));
           others.addAll(e.current.of(ChildLister.RULE));
         }
+        e.covered.forEach(
+            (id, c) -> {
+              if (exclusive(c.type())) {
+                others.add(id);
+              }
+            });
       }
     }
     return others;
@@ -603,6 +659,7 @@ public final class LoadBalancerChildren {
     owners.keySet().removeIf(k -> k.scope().equals(scope));
     asked.keySet().removeIf(k -> k.scope().equals(scope));
     lookUpRefused.remove(scope);
+    lookUpLocks.remove(scope);
     perLoadBalancerOnly.remove(scope);
   }
 

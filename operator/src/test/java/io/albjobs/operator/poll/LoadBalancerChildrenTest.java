@@ -621,6 +621,7 @@ class LoadBalancerChildrenTest {
   void anUnknownChildCreatedAfterTheLastGoodListingIsNotMarkedAnotherLoadBalancers()
       throws Exception {
     cache.refreshEvery(Duration.ofMinutes(20));
+    alb.lookUpsDenied = true; // only a listing of the children says whose the rule is
     alb.listener("lsn-1", "alb-1", "sgp-1");
     poll(true, "ns/w"); // T0: listed
     clock.advance(Duration.ofSeconds(2));
@@ -651,6 +652,7 @@ class LoadBalancerChildrenTest {
   void aSettlingPollWithASharedListingListsTheChildrenAgainOnlyForAChildItDoesNotKnow()
       throws Exception {
     cache.refreshEvery(Duration.ofMinutes(20));
+    alb.lookUpsDenied = true; // only a listing of the children says whose the rule is
     alb.listener("lsn-1", "alb-1", "sgp-1");
     poll(true, "ns/w"); // T0: listed
     clock.advance(Duration.ofSeconds(10));
@@ -677,6 +679,7 @@ class LoadBalancerChildrenTest {
   @Test
   void aSettlingPollIsNotFreshWhileAChildJobMayStillBeTheFamilys() throws Exception {
     cache.refreshEvery(Duration.ofMinutes(20));
+    alb.lookUpsDenied = true; // only a listing of the children says whose the rule is
     alb.listener("lsn-1", "alb-1", "sgp-1");
     poll(true, "ns/w"); // T0: listed
     alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
@@ -725,13 +728,24 @@ class LoadBalancerChildrenTest {
     assertTrue(r.childrenFresh());
     assertEquals(1, alb.calls("ListListeners"));
 
+    // Backends added to the family's own server group change nothing it forwards to.
+    clock.advance(Duration.ofSeconds(10));
+    alb.jobs.put(processing("OUR-SERVERS", "servergroup", "sgp-1", clock.instant()));
+    alb.jobs.put(processing("THEIR-SERVERS-2", "servergroup", "sgp-x", clock.instant()));
+    r = poll(true, "ns/w", clock.instant().minusSeconds(1));
+    assertEquals(Set.of("OUR-SERVERS"), ids(r.jobs()));
+    assertTrue(r.childrenFresh());
+    assertEquals(1, alb.calls("ListListeners"), "not listed again for a backend change");
+
     // The listener now forwards to sgp-x as well: its job says so, and sgp-x becomes the family's.
     clock.advance(Duration.ofSeconds(10));
     alb.listener("lsn-1", "alb-1", "sgp-x");
     alb.jobs.put(processing("FORWARD", "listener", "lsn-1", clock.instant()));
     alb.jobs.put(processing("ADD-SERVERS", "servergroup", "sgp-x", clock.instant()));
     r = poll(true, "ns/w", clock.instant().minusSeconds(1));
-    assertEquals(Set.of("FORWARD", "ADD-SERVERS", "THEIR-SERVERS"), ids(r.jobs()));
+    assertEquals(
+        Set.of("FORWARD", "ADD-SERVERS", "THEIR-SERVERS", "THEIR-SERVERS-2", "OUR-SERVERS"),
+        ids(r.jobs()));
     assertTrue(r.childrenFresh());
     assertEquals(2, alb.calls("ListListeners"));
   }
@@ -758,13 +772,101 @@ class LoadBalancerChildrenTest {
     poll(true, "ns/w-other", clock.instant().minusSeconds(1));
     assertEquals(1, alb.byIdCalls.get(), "another watch of the scope knows it from then on");
 
-    // A rule of the family's own: found by the look-up, then listed with the family.
+    // A rule of the family's own: covered from the look-up on, without listing the children.
     clock.advance(Duration.ofSeconds(10));
+    int listeners = alb.calls("ListListeners");
     alb.rule("rule-1new", "lsn-1", "alb-1", "sgp-1");
     alb.jobs.put(processing("OUR-RULE", "rule", "rule-1new", clock.instant()));
     r = poll(true, "ns/w", clock.instant().minusSeconds(1));
     assertTrue(ids(r.jobs()).contains("OUR-RULE"));
     assertTrue(r.childrenFresh());
+    assertEquals(2, alb.byIdCalls.get());
+    assertEquals(listeners, alb.calls("ListListeners"), "the family's children not listed again");
+    assertTrue(r.family().idsByType().get("rule").contains("rule-1new"));
+    // Still the family's when the next listing shows it.
+    clock.advance(Duration.ofMinutes(21));
+    assertTrue(
+        cache
+            .family(SCOPE, alb, List.of("alb-1"), false)
+            .idsByType()
+            .get("rule")
+            .contains("rule-1new"));
+  }
+
+  @Test
+  void aLookedUpRuleThatNoListingShowsIsCoveredOnlyForAWhile() throws Exception {
+    cache.refreshEvery(Duration.ofMinutes(1));
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    poll(true, "ns/w");
+    clock.advance(Duration.ofSeconds(10));
+    alb.rule("rule-brief", "lsn-1", "alb-1", "sgp-1");
+    alb.jobs.put(processing("BRIEF", "rule", "rule-brief", clock.instant()));
+    FamilyPoll.Result r = poll(true, "ns/w", clock.instant().minusSeconds(1));
+    assertTrue(ids(r.jobs()).contains("BRIEF"), "covered from the look-up");
+    alb.rules.remove("rule-brief"); // deleted before any listing showed it
+    for (int minute = 1; minute <= 11; minute++) {
+      clock.advance(Duration.ofMinutes(1)); // listed again every minute
+      boolean covered =
+          cache
+              .family(SCOPE, alb, List.of("alb-1"), false)
+              .idsByType()
+              .getOrDefault("rule", List.of())
+              .contains("rule-brief");
+      assertEquals(minute <= 10, covered, "minute " + minute + ": its jobs count for 10 minutes");
+    }
+    LoadBalancerChildren.Family f = cache.family(SCOPE, alb, List.of("alb-1"), false);
+    assertFalse(
+        f.idsByType().getOrDefault("rule", List.of()).contains("rule-brief"), "then it is dropped");
+  }
+
+  @Test
+  void watchesOfOneTickWaitForTheLookUpInFlightRatherThanListTheirChildren() throws Exception {
+    cache.refreshEvery(Duration.ofMinutes(20));
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    alb.listener("lsn-2", "alb-2", "sgp-2");
+    cache.family(SCOPE, alb, List.of("alb-2"), false); // another watch's load balancer
+    poll(true, "ns/w1");
+    poll(true, "ns/w2");
+    clock.advance(Duration.ofSeconds(10));
+    int listed = alb.calls("ListListeners");
+    alb.rule("rule-2new", "lsn-2", "alb-2", "sgp-2");
+    alb.jobs.put(processing("THEIR-RULE", "rule", "rule-2new", clock.instant()));
+    java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+    alb.lookUpGate = answer;
+    Instant fresh = clock.instant().minusSeconds(1);
+    java.util.concurrent.ExecutorService threads =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var first = threads.submit(() -> poll(true, "ns/w1", fresh));
+      awaitTrue(() -> alb.byIdCalls.get() == 1, "the first watch's look-up is in flight");
+      Thread[] second = new Thread[1];
+      var other =
+          threads.submit(
+              () -> {
+                second[0] = Thread.currentThread();
+                return poll(true, "ns/w2", fresh);
+              });
+      awaitTrue(
+          () -> other.isDone() || second[0] != null && second[0].getState() == Thread.State.BLOCKED,
+          "the second watch waits for the answer");
+      assertFalse(other.isDone(), "the second watch went on without the look-up's answer");
+      answer.countDown();
+      assertEquals(Set.of(), ids(first.get(30, java.util.concurrent.TimeUnit.SECONDS).jobs()));
+      assertEquals(Set.of(), ids(other.get(30, java.util.concurrent.TimeUnit.SECONDS).jobs()));
+    } finally {
+      threads.shutdownNow();
+    }
+    assertEquals(1, alb.byIdCalls.get(), "one look-up for both");
+    assertEquals(listed, alb.calls("ListListeners"), "neither listed its children again");
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (!condition.getAsBoolean()) {
+      assertTrue(Instant.now().isBefore(deadline), "timed out: " + what);
+      Thread.sleep(5);
+    }
   }
 
   @Test
@@ -795,7 +897,13 @@ class LoadBalancerChildrenTest {
       throws AlbException {
     JobLister lister = new JobLister(10);
     SharedListings listings =
-        new SharedListings(share, lister, Duration.ofMinutes(5), Duration.ofSeconds(30), 10);
+        new SharedListings(
+            share,
+            lister,
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(5),
+            10);
     AlbClock.Probe probe =
         new AlbClock(clock, Duration.ofSeconds(150)).probe(alb, SCOPE.endpoint());
     LoadBalancerChildren.Family f = cache.family(SCOPE, probe, List.of("alb-1"), false);
@@ -849,6 +957,13 @@ class LoadBalancerChildrenTest {
     final AtomicInteger byIdCalls = new AtomicInteger();
 
     volatile boolean regionWideDenied;
+
+    /** A RAM policy scoped to load balancers: a look-up by ListenerIds or RuleIds is refused. */
+    volatile boolean lookUpsDenied;
+
+    /** When set, a look-up by ID answers only once it is opened (a slow answer). */
+    volatile java.util.concurrent.CountDownLatch lookUpGate;
+
     volatile boolean totalCount = true;
     volatile AlbException failWith;
 
@@ -924,6 +1039,18 @@ class LoadBalancerChildrenTest {
                   .toList());
       if (!byId.isEmpty()) {
         byIdCalls.incrementAndGet();
+        java.util.concurrent.CountDownLatch gate = lookUpGate;
+        if (gate != null) {
+          try {
+            gate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        if (lookUpsDenied) {
+          throw new AlbException(
+              ErrorKind.TERMINAL, "Forbidden.RAM", 403, "Forbidden.RAM: User not authorized", null);
+        }
         ObjectNode found = JSON.createObjectNode();
         ArrayNode items = found.putArray("ListListeners".equals(action) ? "Listeners" : "Rules");
         ("ListListeners".equals(action) ? listeners : rules)
