@@ -101,10 +101,10 @@ class SettleTrialsIT {
     assertTrue(
         p99 <= 20 + 5 + ACTIVE_POLL.toSeconds() + 2,
         "gate latency p99 " + p99 + " s > requeue window + margin + active poll interval + 2 s");
-    // The target is 1.3x; measured 1.44-1.54x (docs/gitops.md, "Measured": one region-wide listing
-    // per tick while watches wait at their active interval, and the children of a load balancer
-    // listed again after a change that created a listener or rule). This bound keeps it from
-    // growing back (2.1-2.3x before the children were listed only for a child no listing knows).
-    assertTrue(stats.costRatio() <= 2.0, "ALB calls with settling / without: " + stats.costRatio());
+    // The target is 1.3x; measured 1.26x with these trials (docs/gitops.md, "Measured"), 2.23x
+    // before the children were listed only for a child no listing knows and the scope's ticks were
+    // a fixed grid. The bound leaves room for the run-to-run spread (about +-5%) and catches a
+    // step back (1.44-1.54x before the grid, 1.9x before the look-ups by ID).
+    assertTrue(stats.costRatio() <= 1.4, "ALB calls with settling / without: " + stats.costRatio());
   }
 }
