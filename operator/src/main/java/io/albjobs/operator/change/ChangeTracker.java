@@ -98,6 +98,19 @@ public final class ChangeTracker implements AutoCloseable {
   /** Whether changes are tracked, and if not why: the ChangesTracked condition. */
   public record Tracking(boolean tracked, String reason, String message) {}
 
+  private static final Tracking TRACKED =
+      new Tracking(
+          true,
+          "ChangesTracked",
+          "changes to the Ingresses and AlbConfigs of the watch's load balancers make it wait"
+              + " until the ALB Ingress Controller reconciled them and ALB listed their jobs");
+
+  /** ChangesTracked=False after the informers' watch failed for {@link WatchHealth#GRACE}. */
+  static final String LOST = "ChangeTrackingLost";
+
+  /** How often the informers are checked for a watch that stopped. */
+  static final Duration CHECK_EVERY = Duration.ofSeconds(10);
+
   private record Targets(Set<String> loadBalancerIds, LabelSelector selector) {}
 
   /** An Event of the controller as seen: observedAt is EPOCH when it was there at start. */
@@ -118,7 +131,11 @@ public final class ChangeTracker implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicLong seq =
       new java.util.concurrent.atomic.AtomicLong();
   private volatile Instant startedAt = Instant.MAX;
-  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+
+  /** The running informers by what they read (named in ChangesTracked when one stops watching). */
+  private final Map<String, SharedIndexInformer<?>> informers = new java.util.LinkedHashMap<>();
+
+  private final WatchHealth health = new WatchHealth();
   private final ScheduledExecutorService timer;
   private volatile SharedIndexInformer<IngressClass> classes;
   private volatile SharedIndexInformer<GenericKubernetesResource> albConfigs;
@@ -153,6 +170,11 @@ public final class ChangeTracker implements AutoCloseable {
     if (timer != null) {
       timer.execute(this::attempt);
       timer.scheduleWithFixedDelay(this::sweep, 10, 10, TimeUnit.MINUTES);
+      timer.scheduleWithFixedDelay(
+          this::checkWatching,
+          CHECK_EVERY.toMillis(),
+          CHECK_EVERY.toMillis(),
+          TimeUnit.MILLISECONDS);
     }
   }
 
@@ -415,12 +437,8 @@ public final class ChangeTracker implements AutoCloseable {
           () -> client.genericKubernetesResources(ALBCONFIGS).list(one()));
       check("", "events", () -> client.v1().events().inAnyNamespace().list(one()));
       startInformers();
-      tracking =
-          new Tracking(
-              true,
-              "ChangesTracked",
-              "changes to the Ingresses and AlbConfigs of the watch's load balancers make it wait"
-                  + " until the ALB Ingress Controller reconciled them and ALB listed their jobs");
+      health.reset();
+      tracking = TRACKED;
       LOG.info("Tracking Ingress and AlbConfig changes");
     } catch (Refused r) {
       tracking = new Tracking(false, r.reason, r.getMessage());
@@ -443,6 +461,60 @@ public final class ChangeTracker implements AutoCloseable {
         timer.schedule(this::attempt, RETRY.toSeconds(), TimeUnit.SECONDS);
       }
     }
+  }
+
+  /**
+   * Whether the informers still watch: one that lost its watch (read access revoked after it
+   * started, the API server unreachable) retries by itself, but changes made meanwhile are not
+   * seen, so ChangesTracked turns False ({@link #LOST}) after {@link WatchHealth#GRACE} and True
+   * again when every informer watches. The watches are reconciled at once on either turn.
+   */
+  private void checkWatching() {
+    try {
+      Tracking current = tracking;
+      if (closed || current == null || !(current.tracked() || LOST.equals(current.reason()))) {
+        return;
+      }
+      Map<String, Boolean> watching = new java.util.LinkedHashMap<>();
+      synchronized (this) {
+        informers.forEach((name, informer) -> watching.put(name, informer.isWatching()));
+      }
+      Tracking next = afterCheck(current, health.check(watching, clock.instant()), health.since());
+      if (next != current) {
+        tracking = next;
+        if (next.tracked()) {
+          LOG.info("Tracking Ingress and AlbConfig changes again: every informer watches");
+        } else {
+          LOG.warn("Not tracking Ingress and AlbConfig changes: {}", next.message());
+        }
+        targets.keySet().forEach(trigger);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Checking the change informers", e);
+    }
+  }
+
+  /**
+   * The tracking state after a check: {@code blind} the informers that have not watched for the
+   * grace period (since {@code since}), empty when every one watches.
+   */
+  static Tracking afterCheck(Tracking current, List<String> blind, Instant since) {
+    if (blind.isEmpty()) {
+      return LOST.equals(current.reason()) ? TRACKED : current;
+    }
+    if (!current.tracked()) {
+      return current;
+    }
+    return new Tracking(
+        false,
+        LOST,
+        "the operator's watch of "
+            + String.join(", ", blind)
+            + " has failed since "
+            + Times.format(since)
+            + " (read access revoked, or the API server out of reach): Ingress and AlbConfig changes"
+            + " made meanwhile do not make the watch wait. It reconnects by itself; check the"
+            + " operator's ClusterRole and its logs");
   }
 
   private static io.fabric8.kubernetes.api.model.ListOptions one() {
@@ -491,19 +563,22 @@ public final class ChangeTracker implements AutoCloseable {
     // time. Handlers run on the client's executor, also after inform() returned.
     startedAt = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     classes = client.network().v1().ingressClasses().inform(new Ignore<>(), 0);
-    informers.add(classes);
+    informers.put("ingressclasses.networking.k8s.io", classes);
     albConfigs = client.genericKubernetesResources(ALBCONFIGS).inform(new ObjectHandler<>(), 0);
-    informers.add(albConfigs);
-    informers.add(
+    informers.put("albconfigs.alibabacloud.com", albConfigs);
+    informers.put(
+        "ingresses.networking.k8s.io",
         client.network().v1().ingresses().inAnyNamespace().inform(new ObjectHandler<>(), 0));
-    informers.add(
+    informers.put(
+        "events of Ingresses",
         client
             .v1()
             .events()
             .inAnyNamespace()
             .withField("involvedObject.kind", "Ingress")
             .inform(new EventHandler(), 0));
-    informers.add(
+    informers.put(
+        "events of AlbConfigs",
         client
             .v1()
             .events()
@@ -522,7 +597,7 @@ public final class ChangeTracker implements AutoCloseable {
   @SuppressWarnings("unchecked")
   private void changedWhileAway() {
     Map<String, Instant> lastSuccess = new HashMap<>();
-    for (SharedIndexInformer<?> i : informers) {
+    for (SharedIndexInformer<?> i : informers.values()) {
       for (Object o : i.getStore().list()) {
         if (o instanceof Event e
             && SUCCEEDED.equals(e.getReason())
@@ -543,7 +618,7 @@ public final class ChangeTracker implements AutoCloseable {
       }
     }
     Instant window = clock.instant().minus(PENDING_WINDOW);
-    for (SharedIndexInformer<?> i : informers) {
+    for (SharedIndexInformer<?> i : informers.values()) {
       for (Object o : i.getStore().list()) {
         if (!(o instanceof Ingress) && !(o instanceof GenericKubernetesResource)) {
           continue;
@@ -592,7 +667,7 @@ public final class ChangeTracker implements AutoCloseable {
   }
 
   private synchronized void stopInformers() {
-    for (SharedIndexInformer<?> i : informers) {
+    for (SharedIndexInformer<?> i : informers.values()) {
       try {
         i.stop();
       } catch (RuntimeException e) {

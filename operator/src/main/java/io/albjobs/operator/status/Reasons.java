@@ -156,6 +156,12 @@ public final class Reasons {
               "ChangesTracked=False: the AlbConfig CRD (alibabacloud.com/v1) is not installed, so there is no ALB Ingress Controller to wait for; the watch settles only on its own spec and poll-now. Retried every minute. Also a Warning Event.",
               "Nothing on a cluster without ACK's ALB Ingress Controller; otherwise install it."),
           r(
+              "ChangeTrackingLost",
+              Where.WATCH,
+              false,
+              "ChangesTracked=False: tracking worked, but the operator's watch of Ingresses, IngressClasses, AlbConfigs or their Events (the message names which) has failed for 30 s, e.g. its read access was revoked or the API server is out of reach; Ingress and AlbConfig changes made meanwhile do not make the watch wait. Turns True by itself when the watch is back (checked every 10 s). Also a Warning Event.",
+              "Check the operator's ClusterRole (the chart's change-reader binding) and its logs."),
+          r(
               "ChangeTrackingDisabled",
               Where.WATCH,
               false,
