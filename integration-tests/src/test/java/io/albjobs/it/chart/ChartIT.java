@@ -276,6 +276,36 @@ class ChartIT {
             Duration.ofSeconds(150),
             "ChangesTracked True once the binding is back",
             () -> changesTracked(team, "lbs", "True", "ChangesTracked", ""));
+
+        // Revoked while tracking: the running watches go on until they end (an API server
+        // restart ends them here), then the informers cannot list again. The watch says so.
+        admin.rbac().clusterRoleBindings().withName(binding).delete();
+        Await.until(
+            Duration.ofSeconds(30),
+            "the binding gone again",
+            () -> admin.rbac().clusterRoleBindings().withName(binding).get() == null);
+        cp.restartApiServer();
+        Await.until(
+            Duration.ofSeconds(120),
+            "ChangesTracked False (ChangeTrackingLost) naming the informers",
+            () -> changesTracked(team, "lbs", "False", "ChangeTrackingLost", "ingresses"));
+        Await.until(
+            Duration.ofSeconds(30),
+            "a Warning Event ChangeTrackingLost",
+            () ->
+                admin.v1().events().inNamespace(team).list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            "ChangeTrackingLost".equals(e.getReason())
+                                && "Warning".equals(e.getType())));
+        assertTrue(
+            changesTracked(team, "lbs", "False", "ChangeTrackingLost", "ClusterRole"),
+            "the message says what to check");
+        admin.resource(granted).create();
+        Await.until(
+            Duration.ofSeconds(150),
+            "ChangesTracked True again once the informers watch",
+            () -> changesTracked(team, "lbs", "True", "ChangesTracked", ""));
       }
     }
   }
