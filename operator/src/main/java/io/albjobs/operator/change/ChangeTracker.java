@@ -476,8 +476,25 @@ public final class ChangeTracker implements AutoCloseable {
         return;
       }
       Map<String, Boolean> watching = new java.util.LinkedHashMap<>();
+      List<String> stopped = new ArrayList<>();
       synchronized (this) {
-        informers.forEach((name, informer) -> watching.put(name, informer.isWatching()));
+        informers.forEach(
+            (name, informer) -> {
+              watching.put(name, informer.isWatching());
+              if (!informer.isRunning()) {
+                stopped.add(name);
+              }
+            });
+      }
+      if (!stopped.isEmpty()) {
+        // An informer gives up on some watch errors (not on a refused relist, which it retries):
+        // start them again, which checks the permissions first.
+        LOG.warn("Change informers stopped ({}): starting them again", stopped);
+        attempt();
+        if (tracking != current) {
+          targets.keySet().forEach(trigger);
+        }
+        return;
       }
       Tracking next = afterCheck(current, health.check(watching, clock.instant()), health.since());
       if (next != current) {

@@ -209,7 +209,11 @@ final class FamilyPoll {
           && !ChildLister.SERVER_GROUP.equals(job.resourceType())) {
         reasons.add(job.resourceId());
       }
-      familyChanged |= mayTakeUpServerGroups(family, job) && job.createTimeMillis() >= listedAlb;
+      // A change the listing did not see: newer than it, or of a child it did not show (one a
+      // look-up named; ALB may list a new rule late, after jobs that are older than the listing).
+      familyChanged |=
+          mayTakeUpServerGroups(family, job)
+              && (job.createTimeMillis() >= listedAlb || family.notListed(job));
     }
     return familyChanged ? unknown : reasons;
   }

@@ -107,6 +107,9 @@ public final class LoadBalancerChildren {
     /** The oldest read of every listener's ACLs among the load balancers (node clock). */
     Instant aclsListedAt;
 
+    /** Children covered without being in the last listing (departed, or named by a look-up). */
+    Set<String> coveredOnly = Set.of();
+
     Family(
         Map<String, String> loadBalancerOf,
         Map<String, List<String>> idsByType,
@@ -123,6 +126,14 @@ public final class LoadBalancerChildren {
     /** Whether the job's resource is one of the load balancers or one of their children. */
     public boolean owns(AlbJob job) {
       return loadBalancerOf.containsKey(job.resourceId());
+    }
+
+    /**
+     * Whether the job's resource is a child the family covers without its last listing showing it
+     * (gone since, or named by a look-up by ID): a change of it is one the listing did not see.
+     */
+    public boolean notListed(AlbJob job) {
+      return coveredOnly.contains(job.resourceId());
     }
 
     /** The load balancer a job belongs to, or null. */
@@ -390,6 +401,8 @@ public final class LoadBalancerChildren {
     Instant aclsOldest = null;
     Instant oldest = null;
     boolean complete = true;
+    Instant now = clock.instant();
+    Set<String> coveredOnly = new HashSet<>();
     for (String lb : new java.util.TreeSet<>(loadBalancerIds)) {
       lbOf.putIfAbsent(lb, lb);
       byType.computeIfAbsent(LOADBALANCER, t -> new java.util.LinkedHashSet<>()).add(lb);
@@ -417,8 +430,11 @@ public final class LoadBalancerChildren {
         }
         e.covered.forEach(
             (id, d) -> {
-              lbOf.putIfAbsent(id, lb);
-              byType.computeIfAbsent(d.type(), t -> new java.util.TreeSet<>()).add(id);
+              if (!d.until().isBefore(now)) {
+                lbOf.putIfAbsent(id, lb);
+                byType.computeIfAbsent(d.type(), t -> new java.util.TreeSet<>()).add(id);
+                coveredOnly.add(id);
+              }
             });
       }
     }
@@ -426,6 +442,7 @@ public final class LoadBalancerChildren {
     byType.forEach((type, set) -> ids.put(type, List.copyOf(set)));
     Family family =
         new Family(lbOf, ids, problem, oldest == null ? clock.instant() : oldest, complete);
+    family.coveredOnly = Set.copyOf(coveredOnly);
     family.aclsListedAt = aclsOldest == null ? family.listedAt() : aclsOldest;
     return family;
   }
@@ -472,6 +489,22 @@ public final class LoadBalancerChildren {
    */
   public void lookUp(AccountScope scope, AlbJobClient client, Map<String, Set<String>> idsByType)
       throws AlbException {
+    Instant now = clock.instant();
+    boolean unanswered = false;
+    for (Map.Entry<String, Set<String>> type : idsByType.entrySet()) {
+      for (String id : type.getValue()) {
+        Owner owner = owners.get(new ChildKey(scope, id));
+        if (owner != null) {
+          // Answered before, maybe before its load balancer's children were first listed.
+          adopt(scope, owner.loadBalancerId(), type.getKey(), id, now);
+        } else {
+          unanswered = true;
+        }
+      }
+    }
+    if (!unanswered || lookUpRefused.contains(scope)) {
+      return;
+    }
     // One look-up at a time per scope: the watches of a tick see the same new rule at once, and
     // those after the first wait for its answer rather than list their children again.
     synchronized (lookUpLocks.computeIfAbsent(scope, s -> new Object())) {

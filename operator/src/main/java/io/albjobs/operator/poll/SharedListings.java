@@ -334,11 +334,12 @@ public final class SharedListings {
    * The time of a watch's next poll: the first tick of its scope from {@code early} before {@code
    * target} (not before {@code now}) to {@code late} after it, else {@code target}. A scope's ticks
    * are a fixed grid, one every {@code tickEvery} (the operator's active interval) at a phase of
-   * the scope's own; a watch polling {@code every} (a multiple of it: the idle interval) takes the
-   * ticks of that multiple first. So the watches of a scope that poll at the same interval land on
-   * the same ticks whenever they started, those of a longer interval on a subset of them, and a
-   * wait that ends by itself (a fence's margin) on the next tick: one listing serves all of them. A
-   * watch of an interval shorter than the tick polls on its own time when no tick is near.
+   * the scope's own; a watch polling {@code every} (the idle interval) takes the ticks of the
+   * largest multiple of the tick within {@code every} first ({@link Duration#ZERO}: the tick's own
+   * grid, for a wait that ends by itself). So the watches of a scope that poll at the same interval
+   * land on the same ticks whenever they started, those of a longer interval on a subset of them,
+   * and a wait that ends by itself (a fence's margin) on the next tick: one listing serves all of
+   * them. A watch of an interval shorter than the tick polls on its own time when no tick is near.
    */
   public Instant align(
       AccountScope scope,
@@ -354,8 +355,11 @@ public final class SharedListings {
     Instant from = target.minus(early);
     from = from.isBefore(now) ? now : from;
     Instant limit = target.plus(late);
-    if (every.compareTo(tickEvery) > 0) {
-      Instant tick = tickAtOrAfter(scope, from, every);
+    // A longer interval's own grid: the largest multiple of the tick within it, so that its ticks
+    // are ticks of the active interval too.
+    Duration coarse = tickEvery.multipliedBy(Math.max(1, every.toMillis() / tickEvery.toMillis()));
+    if (coarse.compareTo(tickEvery) > 0) {
+      Instant tick = tickAtOrAfter(scope, from, coarse);
       if (!tick.isAfter(limit)) {
         return tick;
       }

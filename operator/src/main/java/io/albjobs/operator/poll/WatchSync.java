@@ -306,7 +306,8 @@ public final class WatchSync {
       // started after it, which would otherwise be one more listing per change).
       Instant wake = settle.wakeAt();
       if (sharedScope != null && problem == null) {
-        Instant tick = listings.align(sharedScope, type, wake, active, Duration.ZERO, active, now);
+        Instant tick =
+            listings.align(sharedScope, type, wake, Duration.ZERO, Duration.ZERO, active, now);
         wake = tick.isBefore(at) ? tick : at;
       }
       return new Outcome(next, wake);

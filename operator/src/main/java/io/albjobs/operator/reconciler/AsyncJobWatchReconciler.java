@@ -281,7 +281,7 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
       Instant wake =
           verdict.wakeAt() == null
               ? null
-              : sync.onTick(state, verdict.wakeAt(), active, Duration.ZERO, active, now);
+              : sync.onTick(state, verdict.wakeAt(), Duration.ZERO, Duration.ZERO, active, now);
       Instant soon =
           sync.onTick(
               state,
@@ -309,7 +309,7 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
         Instant wake = Settle.verdict(next, period, timeout, now).wakeAt();
         if (wake != null) {
           Duration active = sync.activeInterval(watch.getSpec());
-          wake = sync.onTick(state, wake, active, Duration.ZERO, active, now);
+          wake = sync.onTick(state, wake, Duration.ZERO, Duration.ZERO, active, now);
         }
         at = wake != null && wake.isAfter(now) && wake.isBefore(at) ? wake : at;
         state.nextPoll(at);

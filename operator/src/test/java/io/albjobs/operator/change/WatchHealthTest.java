@@ -31,15 +31,29 @@ class WatchHealthTest {
     assertEquals(
         List.of(), health.check(watching(false, true), t0.plus(WatchHealth.GRACE)), "29 s");
     assertEquals(
-        List.of("ingresses.networking.k8s.io", "events of Ingresses"),
-        health.check(watching(false, false), t0.plus(WatchHealth.GRACE).plusSeconds(1)));
+        List.of("ingresses.networking.k8s.io"),
+        health.check(watching(false, false), t0.plus(WatchHealth.GRACE).plusSeconds(1)),
+        "30 s for the ingresses; the events' gap has just begun");
     assertEquals(t0.plusSeconds(1), health.since());
     // Watching again: the gap is over, and a new one counts from its own start.
     assertEquals(List.of(), health.check(watching(true, true), t0.plusSeconds(40)));
+    assertEquals(null, health.since());
     assertEquals(List.of(), health.check(watching(true, false), t0.plusSeconds(50)));
     assertEquals(List.of(), health.check(watching(true, false), t0.plusSeconds(79)));
     assertEquals(
         List.of("events of Ingresses"), health.check(watching(true, false), t0.plusSeconds(80)));
+  }
+
+  @Test
+  void shortGapsOfDifferentInformersInARowAreNotOneLongGap() {
+    // Each informer reconnects within 20 s, one after the other, for a minute.
+    for (int s = 0; s <= 60; s += 10) {
+      boolean ingressesDown = (s / 20) % 2 == 0;
+      assertEquals(
+          List.of(),
+          health.check(watching(!ingressesDown, ingressesDown), t0.plusSeconds(s)),
+          "at " + s + " s");
+    }
   }
 
   @Test

@@ -265,9 +265,7 @@ class LoadBalancerChildrenTest {
 
   @Test
   void aSharedListingReadsTheListenersAclsAgainForAnUnknownAclNotForANewRule() throws Exception {
-    cache.refreshEvery(Duration.ofMinutes(20));
-    alb.listener("lsn-1", "alb-1", "sgp-1");
-    poll(true, "ns/w");
+    oneListenerListed(true); // T0
     int reads = alb.calls("GetListenerAttribute");
     clock.advance(Duration.ofSeconds(10));
     alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
@@ -566,9 +564,7 @@ class LoadBalancerChildrenTest {
 
   @Test
   void aRuleCreatedBeforeAFailedListingIsMirroredOnceListingWorksAgain() throws Exception {
-    cache.refreshEvery(Duration.ofMinutes(20));
-    alb.listener("lsn-1", "alb-1", "sgp-1");
-    poll(false, "ns/w"); // T0: listed
+    oneListenerListed(false); // T0
     clock.advance(Duration.ofMinutes(5));
     alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
     long t = clock.instant().toEpochMilli();
@@ -620,10 +616,8 @@ class LoadBalancerChildrenTest {
   @Test
   void anUnknownChildCreatedAfterTheLastGoodListingIsNotMarkedAnotherLoadBalancers()
       throws Exception {
-    cache.refreshEvery(Duration.ofMinutes(20));
     alb.lookUpsDenied = true; // only a listing of the children says whose the rule is
-    alb.listener("lsn-1", "alb-1", "sgp-1");
-    poll(true, "ns/w"); // T0: listed
+    oneListenerListed(true); // T0
     clock.advance(Duration.ofSeconds(2));
     alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
     long t = clock.instant().toEpochMilli();
@@ -651,10 +645,8 @@ class LoadBalancerChildrenTest {
   @Test
   void aSettlingPollWithASharedListingListsTheChildrenAgainOnlyForAChildItDoesNotKnow()
       throws Exception {
-    cache.refreshEvery(Duration.ofMinutes(20));
     alb.lookUpsDenied = true; // only a listing of the children says whose the rule is
-    alb.listener("lsn-1", "alb-1", "sgp-1");
-    poll(true, "ns/w"); // T0: listed
+    oneListenerListed(true); // T0
     clock.advance(Duration.ofSeconds(10));
     alb.jobs.put(processing("ON-LISTENER", "listener", "lsn-1", clock.instant()));
     FamilyPoll.Result quiet = poll(true, "ns/w", clock.instant().minusSeconds(1));
@@ -678,10 +670,8 @@ class LoadBalancerChildrenTest {
 
   @Test
   void aSettlingPollIsNotFreshWhileAChildJobMayStillBeTheFamilys() throws Exception {
-    cache.refreshEvery(Duration.ofMinutes(20));
     alb.lookUpsDenied = true; // only a listing of the children says whose the rule is
-    alb.listener("lsn-1", "alb-1", "sgp-1");
-    poll(true, "ns/w"); // T0: listed
+    oneListenerListed(true); // T0
     alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
     alb.jobs.put(processing("NEW-RULE", "rule", "rule-new", clock.instant()));
     clock.advance(Duration.ofMillis(500));
@@ -716,9 +706,7 @@ class LoadBalancerChildrenTest {
   @Test
   void aServerGroupJobIsAReasonToListAgainOnlyWhenTheFamilyChangedSinceTheListing()
       throws Exception {
-    cache.refreshEvery(Duration.ofMinutes(20));
-    alb.listener("lsn-1", "alb-1", "sgp-1");
-    poll(true, "ns/w"); // T0: listed
+    oneListenerListed(true); // T0
     clock.advance(Duration.ofSeconds(10));
     // Another load balancer's server group (server groups can be shared): not the family's as
     // long as nothing of the family changed since its children were listed.
@@ -791,6 +779,43 @@ class LoadBalancerChildrenTest {
             .idsByType()
             .get("rule")
             .contains("rule-1new"));
+  }
+
+  @Test
+  void aRuleALateListingMissedStillTakesUpTheServerGroupItForwardsTo() throws Exception {
+    oneListenerListed(true); // T0
+    clock.advance(Duration.ofSeconds(10));
+    // The change creates a server group and a rule forwarding to it, both jobs at T1.
+    Instant t1 = clock.instant();
+    alb.jobs.put(processing("CREATE-SG", "servergroup", "sgp-new", t1));
+    alb.jobs.put(processing("CREATE-RULE", "rule", "rule-new", t1));
+    // A listing 300 ms later does not show the rule yet (ALB lists it late).
+    clock.advance(Duration.ofMillis(300));
+    cache.family(SCOPE, alb, List.of("alb-1"), true);
+    alb.rule("rule-new", "lsn-1", "alb-1", "sgp-new");
+    clock.advance(Duration.ofSeconds(7));
+    FamilyPoll.Result r = poll(true, "ns/w", t1.minusSeconds(1));
+    assertEquals(
+        Set.of("CREATE-SG", "CREATE-RULE"),
+        ids(r.jobs()),
+        "the rule the look-up named is the family's, and so is the server group it forwards to");
+    assertTrue(r.childrenFresh());
+  }
+
+  @Test
+  void aRuleLookedUpBeforeItsLoadBalancerWasListedIsCoveredOnceItIs() throws Exception {
+    cache.refreshEvery(Duration.ofMinutes(20));
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    alb.rule("rule-1new", "lsn-1", "alb-1", "sgp-1");
+    // Another watch's poll asked for the rule before any watch of alb-1 listed its children.
+    cache.lookUp(SCOPE, alb, Map.of("rule", Set.of("rule-1new")));
+    assertEquals(1, alb.byIdCalls.get());
+    alb.rules.remove("rule-1new"); // ALB's ListRules shows it late
+    alb.jobs.put(processing("NEW-RULE", "rule", "rule-1new", clock.instant()));
+    clock.advance(Duration.ofSeconds(2));
+    FamilyPoll.Result r = poll(true, "ns/w", clock.instant().minusSeconds(1));
+    assertTrue(ids(r.jobs()).contains("NEW-RULE"), "ALB's answer covers it, asked once");
+    assertEquals(1, alb.byIdCalls.get());
   }
 
   @Test
@@ -871,9 +896,7 @@ class LoadBalancerChildrenTest {
 
   @Test
   void aSettlingPollWithoutASharedListingListsTheChildrenAgainFirst() throws Exception {
-    cache.refreshEvery(Duration.ofMinutes(20));
-    alb.listener("lsn-1", "alb-1", "sgp-1");
-    poll(false, "ns/w"); // T0: listed
+    oneListenerListed(false); // T0
     clock.advance(Duration.ofSeconds(10));
     alb.rule("rule-new", "lsn-1", "alb-1", "sgp-1");
     alb.jobs.put(processing("NEW-RULE", "rule", "rule-new", clock.instant().minusSeconds(5)));
@@ -881,6 +904,16 @@ class LoadBalancerChildrenTest {
     assertTrue(ids(r.jobs()).contains("NEW-RULE"), "the rule is known before its jobs are asked");
     assertTrue(r.childrenFresh());
     assertEquals(2, alb.calls("ListListeners"));
+  }
+
+  /**
+   * alb-1 with listener lsn-1 (forwarding to sgp-1), children listed again only every 20 minutes,
+   * and listed once (at T0) by a poll of watch ns/w.
+   */
+  private void oneListenerListed(boolean share) throws AlbException {
+    cache.refreshEvery(Duration.ofMinutes(20));
+    alb.listener("lsn-1", "alb-1", "sgp-1");
+    poll(share, "ns/w");
   }
 
   private static AlbJob processing(String id, String type, String resource, Instant created) {

@@ -203,6 +203,40 @@ class SharedListingsTest {
   }
 
   @Test
+  void anIntervalThatIsNoMultipleOfTheTickStillPollsOnTicksAndAWaitTakesTheNextTick()
+      throws Exception {
+    fill();
+    register(4);
+    Duration tick = Duration.ofSeconds(5);
+    Duration odd = Duration.ofSeconds(42); // a spec.pollInterval: on the 40 s ticks
+    Instant first = listings.tickAtOrAfter(SCOPE, t0, tick);
+    for (int offset = 0; offset < 42_000; offset += 3_100) {
+      Instant at =
+          listings.align(
+              SCOPE,
+              "loadbalancer",
+              first.plusMillis(offset).plus(odd),
+              odd,
+              SharedListings.early(odd),
+              SharedListings.late(odd),
+              t0);
+      assertEquals(at, listings.tickAtOrAfter(SCOPE, at, tick), "a 5 s tick");
+    }
+    // A fence's margin ending: the next 5 s tick, whatever the watch's own active interval.
+    Instant margin = first.plusMillis(1_500);
+    assertEquals(
+        first.plus(tick),
+        listings.align(
+            SCOPE,
+            "loadbalancer",
+            margin,
+            Duration.ZERO,
+            Duration.ZERO,
+            Duration.ofSeconds(20),
+            t0));
+  }
+
+  @Test
   void watchesPollingAtTheIdleIntervalMeetOnTheSameTicksAsTheActiveOnes() throws Exception {
     fill();
     register(4);
