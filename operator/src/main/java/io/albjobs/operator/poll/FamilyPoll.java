@@ -67,14 +67,16 @@ final class FamilyPoll {
       Instant due,
       Instant now,
       Instant albNow,
-      Instant freshAsOf)
+      Instant freshAsOf,
+      java.util.function.Predicate<AlbJob> owns)
       throws AlbException {
     Map<String, AlbJob> found = new LinkedHashMap<>();
     boolean fresh;
     Set<String> wanted = new HashSet<>(apiNames);
     long newest = Long.MIN_VALUE;
     SharedListings.Listing shared =
-        listings.listing(scope, client, null, member, family.ownCost(), begin, due, now, albNow);
+        listings.listing(
+            scope, client, null, member, family.ownCost(), begin, due, now, albNow, owns);
     if (shared != null) {
       for (AlbJob job : shared.all()) {
         newest = Math.max(newest, job.createTimeMillis());

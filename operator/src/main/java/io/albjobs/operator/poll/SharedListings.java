@@ -16,6 +16,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * One {@code ListAsynJobs} listing per account scope and resource type, shared by the watches of
@@ -43,6 +48,15 @@ public final class SharedListings {
 
   /** How long after a listing was found too large sharing is tried again. */
   public static final Duration PROBE_AGAIN = Duration.ofMinutes(5);
+
+  /** How far before the last listing a discovery listing looks (jobs ALB lists late). */
+  public static final Duration DISCOVER_LOOKBACK = Duration.ofSeconds(30);
+
+  /** The most pages a discovery listing takes. */
+  static final int DISCOVER_PAGES = 3;
+
+  /** How often the discovery timer looks for scopes whose tick has come. */
+  private static final Duration TICK = Duration.ofMillis(100);
 
   /** A listing that started this long before a watch's due time still counts as fresh. */
   static final Duration SLACK = Duration.ofMillis(250);
@@ -72,7 +86,24 @@ public final class SharedListings {
 
   private record Key(AccountScope scope, String resourceType) {}
 
-  private record Member(Instant begin, int cost, Instant seen) {}
+  /**
+   * A watch of the scope: its window, what one poll of it on its own costs, when it last asked,
+   * which jobs are its own, and when it polls next (null: not known yet).
+   */
+  private record Member(
+      Instant begin, int cost, Instant seen, Predicate<AlbJob> owns, Instant nextPoll) {}
+
+  /** A job as the listings of a scope last showed it: its status and when it was created. */
+  private record Known(String status, long createTimeMillis) {}
+
+  /**
+   * Wakes a watch whose jobs a listing showed new or changed, so that it polls with the listing
+   * that started {@code at} (it is due then).
+   */
+  @FunctionalInterface
+  public interface Waker {
+    void wake(String member, Instant at);
+  }
 
   /** The state of one scope and resource type; guarded by its own monitor. */
   private static final class Pool {
@@ -83,6 +114,23 @@ public final class SharedListings {
     Instant runningBegin;
     int pagesEstimate = 1;
     Instant probeAfter = Instant.MIN;
+
+    // Discovery: what the scope's listings showed, compared listing by listing.
+    /** The client the members poll with: discovery lists with it. */
+    AlbJobClient client;
+
+    final Map<String, Known> known = new HashMap<>();
+    boolean compared;
+
+    /** The start (node clock) and ALB's clock of the newest listing compared. */
+    Instant comparedAt;
+
+    Instant comparedAlbTime;
+    Instant nextDiscovery;
+    boolean discovering;
+
+    /** Discovery is off until then (its listing took too many pages, or failed). */
+    Instant discoverAfter = Instant.MIN;
   }
 
   private final boolean enabled;
@@ -94,6 +142,10 @@ public final class SharedListings {
   private final Duration tickEvery;
   private final Map<Key, Pool> pools = new ConcurrentHashMap<>();
   private volatile java.util.function.Predicate<AccountScope> live = scope -> true;
+  private volatile Duration discoverEvery = Duration.ZERO;
+  private volatile Waker waker = (member, at) -> {};
+  private ScheduledExecutorService discoveryTimer;
+  private ExecutorService discoveryCalls;
 
   /**
    * @param overlap the watermark overlap every poll looks back
@@ -154,6 +206,26 @@ public final class SharedListings {
       Instant now,
       Instant albNow)
       throws AlbException {
+    return listing(
+        scope, client, resourceType, member, ownCost, begin, due, now, albNow, job -> false);
+  }
+
+  /**
+   * As above, with {@code owns}: which jobs are the watch's own. A listing of the scope that shows
+   * one of them new or changed wakes the watch (see {@link #discoverEvery}).
+   */
+  public Listing listing(
+      AccountScope scope,
+      AlbJobClient client,
+      String resourceType,
+      String member,
+      int ownCost,
+      Instant begin,
+      Instant due,
+      Instant now,
+      Instant albNow,
+      Predicate<AlbJob> owns)
+      throws AlbException {
     if (!enabled || !live.test(scope)) {
       return null;
     }
@@ -177,7 +249,15 @@ public final class SharedListings {
           pool.members.remove(member);
           return null;
         }
-        pool.members.put(member, new Member(begin, Math.max(1, ownCost), now));
+        Member before = pool.members.get(member);
+        pool.members.put(
+            member,
+            new Member(
+                begin, Math.max(1, ownCost), now, owns, before == null ? null : before.nextPoll()));
+        pool.client = client;
+        if (pool.nextDiscovery == null && !discoverEvery.isZero()) {
+          pool.nextDiscovery = tickAtOrAfter(scope, now, discoverEvery);
+        }
         int sharedCost = pool.members.values().stream().mapToInt(Member::cost).sum();
         // Worth it only if the listing takes fewer pages than one poll of every watch on its own.
         pageLimit = Math.min(maxPages, sharedCost - 1);
@@ -259,16 +339,19 @@ public final class SharedListings {
           lister.allOfType(client, resourceType, begin.toEpochMilli(), pageLimit);
       Listing listing =
           found.jobs() == null ? null : index(startedAt, begin, found.jobs(), found.serverTime());
+      Map<String, Instant> wakes = Map.of();
       synchronized (pool) {
         pool.pagesEstimate = found.pages();
         if (listing == null) {
           pool.probeAfter = startedAt.plus(PROBE_AGAIN);
         } else {
           pool.last = listing;
+          wakes = compare(pool, startedAt, found.serverTime(), found.jobs());
         }
         pool.running = null;
       }
       result.complete(listing);
+      wake(wakes);
       return listing;
     } catch (AlbException | RuntimeException e) {
       synchronized (pool) {
@@ -277,6 +360,250 @@ public final class SharedListings {
       result.completeExceptionally(e);
       throw e;
     }
+  }
+
+  /**
+   * When a watch of the scope polls next (after its poll): a listing that shows one of its jobs new
+   * or changed wakes it only when that is more than a discovery interval before then.
+   */
+  public void scheduled(AccountScope scope, String resourceType, String member, Instant at) {
+    Pool pool = pools.get(new Key(scope, resourceType));
+    if (pool == null) {
+      return;
+    }
+    synchronized (pool) {
+      Member m = pool.members.get(member);
+      if (m != null) {
+        pool.members.put(member, new Member(m.begin(), m.cost(), m.seen(), m.owns(), at));
+      }
+    }
+  }
+
+  /** Who is told of a watch to wake (the reconciler: it makes the watch due and reconciles it). */
+  public void wakeWith(Waker waker) {
+    this.waker = waker;
+  }
+
+  /**
+   * Lists the new jobs of every scope once per {@code every}, on a grid of the scope's own, when no
+   * listing of the scope started within the interval and no watch of it polls within it; {@link
+   * Duration#ZERO}: never. Such a listing looks back {@link #DISCOVER_LOOKBACK} from the last one
+   * and takes at most {@link #DISCOVER_PAGES} pages (more: discovery of the scope pauses for {@link
+   * #PROBE_AGAIN}). Every listing of a scope, a watch's or this one, is compared with the ones
+   * before, and a watch with a job new or changed in it is woken when it would otherwise poll more
+   * than {@code every} later. So a watch with nothing in flight sees a new job within about {@code
+   * every}, at one call per interval and scope when nothing happens, whatever the number of
+   * watches; its own interval stays how often it polls when nothing happens.
+   */
+  public synchronized void discoverEvery(Duration every) {
+    discoverEvery = every == null || every.isNegative() ? Duration.ZERO : every;
+    if (!enabled || discoverEvery.isZero() || discoveryTimer != null) {
+      return;
+    }
+    discoveryTimer = Executors.newSingleThreadScheduledExecutor(daemon("alb-discovery-timer"));
+    // The listings on threads of their own: a scope whose endpoint hangs does not hold the others.
+    discoveryCalls = Executors.newFixedThreadPool(2, daemon("alb-discovery"));
+    discoveryTimer.scheduleWithFixedDelay(
+        () -> {
+          try {
+            discover(Instant.now());
+          } catch (RuntimeException e) {
+            LOG.warn("discovery tick failed", e);
+          }
+        },
+        TICK.toMillis(),
+        TICK.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** The discovery interval without its timer: a test calls {@link #discover} itself. */
+  void discoverWithoutTimer(Duration every) {
+    discoverEvery = every;
+  }
+
+  /** Stops discovery (the operator stops). */
+  public synchronized void close() {
+    if (discoveryTimer != null) {
+      discoveryTimer.shutdownNow();
+      discoveryCalls.shutdownNow();
+      discoveryTimer = null;
+      discoveryCalls = null;
+    }
+  }
+
+  /** The scopes whose discovery tick has come: lists those that need it (see above). */
+  void discover(Instant now) {
+    Duration every = discoverEvery;
+    if (every.isZero()) {
+      return;
+    }
+    for (Map.Entry<Key, Pool> e : pools.entrySet()) {
+      Key key = e.getKey();
+      Pool pool = e.getValue();
+      AlbJobClient client;
+      Instant begin;
+      synchronized (pool) {
+        if (pool.nextDiscovery == null) {
+          pool.nextDiscovery = tickAtOrAfter(key.scope(), now, every);
+        }
+        if (now.isBefore(pool.nextDiscovery)) {
+          continue;
+        }
+        pool.nextDiscovery = tickAtOrAfter(key.scope(), now.plusMillis(1), every);
+        if (!discoveryDue(pool, every, now) || !live.test(key.scope())) {
+          continue;
+        }
+        // On ALB's clock: the last compared listing's Date, moved on by the time since.
+        Instant albNow =
+            pool.comparedAlbTime == null
+                ? now
+                : pool.comparedAlbTime.plus(Duration.between(pool.comparedAt, now));
+        begin = albNow.minus(DISCOVER_LOOKBACK);
+        client = pool.client;
+        pool.discovering = true;
+      }
+      ExecutorService calls = discoveryCalls;
+      if (calls == null) {
+        runDiscovery(key, pool, client, begin, now);
+      } else {
+        try {
+          calls.execute(() -> runDiscovery(key, pool, client, begin, now));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+          synchronized (pool) {
+            pool.discovering = false;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether the scope needs a listing of its own for discovery: it has watches, no listing is
+   * running or started within the interval, and no watch polls within it (its listing will do).
+   */
+  private static boolean discoveryDue(Pool pool, Duration every, Instant now) {
+    if (pool.members.isEmpty()
+        || pool.client == null
+        || pool.discovering
+        || pool.running != null
+        || now.isBefore(pool.discoverAfter)) {
+      return false;
+    }
+    if (pool.comparedAt != null && pool.comparedAt.isAfter(now.minus(every))) {
+      return false;
+    }
+    for (Member m : pool.members.values()) {
+      Instant at = m.nextPoll();
+      if (at != null && at.isAfter(now.minus(every)) && !at.isAfter(now.plus(every))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void runDiscovery(
+      Key key, Pool pool, AlbJobClient client, Instant begin, Instant startedAt) {
+    Map<String, Instant> wakes = Map.of();
+    try {
+      JobLister.TypeListing found =
+          lister.allOfType(client, key.resourceType(), begin.toEpochMilli(), DISCOVER_PAGES);
+      synchronized (pool) {
+        if (found.jobs() == null) {
+          pool.discoverAfter = startedAt.plus(PROBE_AGAIN);
+          LOG.info(
+              "discovery of new {} jobs in {} paused for {}: {} jobs in {}, more than {} pages",
+              key.resourceType() == null ? "" : key.resourceType(),
+              key.scope().regionId(),
+              PROBE_AGAIN,
+              found.totalCount(),
+              DISCOVER_LOOKBACK,
+              DISCOVER_PAGES);
+        } else {
+          wakes = compare(pool, startedAt, found.serverTime(), found.jobs());
+        }
+      }
+    } catch (AlbException | RuntimeException e) {
+      // The watches' own polls report ALB's errors where a person looks; discovery only waits.
+      LOG.debug("discovery listing in {} failed: {}", key.scope().regionId(), e.toString());
+      synchronized (pool) {
+        pool.discoverAfter = startedAt.plus(DISCOVER_LOOKBACK);
+      }
+    } finally {
+      synchronized (pool) {
+        pool.discovering = false;
+      }
+    }
+    wake(wakes);
+  }
+
+  /**
+   * Compares a listing with what the listings before showed (under the pool's monitor); returns the
+   * watches to wake: those with a job new or changed in it, when they would poll more than a
+   * discovery interval later. The first listing of a scope is only remembered.
+   */
+  private Map<String, Instant> compare(
+      Pool pool, Instant startedAt, Instant albTime, List<AlbJob> jobs) {
+    Duration every = discoverEvery;
+    if (every.isZero()) {
+      return Map.of();
+    }
+    Instant asOf = albTime != null ? albTime : startedAt;
+    // Older jobs are in no watch's window (see listing's oldest).
+    long horizon = asOf.minus(overlap).minus(lag).toEpochMilli();
+    List<AlbJob> changed = new ArrayList<>();
+    for (AlbJob job : jobs) {
+      if (job.createTimeMillis() < horizon) {
+        continue;
+      }
+      Known was = pool.known.put(job.id(), new Known(job.status(), job.createTimeMillis()));
+      if (pool.compared && (was == null || !java.util.Objects.equals(was.status(), job.status()))) {
+        changed.add(job);
+      }
+    }
+    pool.known.values().removeIf(k -> k.createTimeMillis() < horizon);
+    pool.compared = true;
+    if (pool.comparedAt == null || startedAt.isAfter(pool.comparedAt)) {
+      pool.comparedAt = startedAt;
+      pool.comparedAlbTime = asOf;
+    }
+    if (changed.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Instant> wakes = new HashMap<>();
+    Instant soon = startedAt.plus(every);
+    for (Map.Entry<String, Member> e : pool.members.entrySet()) {
+      Member m = e.getValue();
+      if (m.nextPoll() != null && !m.nextPoll().isAfter(soon)) {
+        continue;
+      }
+      for (AlbJob job : changed) {
+        if (m.owns().test(job)) {
+          wakes.put(e.getKey(), startedAt);
+          break;
+        }
+      }
+    }
+    return wakes;
+  }
+
+  private void wake(Map<String, Instant> wakes) {
+    Waker w = waker;
+    wakes.forEach(
+        (member, at) -> {
+          try {
+            w.wake(member, at);
+          } catch (RuntimeException e) {
+            LOG.warn("could not wake {}", member, e);
+          }
+        });
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /**

@@ -33,12 +33,41 @@ public final class WatchState {
 
   private final Map<String, Instant> deleted = new ConcurrentHashMap<>();
 
+  private Instant woken;
+
   public Instant nextPoll() {
     return nextPoll;
   }
 
-  public void nextPoll(Instant at) {
-    nextPoll = at;
+  /** Sets the next poll; a wake not yet served keeps it no later than the wake. */
+  public synchronized void nextPoll(Instant at) {
+    nextPoll = woken != null && woken.isBefore(at) ? woken : at;
+  }
+
+  /**
+   * A listing of the watch's scope that started {@code at} showed one of its jobs new or changed
+   * ({@link SharedListings#discoverEvery}): the watch is due then, and stays due until a poll due
+   * then or later ran (a poll running meanwhile may have used an older listing).
+   */
+  public synchronized void wake(Instant at) {
+    if (woken == null || at.isBefore(woken)) {
+      woken = at;
+    }
+    if (at.isBefore(nextPoll)) {
+      nextPoll = at;
+    }
+  }
+
+  /** A poll due at {@code due} ran: a wake at or before then is served. */
+  public synchronized void polled(Instant due) {
+    if (woken != null && !due.isBefore(woken)) {
+      woken = null;
+    }
+  }
+
+  /** The wake not yet served, or null. */
+  public synchronized Instant woken() {
+    return woken;
   }
 
   /**

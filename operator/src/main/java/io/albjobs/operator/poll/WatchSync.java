@@ -41,6 +41,9 @@ public final class WatchSync {
   /** The status to write and when to poll next. */
   public record Outcome(AsyncJobWatchStatus status, Instant nextPollAt) {}
 
+  /** The scope and listing pool (resource type, or null for every type) a watch polls in. */
+  private record Seat(AccountScope scope, String resourceType, String member) {}
+
   private final AlbClients clients;
   private final ScopeResolver scopes;
   private final AlbConfigSource albConfigs;
@@ -95,6 +98,20 @@ public final class WatchSync {
     this.clock = clock;
   }
 
+  /**
+   * Lists each scope's new jobs every {@code every} when no watch of it polls, and wakes the
+   * watches that have one ({@link SharedListings#discoverEvery}); {@link Duration#ZERO}: off.
+   */
+  public void discoverEvery(Duration every, SharedListings.Waker waker) {
+    listings.wakeWith(waker);
+    listings.discoverEvery(every);
+  }
+
+  /** Stops what runs on its own (discovery). */
+  public void close() {
+    listings.close();
+  }
+
   /** The children cache of load-balancer watches (its refresh interval is an operator setting). */
   public LoadBalancerChildren loadBalancerChildren() {
     return lbChildren;
@@ -127,6 +144,8 @@ public final class WatchSync {
     Boolean familyFresh = null;
     // When the listing the poll's jobs came from started: a shared one may have started before.
     Instant listedFrom = now;
+    // The watch's place among the listings of its scope, once it asked for one.
+    Seat seat = null;
     java.util.function.Function<AlbJob, String> loadBalancerOf =
         LoadBalancerChildren.LOADBALANCER.equals(type)
             ? job ->
@@ -171,20 +190,37 @@ public final class WatchSync {
           // a listing of load balancers alone does not show.
           family = lbChildren.family(scope, client, ids, false, poll.childrenFreshAsOf());
         }
+        Set<String> wantedApis = Set.copyOf(spec.getApiNames());
+        java.util.function.Predicate<AlbJob> api =
+            job -> wantedApis.isEmpty() || wantedApis.contains(job.apiName());
+        boolean familyPoll = family != null && family.hasChildren();
+        Set<String> idSet = Set.copyOf(ids);
+        LoadBalancerChildren.Family polledFamily = family;
+        seat = new Seat(scope, familyPoll ? null : type, member);
         SharedListings.Listing shared =
-            family != null && family.hasChildren()
+            familyPoll
                 ? null
                 : listings.listing(
                     scope,
                     client,
                     type,
-                    ns + "/" + watch.getMetadata().getName(),
+                    member,
                     (ids.size() + JobQuery.MAX_IDS - 1) / JobQuery.MAX_IDS,
                     begin,
                     listingDue(poll),
                     now,
-                    albNow);
-        if (family != null && family.hasChildren()) {
+                    albNow,
+                    job -> api.test(job) && idSet.contains(job.resourceId()));
+        if (familyPoll) {
+          // Its jobs: those of the family, and a child no family of the scope knows yet (a new
+          // listener or rule is looked up by the poll it wakes).
+          java.util.function.Predicate<AlbJob> owns =
+              job ->
+                  api.test(job)
+                      && (polledFamily.owns(job)
+                          || !lbChildren
+                              .unknownChildren(scope, polledFamily, List.of(job))
+                              .isEmpty());
           FamilyPoll.Result found =
               new FamilyPoll(lbChildren, listings, lister, defaults.watermarkOverlap())
                   .poll(
@@ -198,7 +234,8 @@ public final class WatchSync {
                       listingDue(poll),
                       now,
                       albNow,
-                      poll.childrenFreshAsOf());
+                      poll.childrenFreshAsOf(),
+                      owns);
           family = found.family();
           familyFresh = found.childrenFresh();
           listedFrom = found.listingStartedAt() != null ? found.listingStartedAt() : now;
@@ -310,7 +347,7 @@ public final class WatchSync {
             listings.align(sharedScope, type, wake, Duration.ZERO, Duration.ZERO, active, now);
         wake = tick.isBefore(at) ? tick : at;
       }
-      return new Outcome(next, wake);
+      return scheduled(seat, new Outcome(next, wake));
     }
     if (sharedScope != null && problem == null) {
       // On a tick of the scope, so that one listing serves every watch due then. The interval
@@ -329,7 +366,15 @@ public final class WatchSync {
               SharedListings.late(wait),
               now);
     }
-    return new Outcome(next, at);
+    return scheduled(seat, new Outcome(next, at));
+  }
+
+  /** Tells the watch's listing pool when it polls next (a job of it seen sooner wakes it). */
+  private Outcome scheduled(Seat seat, Outcome outcome) {
+    if (seat != null) {
+      listings.scheduled(seat.scope(), seat.resourceType(), seat.member(), outcome.nextPollAt());
+    }
+    return outcome;
   }
 
   /**

@@ -71,6 +71,10 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
   private final ChangeTracker tracker;
   private final SettleDefaults settle;
   private volatile InformerEventSource<AsyncJob, AsyncJobWatch> children;
+  private volatile SimpleInboundEventSource<AsyncJobWatch> changes;
+  private volatile io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<
+          AsyncJobWatch>
+      primaries;
 
   public AsyncJobWatchReconciler(
       WatchSync sync,
@@ -127,7 +131,31 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     children = new InformerEventSource<>(config, context);
     SimpleInboundEventSource<AsyncJobWatch> changes = new SimpleInboundEventSource<>("changes");
     tracker.onChange(changes::propagateEvent);
+    this.changes = changes;
+    this.primaries = context.getPrimaryCache();
     return List.of(children, changes);
+  }
+
+  /**
+   * A listing of its scope showed a job of this watch ({@code namespace/name}) new or changed,
+   * while its next poll was later ({@code poll/SharedListings}): it is due from {@code at} (when
+   * that listing started, so that it polls with it) and is reconciled now.
+   */
+  public void wake(String member, Instant at) {
+    var source = changes;
+    var cache = primaries;
+    int slash = member.indexOf('/');
+    if (source == null || cache == null || slash < 0) {
+      return;
+    }
+    ResourceID id = new ResourceID(member.substring(slash + 1), member.substring(0, slash));
+    cache
+        .get(id)
+        .ifPresent(
+            watch -> {
+              states.of(watch.getMetadata().getUid()).wake(at);
+              source.propagateEvent(id);
+            });
   }
 
   /**
@@ -388,6 +416,7 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
         now);
     recorder.watch(watch, current, written, ownWrites(context));
     taken.stream().mapToLong(ObjectChange::seq).max().ifPresent(state::changesTaken);
+    state.polled(due);
     state.nextPoll(outcome.nextPollAt());
     return UpdateControl.<AsyncJobWatch>noUpdate()
         .rescheduleAfter(until(clock.instant(), outcome.nextPollAt()));

@@ -954,7 +954,8 @@ class LoadBalancerChildrenTest {
                 now,
                 now,
                 now,
-                freshAsOf);
+                freshAsOf,
+                job -> false);
     cache.commit(member, r.family()); // as WatchSync does once the jobs are mirrored
     return r;
   }

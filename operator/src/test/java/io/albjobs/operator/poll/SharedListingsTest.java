@@ -13,6 +13,7 @@ import io.albjobs.operator.alb.AlbException;
 import io.albjobs.operator.alb.AlbJob;
 import io.albjobs.operator.alb.ErrorKind;
 import io.albjobs.operator.alb.JobLister;
+import io.albjobs.operator.alb.JobQuery;
 import io.albjobs.operator.scope.AccountScope;
 import io.albjobs.operator.testing.FakeAlb;
 import java.time.Duration;
@@ -257,5 +258,121 @@ class SharedListingsTest {
           Duration.between(first, at).toMillis() % idle.toMillis(),
           "a watch that polled " + offset + " ms after a 30 s tick polls on the 30 s ticks");
     }
+  }
+
+  // ---- discovery: one listing per interval and scope wakes only the watches with a new job ----
+
+  private static final Duration DISCOVER = Duration.ofSeconds(3);
+
+  /** Watch {@code name} of load balancer {@code lb}, which polls next at {@code next}. */
+  private void member(String name, String lb, Instant now, Instant next) throws AlbException {
+    listings.listing(
+        SCOPE,
+        alb,
+        "loadbalancer",
+        name,
+        1,
+        now.minus(OVERLAP),
+        now,
+        now,
+        now,
+        job -> job.resourceId().equals(lb));
+    listings.scheduled(SCOPE, "loadbalancer", name, next);
+  }
+
+  /** Three idle watches of one load balancer each, polled at t0 and next at t0 + 30 s. */
+  private java.util.Map<String, Instant> idleScope() throws AlbException {
+    java.util.Map<String, Instant> woken = new java.util.concurrent.ConcurrentHashMap<>();
+    listings.wakeWith(woken::put);
+    listings.discoverWithoutTimer(DISCOVER);
+    alb.put(job("OLD", "CreateListener", "alb-0", AlbJob.SUCCEEDED, t0.toEpochMilli() - 60_000, 0));
+    for (int w = 0; w < 3; w++) {
+      member("w" + w, "alb-" + w, t0, t0.plusSeconds(30));
+    }
+    assertEquals(1, alb.calls(), "the three watches shared one listing");
+    return woken;
+  }
+
+  @Test
+  void discoveryListsOncePerIntervalAndWakesOnlyTheWatchWithANewJob() throws Exception {
+    java.util.Map<String, Instant> woken = idleScope();
+    Instant t1 = t0.plusSeconds(4);
+    listings.discover(t1);
+    assertEquals(2, alb.calls(), "one discovery listing for the scope");
+    assertTrue(woken.isEmpty(), "nothing new: nobody woken");
+    long created = t1.plusSeconds(1).toEpochMilli();
+    alb.put(job("NEW", "CreateListener", "alb-1", AlbJob.PROCESSING, created, created));
+    Instant t2 = t1.plusSeconds(4);
+    listings.discover(t2);
+    assertEquals(3, alb.calls(), "one call per interval, not one per watch");
+    assertEquals(
+        java.util.Map.of("w1", t2), woken, "only the watch of alb-1, due from the listing");
+    JobQuery last = alb.queries().get(alb.queries().size() - 1);
+    assertEquals(
+        t2.minus(SharedListings.DISCOVER_LOOKBACK).toEpochMilli(),
+        last.beginTimeMillis(),
+        "a discovery listing looks back a fixed while, not the watches' whole overlap");
+    woken.clear();
+    listings.discover(t2.plusSeconds(4));
+    assertTrue(woken.isEmpty(), "a job seen before wakes nobody again");
+  }
+
+  @Test
+  void discoveryMakesNoListingWhenAWatchPollsWithinTheIntervalOrOneJustRan() throws Exception {
+    idleScope();
+    listings.scheduled(SCOPE, "loadbalancer", "w2", t0.plusSeconds(6));
+    listings.discover(t0.plusSeconds(4));
+    assertEquals(1, alb.calls(), "w2 polls within the interval: its listing will do");
+    listings.scheduled(SCOPE, "loadbalancer", "w2", t0.plusSeconds(60));
+    Instant t5 = t0.plusSeconds(20);
+    member("w0", "alb-0", t5, t5.plusSeconds(30));
+    assertEquals(2, alb.calls(), "w0's own poll");
+    listings.discover(t5.plusSeconds(2));
+    assertEquals(2, alb.calls(), "the watches' listing started less than an interval ago");
+    listings.discover(t5.plusSeconds(4));
+    assertEquals(3, alb.calls(), "an interval later discovery lists");
+  }
+
+  @Test
+  void aWatchesListingWakesTheIdleWatchesWithANewJobNotTheActiveOnes() throws Exception {
+    java.util.Map<String, Instant> woken = idleScope();
+    long created = t0.plusSeconds(5).toEpochMilli();
+    alb.put(job("N0", "CreateListener", "alb-0", AlbJob.PROCESSING, created, created));
+    alb.put(job("N2", "CreateListener", "alb-2", AlbJob.PROCESSING, created, created));
+    listings.scheduled(SCOPE, "loadbalancer", "w2", t0.plusSeconds(12));
+    Instant t1 = t0.plusSeconds(10);
+    // w1 polls (a spec change): its listing shows the new jobs of w0 and w2.
+    listings.listing(
+        SCOPE,
+        alb,
+        "loadbalancer",
+        "w1",
+        1,
+        t1.minus(OVERLAP),
+        t1,
+        t1,
+        t1,
+        job -> job.resourceId().equals("alb-1"));
+    assertEquals(2, alb.calls());
+    assertEquals(
+        java.util.Map.of("w0", t1),
+        woken,
+        "w0 (next poll in 20 s) is woken; w2 polls within the interval anyway");
+  }
+
+  @Test
+  void discoveryPausesWhenItsListingWouldTakeTooManyPages() throws Exception {
+    java.util.Map<String, Instant> woken = idleScope();
+    Instant t1 = t0.plusSeconds(4);
+    for (int i = 0; i < 100 * SharedListings.DISCOVER_PAGES + 1; i++) {
+      long created = t1.toEpochMilli() - i;
+      alb.put(job("B-" + i, "CreateListener", "alb-9", AlbJob.PROCESSING, created, created));
+    }
+    listings.discover(t1);
+    assertEquals(2, alb.calls(), "the first page told the size");
+    listings.discover(t1.plusSeconds(4));
+    listings.discover(t1.plus(SharedListings.PROBE_AGAIN).minusSeconds(1));
+    assertEquals(2, alb.calls(), "paused for " + SharedListings.PROBE_AGAIN);
+    assertTrue(woken.isEmpty());
   }
 }
