@@ -53,6 +53,7 @@ public final class OperatorApp implements AutoCloseable {
   private final ScopedClients clients;
   private final AtomicBoolean closing;
   private final ChangeTracker tracker;
+  private final WatchSync sync;
 
   private OperatorApp(
       Operator operator,
@@ -62,8 +63,10 @@ public final class OperatorApp implements AutoCloseable {
       PrometheusMeterRegistry registry,
       ScopedClients clients,
       AtomicBoolean closing,
-      ChangeTracker tracker) {
+      ChangeTracker tracker,
+      WatchSync sync) {
     this.tracker = tracker;
+    this.sync = sync;
     this.clients = clients;
     this.closing = closing;
     this.operator = operator;
@@ -135,6 +138,7 @@ public final class OperatorApp implements AutoCloseable {
     StatusRecorder recorder =
         new StatusRecorder(
             client, new Transitions(events, metrics, clock), clock, defaults.statusHeartbeat());
+    recorder.phaseLabels(phaseLabels(config.phaseLabel(), client));
     Retention retention = new Retention(client);
     JobMirror mirror = new JobMirror(client, recorder, retention, clock);
     AlbClock albClock = new AlbClock(clock, defaults.watermarkOverlap().dividedBy(2));
@@ -190,9 +194,12 @@ public final class OperatorApp implements AutoCloseable {
               }
             });
     Set<String> namespaces = config.namespaces();
-    operator.register(
+    AsyncJobWatchReconciler watches =
         new AsyncJobWatchReconciler(
-            sync, mirror, recorder, metrics, new WatchStates(), clock, tracker, settle),
+            sync, mirror, recorder, metrics, new WatchStates(), clock, tracker, settle);
+    sync.discoverEvery(config.duration(Setting.DISCOVER_INTERVAL), watches::wake);
+    operator.register(
+        watches,
         o -> {
           if (!namespaces.isEmpty()) {
             o.settingNamespaces(namespaces);
@@ -222,7 +229,45 @@ public final class OperatorApp implements AutoCloseable {
         config.leaderElection(),
         config.albQps(),
         http == null ? "off" : http.port());
-    return new OperatorApp(operator, poller, http, recorder, registry, clients, closing, tracker);
+    return new OperatorApp(
+        operator, poller, http, recorder, registry, clients, closing, tracker, sync);
+  }
+
+  /**
+   * Whether to keep the {@code albjobs.io/phase} label: as set, or for {@code auto} only when the
+   * API server cannot select {@code status.phase} (CRD selectableFields: beta and on by default
+   * from Kubernetes 1.31). A version that cannot be read counts as too old.
+   */
+  static boolean phaseLabels(Boolean setting, KubernetesClient client) {
+    if (setting != null) {
+      return setting;
+    }
+    try {
+      var version = client.getKubernetesVersion();
+      boolean selectable = selectsStatusFields(version.getMajor(), version.getMinor());
+      LOG.info(
+          "Kubernetes {}.{}: the albjobs.io/phase label is {} (--phase-label=auto)",
+          version.getMajor(),
+          version.getMinor(),
+          selectable ? "not written; select with --field-selector status.phase=..." : "written");
+      return !selectable;
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Could not read the API server's version ({}): writing the albjobs.io/phase label",
+          e.toString());
+      return true;
+    }
+  }
+
+  /** Whether a Kubernetes version selects custom resources by {@code status.phase} (1.31+). */
+  static boolean selectsStatusFields(String major, String minor) {
+    try {
+      int ma = Integer.parseInt(major.replaceAll("\\D", ""));
+      int mi = Integer.parseInt(minor.replaceAll("\\D", ""));
+      return ma > 1 || (ma == 1 && mi >= 31);
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /**
@@ -286,6 +331,7 @@ public final class OperatorApp implements AutoCloseable {
     closing.set(true);
     poller.close();
     tracker.close();
+    sync.close();
     operator.stop();
     clients.close();
     if (http != null) {

@@ -121,8 +121,9 @@ class KubectlIT {
   }
 
   @Test
-  void failedJobsAreSelectableByLabel() {
-    Kubectl.Result r = kubectl("get", "ajob", "-l", "albjobs.io/phase=Failed", "-o", "name");
+  void failedJobsAreSelectableByPhase() {
+    Kubectl.Result r =
+        kubectl("get", "ajob", "--field-selector", "status.phase=Failed", "-o", "name");
     List<String> selected =
         r.stdout().lines().map(l -> l.replace("asyncjob.albjobs.io/", "")).sorted().toList();
     List<String> failed =

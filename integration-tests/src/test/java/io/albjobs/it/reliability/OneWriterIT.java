@@ -1,6 +1,7 @@
 package io.albjobs.it.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -198,10 +199,11 @@ class OneWriterIT {
         JobPhase expected =
             failedIds.contains(job.getSpec().getJobId()) ? JobPhase.Failed : JobPhase.Succeeded;
         assertEquals(expected, job.getStatus().getPhase(), job.getMetadata().getName());
-        assertEquals(
-            expected.name(),
+        assertNull(
             job.getMetadata().getLabels().get("albjobs.io/phase"),
-            "phase label of " + job.getMetadata().getName());
+            "--phase-label=auto on Kubernetes 1.31+: status.phase is selected by field, no label"
+                + " patch per transition: "
+                + job.getMetadata().getName());
       }
       Map<String, Integer> expectedEvents =
           namesOf(failedIds).stream().collect(Collectors.toMap(n -> n, n -> 1));
@@ -328,6 +330,82 @@ class OneWriterIT {
               KubernetesClientException.class, () -> writer.writeIfUnchanged(inFlight, regress));
       assertEquals(409, refused.getCode(), "a status write from an older resourceVersion");
     }
+  }
+
+  /**
+   * The albjobs.io/phase label never lies: with --phase-label=false it is not added, and an
+   * AsyncJob that carries it from before (an older operator wrote it) keeps it in step with its
+   * phase; with true it is written.
+   */
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void thePhaseLabelIsWrittenOnlyWhenAskedAndStaysTrueWhereItIs() {
+    try (IntegrationEnv env = new IntegrationEnv("one-writer-label")) {
+      StatusRecorder writer =
+          new StatusRecorder(
+              env.admin,
+              new Transitions(
+                  new EventRecorder(env.admin, Clock.systemUTC(), "test"),
+                  new OperatorMetrics(new SimpleMeterRegistry()),
+                  Clock.systemUTC()),
+              Clock.systemUTC(),
+              Duration.ofMinutes(5));
+      writer.phaseLabels(false);
+      long t = System.currentTimeMillis();
+      Function<String, AlbJob> alb =
+          status ->
+              new AlbJob(
+                  "LABEL-1",
+                  "CreateRule",
+                  "Create",
+                  "listener",
+                  "lsn-1",
+                  status,
+                  "Failed".equals(status) ? "QuotaExceeded" : null,
+                  "Failed".equals(status) ? "quota exceeded" : null,
+                  t,
+                  t + 1000);
+      Function<String, Function<AsyncJob, AsyncJobStatus>> from =
+          status ->
+              j ->
+                  JobStatuses.fromAlb(
+                      alb.apply(status),
+                      j.getStatus(),
+                      j.getMetadata().getGeneration(),
+                      Instant.now());
+      AsyncJob plain =
+          env.admin
+              .resource(
+                  Fixtures.userJob(env.ns, "plain", "LABEL-1", env.sim.endpoint(), "alb-creds"))
+              .create();
+      AsyncJob legacy =
+          Fixtures.userJob(env.ns, "legacy", "LABEL-1", env.sim.endpoint(), "alb-creds");
+      legacy.getMetadata().setLabels(Map.of("albjobs.io/phase", "Pending"));
+      legacy = env.admin.resource(legacy).create();
+
+      plain = writer.job(plain, from.apply("Processing"), OwnWrites.none());
+      legacy = writer.job(legacy, from.apply("Processing"), OwnWrites.none());
+      assertNull(label(env, "plain"), "off: no label added");
+      assertEquals("Processing", label(env, "legacy"), "a label from before follows the phase");
+      writer.job(plain, from.apply("Failed"), OwnWrites.none());
+      writer.job(legacy, from.apply("Failed"), OwnWrites.none());
+      assertNull(label(env, "plain"));
+      assertEquals("Failed", label(env, "legacy"));
+
+      writer.phaseLabels(true);
+      AsyncJob labelled =
+          env.admin
+              .resource(
+                  Fixtures.userJob(env.ns, "labelled", "LABEL-1", env.sim.endpoint(), "alb-creds"))
+              .create();
+      writer.job(labelled, from.apply("Processing"), OwnWrites.none());
+      assertEquals("Processing", label(env, "labelled"), "on: the label is written");
+    }
+  }
+
+  private static String label(IntegrationEnv env, String name) {
+    Map<String, String> labels = env.job(name).getMetadata().getLabels();
+    return labels == null ? null : labels.get("albjobs.io/phase");
   }
 
   private static String name(int i) {

@@ -140,6 +140,16 @@ public final class OperatorConfig {
         "SHARE_LISTINGS",
         "true",
         "Watches of one account scope share one ListAsynJobs listing per poll when it takes fewer calls than a query per 10 resources of each watch"),
+    PHASE_LABEL(
+        "phase-label",
+        "PHASE_LABEL",
+        "auto",
+        "Keep the albjobs.io/phase label of AsyncJobs in step with status.phase (one more write per phase change): true, false, or auto (only when the API server is older than 1.31, which cannot select status.phase with --field-selector)"),
+    DISCOVER_INTERVAL(
+        "discover-interval",
+        "DISCOVER_INTERVAL",
+        "3s",
+        "How often each account scope's new jobs are listed while none of its watches polls, to wake only the watches that have one (one call per scope; needs --share-listings; 0s: off, a watch with nothing in flight sees new jobs at its poll interval)"),
     CHILD_REFRESH_INTERVAL(
         "child-refresh-interval",
         "CHILD_REFRESH_INTERVAL",
@@ -237,6 +247,11 @@ public final class OperatorConfig {
     }
     httpPort();
     tenancyPolicy();
+    phaseLabel();
+    Duration discover = duration(Setting.DISCOVER_INTERVAL);
+    if (!discover.isZero() && discover.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("--discover-interval must be 0s (off) or at least 1s");
+    }
     if (duration(Setting.CHILD_REFRESH_INTERVAL).compareTo(Duration.ofSeconds(5)) < 0) {
       throw new IllegalArgumentException("--child-refresh-interval must be at least 5s");
     }
@@ -244,6 +259,21 @@ public final class OperatorConfig {
     if (reconcileThreads() < 1) {
       throw new IllegalArgumentException("--reconcile-threads must be >= 1");
     }
+  }
+
+  /**
+   * {@code --phase-label}: TRUE, FALSE, or null for auto (decided from the API server's version).
+   */
+  public Boolean phaseLabel() {
+    String v = get(Setting.PHASE_LABEL).trim().toLowerCase(java.util.Locale.ROOT);
+    return switch (v) {
+      case "auto" -> null;
+      case "true" -> Boolean.TRUE;
+      case "false" -> Boolean.FALSE;
+      default ->
+          throw new IllegalArgumentException(
+              "--phase-label must be true, false or auto, not '" + v + "'");
+    };
   }
 
   public boolean shareListings() {

@@ -17,7 +17,9 @@ public class AsyncJobStatus {
   @JsonPropertyDescription(
       "Where the job stands: Pending (not visible in ALB yet; only AsyncJobs created by "
           + "a user or pipeline), Processing, Succeeded or Failed. Succeeded and Failed are "
-          + "final: the status never changes again.")
+          + "final: the status never changes again. Selectable: "
+          + "kubectl get ajob --field-selector status.phase=Failed.")
+  @io.fabric8.crd.generator.annotation.SelectableField
   private JobPhase phase;
 
   @JsonPropertyDescription(

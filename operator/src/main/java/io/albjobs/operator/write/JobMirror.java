@@ -127,7 +127,9 @@ public final class JobMirror {
     putLabel(labels, Labels.LOAD_BALANCER, loadBalancer);
     putLabel(labels, Labels.API_NAME, job.apiName());
     putLabel(labels, Labels.JOB_ID, job.id());
-    labels.put(Labels.PHASE, JobStatuses.phaseOf(job).name());
+    if (recorder.phaseLabels()) {
+      labels.put(Labels.PHASE, JobStatuses.phaseOf(job).name());
+    }
     resource.setMetadata(
         new ObjectMetaBuilder()
             .withName(name)

@@ -64,6 +64,7 @@ public final class StatusRecorder {
   private final Duration heartbeat;
   private final StatusSubresource subresource;
   private final Map<String, Unwritten> unwritten = new ConcurrentHashMap<>();
+  private volatile boolean phaseLabels = true;
 
   /**
    * @param heartbeat how often a watch status is written when only its heartbeat fields moved
@@ -116,6 +117,20 @@ public final class StatusRecorder {
     }
   }
 
+  /**
+   * Whether AsyncJobs carry the {@code albjobs.io/phase} label, patched at every phase change (one
+   * more write per transition). Off, {@code status.phase} is selected with {@code --field-selector}
+   * (CRD selectableFields, Kubernetes 1.31+); an object that carries the label from before keeps it
+   * true.
+   */
+  public void phaseLabels(boolean on) {
+    phaseLabels = on;
+  }
+
+  public boolean phaseLabels() {
+    return phaseLabels;
+  }
+
   /** One conditional attempt: writes {@code desired} over {@code current} if it differs. */
   private AsyncJob jobIfChanged(AsyncJob current, AsyncJobStatus desired) {
     AsyncJobStatus before = current.getStatus();
@@ -131,7 +146,10 @@ public final class StatusRecorder {
     }
     boolean statusChanged = !sameIgnoringHeartbeat(before, desired);
     String phaseLabel = desired.getPhase() == null ? null : desired.getPhase().name();
-    boolean labelChanged = !Objects.equals(JobMirror.labelOf(current, Labels.PHASE), phaseLabel);
+    String labelled = JobMirror.labelOf(current, Labels.PHASE);
+    // The label only where it is written (--phase-label) or already is: it never lies.
+    boolean labelChanged =
+        (phaseLabels || labelled != null) && !Objects.equals(labelled, phaseLabel);
     if (!statusChanged && !labelChanged) {
       return current;
     }

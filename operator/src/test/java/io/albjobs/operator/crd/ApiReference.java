@@ -72,9 +72,12 @@ public final class ApiReference {
         Labels.PHASE,
         new String[] {
           "label",
-          "AsyncJob (written)",
-          "The phase (Pending, Processing, Succeeded, Failed), kept in step with `status.phase`:"
-              + " `kubectl get ajob -A -l albjobs.io/phase=Failed`."
+          "AsyncJob (written with `--phase-label`)",
+          "The phase (Pending, Processing, Succeeded, Failed), kept in step with `status.phase`"
+              + " (one more write per phase change). Written when `--phase-label` is true, or auto"
+              + " (the default) on an API server older than 1.31; an AsyncJob that carries it keeps"
+              + " it true. On 1.31+ select by field instead (`status.phase` is a selectable field):"
+              + " `kubectl get ajob -A --field-selector status.phase=Failed`."
         });
     METADATA.put(
         Labels.JOB_ID,
