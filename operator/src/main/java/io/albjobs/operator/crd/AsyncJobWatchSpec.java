@@ -107,7 +107,10 @@ public class AsyncJobWatchSpec {
       "How often to poll ALB while none of the watch's jobs is in flight, as a duration "
           + "such as 30s or 1m. Between 5s and 1h; values under the operator's "
           + "--min-poll-interval (5s) are raised to it. Optional: default the operator's "
-          + "--poll-interval (30s).")
+          + "--poll-interval (30s). It does not delay new jobs: a listing of the account "
+          + "scope that shows a new job of the watch's resources makes it poll at once, and "
+          + "the operator lists each scope's new jobs every --discover-interval (3s) while no "
+          + "watch of it polls.")
   @Pattern(Validation.DURATION_PATTERN)
   @ValidationRule(
       value = "duration(self) >= duration('5s') && duration(self) <= duration('1h')",

@@ -379,6 +379,15 @@ public final class SharedListings {
     }
   }
 
+  /** A watch that polls no more (suspended, deleted): no listing is made for it. */
+  public void leave(String member) {
+    for (Pool pool : pools.values()) {
+      synchronized (pool) {
+        pool.members.remove(member);
+      }
+    }
+  }
+
   /** Who is told of a watch to wake (the reconciler: it makes the watch due and reconciles it). */
   public void wakeWith(Waker waker) {
     this.waker = waker;
@@ -450,6 +459,8 @@ public final class SharedListings {
           continue;
         }
         pool.nextDiscovery = tickAtOrAfter(key.scope(), now.plusMillis(1), every);
+        // Watches that stopped asking (their scope changed, they were stopped) are not listed for.
+        pool.members.values().removeIf(m -> m.seen().isBefore(now.minus(memberTtl)));
         if (!discoveryDue(pool, every, now) || !live.test(key.scope())) {
           continue;
         }

@@ -107,6 +107,11 @@ public final class WatchSync {
     listings.discoverEvery(every);
   }
 
+  /** A watch suspended or deleted: it leaves its scope's listings (discovery lists for no one). */
+  public void leave(AsyncJobWatch watch) {
+    listings.leave(watch.getMetadata().getNamespace() + "/" + watch.getMetadata().getName());
+  }
+
   /** Stops what runs on its own (discovery). */
   public void close() {
     listings.close();

@@ -361,6 +361,8 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
       recorder.watch(watch, current, next, ownWrites(context));
       state.nextPoll(Instant.EPOCH);
       metrics.forgetWatch(watch.getMetadata().getNamespace(), watch.getMetadata().getName());
+      // Nothing lists the scope for it while suspended (discovery included).
+      sync.leave(watch);
       return UpdateControl.noUpdate();
     }
     // Due now for a spec change, poll-now or a first poll: a shared listing must be this fresh.
@@ -453,6 +455,7 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
   private void forget(AsyncJobWatch watch) {
     tracker.forget(ResourceID.fromResource(watch));
     states.forget(watch.getMetadata().getUid());
+    sync.leave(watch);
     recorder.forget(watch);
     metrics.forgetWatch(watch.getMetadata().getNamespace(), watch.getMetadata().getName());
   }

@@ -361,6 +361,22 @@ class SharedListingsTest {
   }
 
   @Test
+  void discoveryListsForNoWatchThatLeftOrStoppedAsking() throws Exception {
+    idleScope();
+    for (int w = 0; w < 3; w++) {
+      listings.leave("w" + w);
+    }
+    listings.discover(t0.plusSeconds(4));
+    assertEquals(1, alb.calls(), "every watch left (suspended or deleted): no listing");
+    // Alone in its scope, w0 polls on its own (no call here); discovery lists for it.
+    member("w0", "alb-0", t0.plusSeconds(5), t0.plusSeconds(35));
+    listings.discover(t0.plusSeconds(10));
+    assertEquals(2, alb.calls(), "w0 is back");
+    listings.discover(t0.plusSeconds(5).plus(Duration.ofSeconds(91)));
+    assertEquals(2, alb.calls(), "w0 has not asked for three idle intervals: forgotten");
+  }
+
+  @Test
   void discoveryPausesWhenItsListingWouldTakeTooManyPages() throws Exception {
     java.util.Map<String, Instant> woken = idleScope();
     Instant t1 = t0.plusSeconds(4);
