@@ -35,6 +35,12 @@ record BenchConfig(
     long seed,
     boolean profile,
     boolean shareListings,
+    int probes,
+    Duration probeGap,
+    Duration soakSample,
+    boolean restart,
+    boolean failover,
+    Duration leaseDuration,
     Path out,
     Path jar,
     Path crdDir) {
@@ -46,7 +52,9 @@ record BenchConfig(
           "  --watches=N --lbs-per-watch=N --namespaces=N --history=N --inflight=N --idle-seconds=N",
           "  --poll-interval=30s --active-poll-interval=5s --alb-qps=Q --alb-burst=B --operator-xmx=384m",
           "  --baseline-interval=3s --baseline-threads=N --wave-ramp=20s --job-min=40s --job-max=160s",
-          "  --fail-share=0.05 --raw-threads=8 --raw-objects=N --seed=N --profile=false --share-listings=true --out=DIR --jar=PATH --crd-dir=DIR");
+          "  --fail-share=0.05 --raw-threads=8 --raw-objects=N --seed=N --profile=false --share-listings=true --out=DIR --jar=PATH --crd-dir=DIR",
+          "  --probes=N (40 full, 15 small; 0: none) --probe-gap=6s --soak-sample=30s --restart=true",
+          "  --failover=true --lease-duration=15s");
 
   static BenchConfig parse(List<String> args) {
     Map<String, String> v = new LinkedHashMap<>();
@@ -65,11 +73,30 @@ record BenchConfig(
     switch (scale) {
       case "small" ->
           d.putAll(
-              Map.of("watches", "20", "history", "2000", "inflight", "200", "idle-seconds", "60"));
+              Map.of(
+                  "watches",
+                  "20",
+                  "history",
+                  "2000",
+                  "inflight",
+                  "200",
+                  "idle-seconds",
+                  "60",
+                  "probes",
+                  "15"));
       case "full" ->
           d.putAll(
               Map.of(
-                  "watches", "200", "history", "20000", "inflight", "2000", "idle-seconds", "300"));
+                  "watches",
+                  "200",
+                  "history",
+                  "20000",
+                  "inflight",
+                  "2000",
+                  "idle-seconds",
+                  "300",
+                  "probes",
+                  "40"));
       default -> throw new IllegalArgumentException("--scale must be small or full");
     }
     d.put("lbs-per-watch", "10");
@@ -87,6 +114,12 @@ record BenchConfig(
     d.put("seed", "42");
     d.put("profile", "false");
     d.put("share-listings", "true");
+    d.put("probe-gap", "6s");
+    d.put("soak-sample", "30s");
+    d.put("restart", "true");
+    d.put("failover", "true");
+    // The operator's own default (--lease-duration); passed to both processes of the failover.
+    d.put("lease-duration", "15s");
     d.put("out", "operator/target/bench");
     d.put("jar", "operator/target/alb-asyncjob-operator.jar");
     d.put("crd-dir", "crds");
@@ -135,6 +168,12 @@ record BenchConfig(
         Long.parseLong(d.get("seed")),
         Boolean.parseBoolean(d.get("profile")),
         Boolean.parseBoolean(d.get("share-listings")),
+        Integer.parseInt(d.get("probes")),
+        Durations.parse(d.get("probe-gap")),
+        Durations.parse(d.get("soak-sample")),
+        Boolean.parseBoolean(d.get("restart")),
+        Boolean.parseBoolean(d.get("failover")),
+        Durations.parse(d.get("lease-duration")),
         Path.of(d.get("out")),
         Path.of(d.get("jar")),
         Path.of(d.get("crd-dir")));
@@ -162,6 +201,13 @@ record BenchConfig(
     m.put("rawObjects", rawObjects);
     m.put("seed", seed);
     m.put("profile", profile);
+    m.put("shareListings", shareListings);
+    m.put("probes", probes);
+    m.put("probeGap", Durations.format(probeGap));
+    m.put("soakSample", Durations.format(soakSample));
+    m.put("restart", restart);
+    m.put("failover", failover);
+    m.put("leaseDuration", Durations.format(leaseDuration));
     return m;
   }
 }

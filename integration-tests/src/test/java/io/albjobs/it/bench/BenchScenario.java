@@ -5,8 +5,10 @@ import io.albjobs.simulator.SimJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -86,11 +88,33 @@ final class BenchScenario {
       }
     }
     historyFailed = failed;
+    wave.addAll(newWave(c, r));
+  }
+
+  /**
+   * A wave like {@link #wave} (same size, ramp and durations) with JobIds of its own, drawn from
+   * {@code seed}: the failover phase runs it on the simulator that still holds the first wave.
+   */
+  List<WaveJob> anotherWave(BenchConfig c, long seed) {
+    List<WaveJob> jobs = newWave(c, new Random(seed));
+    Set<String> taken = new HashSet<>();
+    history.forEach(j -> taken.add(j.id()));
+    wave.forEach(j -> taken.add(j.id()));
+    for (WaveJob j : jobs) {
+      if (!taken.add(j.id())) {
+        throw new IllegalStateException("a second wave reused JobId " + j.id());
+      }
+    }
+    return jobs;
+  }
+
+  private List<WaveJob> newWave(BenchConfig c, Random r) {
+    List<WaveJob> jobs = new ArrayList<>();
     long rampMs = c.waveRamp().toMillis();
     long spanMs = c.jobMax().toMillis() - c.jobMin().toMillis();
     for (int i = 0; i < c.inflight(); i++) {
       String[] api = APIS[r.nextInt(APIS.length)];
-      wave.add(
+      jobs.add(
           new WaveJob(
               uuid(r),
               loadBalancers.get(r.nextInt(loadBalancers.size())),
@@ -100,6 +124,7 @@ final class BenchScenario {
               c.jobMin().plusMillis((long) (r.nextDouble() * spanMs)),
               r.nextDouble() < c.failShare()));
     }
+    return jobs;
   }
 
   static String lbName(int watch, int lb) {
@@ -120,7 +145,12 @@ final class BenchScenario {
 
   /** Adds the wave to a simulator, starting at {@code start}. */
   void loadWave(AlbSimulator sim, Instant start) {
-    for (WaveJob j : wave) {
+    loadWave(sim, start, wave);
+  }
+
+  /** Adds {@code jobs} to a simulator, starting at {@code start}. */
+  static void loadWave(AlbSimulator sim, Instant start, List<WaveJob> jobs) {
+    for (WaveJob j : jobs) {
       var b =
           SimJob.builder(j.id(), ACCOUNT)
               .region("cn-hangzhou")
@@ -140,8 +170,13 @@ final class BenchScenario {
 
   /** Jobs of the wave in flight at {@code offset} after its start. */
   int inFlightAt(Duration offset) {
+    return inFlightAt(wave, offset);
+  }
+
+  /** Jobs of {@code jobs} in flight at {@code offset} after their wave's start. */
+  static int inFlightAt(List<WaveJob> jobs, Duration offset) {
     int n = 0;
-    for (WaveJob j : wave) {
+    for (WaveJob j : jobs) {
       if (offset.compareTo(j.createdAfter()) >= 0
           && offset.compareTo(j.createdAfter().plus(j.runs())) < 0) {
         n++;
@@ -151,7 +186,11 @@ final class BenchScenario {
   }
 
   Duration waveLength() {
-    return wave.stream()
+    return waveLength(wave);
+  }
+
+  static Duration waveLength(List<WaveJob> jobs) {
+    return jobs.stream()
         .map(j -> j.createdAfter().plus(j.runs()))
         .max(Duration::compareTo)
         .orElse(Duration.ZERO);

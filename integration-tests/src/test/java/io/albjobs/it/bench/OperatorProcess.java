@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The operator jar as its own process, as it runs in production: its own JVM, a kubeconfig. */
@@ -19,6 +20,13 @@ final class OperatorProcess implements AutoCloseable {
   final long startedMillis;
 
   OperatorProcess(Path jar, Path kubeconfig, Path log, String xmx, List<String> flags)
+      throws IOException {
+    this(jar, kubeconfig, log, xmx, flags, Map.of());
+  }
+
+  /** {@code env}: more environment variables, e.g. {@code POD_NAME} (the Lease identity). */
+  OperatorProcess(
+      Path jar, Path kubeconfig, Path log, String xmx, List<String> flags, Map<String, String> env)
       throws IOException {
     httpPort = freePort();
     List<String> cmd =
@@ -34,6 +42,7 @@ final class OperatorProcess implements AutoCloseable {
     ProcessBuilder pb =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
+    pb.environment().putAll(env);
     startedMillis = System.currentTimeMillis();
     process = pb.start();
   }
@@ -74,6 +83,26 @@ final class OperatorProcess implements AutoCloseable {
       throw new IllegalStateException(
           "the operator exited with " + process.exitValue() + "; see its log");
     }
+  }
+
+  /**
+   * SIGTERM, as Kubernetes stops a pod; waits up to {@code grace} for the exit (then SIGKILL).
+   * Returns the exit code, or -1 when it had to be killed.
+   */
+  int terminate(Duration grace) throws InterruptedException {
+    process.destroy();
+    if (process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+      return process.exitValue();
+    }
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+    return -1;
+  }
+
+  /** SIGKILL ({@link Process#destroyForcibly()} on Linux), as a node that dies; waits for it. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
   }
 
   private static int freePort() throws IOException {

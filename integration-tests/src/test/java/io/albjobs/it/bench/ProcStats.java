@@ -84,6 +84,20 @@ final class ProcStats {
     return Double.NaN;
   }
 
+  /** The {@code Threads:} line of {@code /proc/<pid>/status}, or -1. */
+  static int threads(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("Threads:")) {
+          return Integer.parseInt(line.substring(8).trim());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // gone
+    }
+    return -1;
+  }
+
   /** The pid of a descendant of this JVM whose command ends with {@code name}, or -1. */
   static long descendant(String name) {
     return ProcessHandle.current()
@@ -114,7 +128,9 @@ final class ProcStats {
         double lastUsedMiB,
         double gcSeconds,
         long youngGcs,
-        long fullGcs) {}
+        long fullGcs,
+        double lastOldMiB,
+        int samples) {}
 
     /** Peak of the samples so far, and the GC totals of the last sample. */
     Heap read() {
@@ -137,7 +153,7 @@ final class ProcStats {
         // partial file
       }
       if (header == null || rows.isEmpty()) {
-        return new Heap(Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, -1);
+        return new Heap(Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, -1, Double.NaN, 0);
       }
       List<String> h = List.of(header);
       int[] used = {h.indexOf("S0U"), h.indexOf("S1U"), h.indexOf("EU"), h.indexOf("OU")};
@@ -163,7 +179,9 @@ final class ProcStats {
           lastUsed / 1024,
           last[h.indexOf("GCT")],
           (long) last[h.indexOf("YGC")],
-          (long) last[h.indexOf("FGC")]);
+          (long) last[h.indexOf("FGC")],
+          last[h.indexOf("OU")] / 1024,
+          rows.size());
     }
 
     @Override
