@@ -74,11 +74,10 @@ public final class Benchmark {
     System.setProperty("albjobs.crdDir", c.crdDir().toAbsolutePath().toString());
     Path out = c.out().resolve(c.scale() + "-" + STAMP.format(Instant.now())).toAbsolutePath();
     Files.createDirectories(out);
-    new Benchmark(c, out).run();
-    System.exit(0);
+    System.exit(new Benchmark(c, out).run() ? 0 : 1);
   }
 
-  private void log(String format, Object... args) {
+  void log(String format, Object... args) {
     System.out.printf(
         Locale.ROOT,
         "[bench %6.1fs] " + format + "%n",
@@ -92,10 +91,67 @@ public final class Benchmark {
     return all;
   }
 
-  @SuppressWarnings("unchecked")
-  private void run() throws Exception {
+  /**
+   * Runs every phase; whatever fails, writes results.json and targets.md with what was measured
+   * (the error under {@code error}). Returns false when a phase failed.
+   */
+  private boolean run() throws IOException {
     results.put("config", c.describe());
     results.put("machine", machine());
+    boolean ok = true;
+    try {
+      phases();
+    } catch (Exception | Error e) {
+      ok = false;
+      results.put("error", e.toString());
+      log("FAILED: %s", e);
+      e.printStackTrace(System.out);
+    } finally {
+      for (OperatorProcess p : running) {
+        p.close();
+      }
+      results.put("machineAfter", Map.of("loadAverage", loadAverage()));
+      try {
+        evaluate();
+      } catch (RuntimeException e) {
+        results.put("evaluateError", e.toString());
+      }
+      write();
+    }
+    return ok;
+  }
+
+  /** The operator processes the later phases started; stopped at the end whatever happens. */
+  private final List<OperatorProcess> running = new ArrayList<>();
+
+  /**
+   * A phase that may fail without taking the others with it: its error goes to results.json under
+   * its name.
+   */
+  private interface Phase {
+    Map<String, Object> run() throws Exception;
+  }
+
+  private boolean phase(String name, Phase p) {
+    long start = System.currentTimeMillis();
+    try {
+      Map<String, Object> m = p.run();
+      m.put("phaseSeconds", (System.currentTimeMillis() - start) / 1000.0);
+      results.put(name, m);
+      return true;
+    } catch (Exception e) {
+      log("%s FAILED: %s", name, e);
+      e.printStackTrace(System.out);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("error", e.toString());
+      m.put("phaseSeconds", (System.currentTimeMillis() - start) / 1000.0);
+      results.put(name, m);
+      return false;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void phases() throws Exception {
     log(
         "scale %s: %d watches x %d LBs in %d namespace(s), %d historical jobs, %d in flight; results in %s",
         c.scale(), c.watches(), c.lbsPerWatch(), c.namespaces(), c.history(), c.inflight(), out);
@@ -291,7 +347,22 @@ public final class Benchmark {
         Map<String, Double> idleThreads = ProcStats.threadCpu(op.pid());
         long idleStart = System.currentTimeMillis();
         log("idle window of %d s", c.idle().toSeconds());
-        Thread.sleep(c.idle().toMillis());
+        boolean soak = c.idle().toSeconds() >= 1800;
+        Map<String, Object> soakResult =
+            SoakSampler.run(
+                this::log,
+                c.soakSample(),
+                op,
+                heap,
+                simOp,
+                writes,
+                idleStart,
+                idleStart + c.idle().toMillis(),
+                soak,
+                out.resolve("soak.csv"));
+        soakResult.put("isSoak", soak);
+        results.put("soak", soakResult);
+        log("idle samples: %s", SoakSampler.summary(soakResult));
         long idleEnd = System.currentTimeMillis();
         ApiServerWrites.Snapshot w3 = writes.snapshot();
         double idleCpu = cpu.since("idle");
@@ -310,20 +381,41 @@ public final class Benchmark {
         Map<String, Object> idle = new LinkedHashMap<>();
         ApiServerWrites.Snapshot idleWrites = w3.minus(w2);
         idle.put("seconds", (idleEnd - idleStart) / 1000.0);
+        List<CallRecorder.Call> idleCalls = opCalls.between(idleStart, idleEnd);
         idle.put("operatorWrites", operatorWrites(idleWrites));
         idle.put("allWritesByResource", idleWrites.counts());
         idle.put("albCalls", opCalls.between(idleStart, idleEnd).size());
         idle.put(
             "albCallsPerMinute",
             opCalls.between(idleStart, idleEnd).size() * 60000.0 / (idleEnd - idleStart));
+        idle.put("albCallsPerSecond", idleCalls.size() * 1000.0 / (idleEnd - idleStart));
+        // Just after the wave the shared listings still hold the wave's jobs (the operator lists
+        // again a 5-minute watermark overlap), so the first 5 minutes after it cost more pages.
+        long overlapEnd = waveEnd + 300_000;
+        if (idleEnd > overlapEnd && overlapEnd > idleStart) {
+          long first = idleCalls.stream().filter(x -> x.atMillis() < overlapEnd).count();
+          long after = idleCalls.size() - first;
+          idle.put(
+              "albCallsPerSecondFirst5MinAfterWave", first * 1000.0 / (overlapEnd - idleStart));
+          idle.put("albCallsPerSecondAfterThat", after * 1000.0 / (idleEnd - overlapEnd));
+          idle.put("secondsFirst5MinAfterWave", (overlapEnd - idleStart) / 1000.0);
+        }
         idle.put("cpuSeconds", cpu.sinceAll("idle"));
         idle.put("operatorCpuPercentOfOneCore", 100 * idleCpu(cpu, "idle", idleEnd - idleStart));
         results.put("idle", idle);
         log(
-            "idle: %s operator writes, %.2f%% of a core, %d ALB calls",
+            "idle: %s operator writes, %.2f%% of a core, %d ALB calls = %.3f/s%s",
             operatorWrites(idleWrites),
             100 * idleCpu(cpu, "idle", idleEnd - idleStart),
-            opCalls.between(idleStart, idleEnd).size());
+            idleCalls.size(),
+            idleCalls.size() * 1000.0 / (idleEnd - idleStart),
+            idle.containsKey("albCallsPerSecondAfterThat")
+                ? String.format(
+                    Locale.ROOT,
+                    " (%.3f/s in the first 5 min after the wave, %.3f/s after)",
+                    idle.get("albCallsPerSecondFirst5MinAfterWave"),
+                    idle.get("albCallsPerSecondAfterThat"))
+                : "");
 
         wave(sc, timeline, waveStart, waveEnd, waveCalls, w2.minus(w1), waveCpu, waveCpuAll);
 
@@ -356,6 +448,18 @@ public final class Benchmark {
             h.gcSeconds(),
             ProcStats.statusMiB(op.pid(), "VmHWM"));
 
+        // (4b) New-job detection with nothing in flight.
+        if (c.probes() > 0) {
+          log(
+              "probes: %d new jobs, one at a time, at least %s apart",
+              c.probes(), Durations.format(c.probeGap()));
+          phase("probes", () -> ProbePhase.run(this::log, c, sc, simOp, timeline, opCalls, op));
+          Map<String, Object> pr = (Map<String, Object>) results.get("probes");
+          log(
+              "probes: detection (created -> AsyncJob seen) %s ms, %s ALB calls/s",
+              pr.get("detectionMillis"), pr.get("albCallsPerSecond"));
+        }
+
         // (5) Baseline: the same wave, waited on job by job, against its own simulator.
         try (CallRecorder baseCalls = new CallRecorder(simBase);
             PerJobBaseline base =
@@ -387,14 +491,50 @@ public final class Benchmark {
               baseEnd,
               baseCalls.between(baseStart.toEpochMilli(), baseEnd));
         }
+
+        // (6) Restart, (7) leader failover: new operator processes with the same flags.
+        RestartPhase.Starter starter =
+            (logName, extra, env) -> {
+              List<String> all = new ArrayList<>(flags);
+              all.addAll(extra);
+              OperatorProcess p =
+                  new OperatorProcess(
+                      c.jar(), kubeconfig, out.resolve(logName), c.operatorXmx(), all, env);
+              running.add(p);
+              return p;
+            };
+        OperatorProcess first = op;
+        if (c.restart()) {
+          phase(
+              "restart",
+              () -> RestartPhase.run(this::log, c, starter, first, writes, opCalls, out));
+        }
+        if (c.failover()) {
+          for (OperatorProcess p : running) {
+            p.terminate(Duration.ofSeconds(60));
+          }
+          first.terminate(Duration.ofSeconds(60));
+          phase(
+              "failover",
+              () ->
+                  FailoverPhase.run(
+                      this::log,
+                      c,
+                      sc,
+                      starter,
+                      admin,
+                      nsList.get(0),
+                      simOp,
+                      timeline,
+                      opCalls,
+                      writes,
+                      out));
+        }
       }
       opCalls.close();
       timeline.close();
       results.put("cpuSecondsByProcessAndPhase", cpu.table());
     }
-    results.put("machineAfter", Map.of("loadAverage", loadAverage()));
-    evaluate();
-    write();
   }
 
   // ---- phases ------------------------------------------------------------------------------
@@ -497,13 +637,14 @@ public final class Benchmark {
     m.put("pollGapMillisWhileActive", pollGaps(calls, c.pollInterval().toMillis()));
     m.put("asyncJobWrites", w.of("asyncjobs"));
     m.put("asyncJobWritesLowerBound", 3L * sc.wave.size());
+    m.put("asyncJobWritesOverLowerBound", w.of("asyncjobs") / (3.0 * sc.wave.size()));
     m.put("phaseLabelPatches", w.get("asyncjobs PATCH"));
     m.put("writes", w.counts());
     m.put("operatorCpuSeconds", operatorCpu);
     m.put("cpuSeconds", cpuAll);
     results.put("wave", m);
     log(
-        "wave: %d ALB calls in %.0f s (%.1f per poll cycle), finish detection %s ms, appear detection %s ms, %d AsyncJob writes (lower bound %d), %d wrong",
+        "wave: %d ALB calls in %.0f s (%.1f per poll cycle), finish detection %s ms, appear detection %s ms, %d AsyncJob writes (lower bound %d, x%.3f), %d wrong",
         calls.size(),
         (end - start.toEpochMilli()) / 1000.0,
         calls.size() / cycles,
@@ -511,6 +652,7 @@ public final class Benchmark {
         percentiles(appear),
         w.of("asyncjobs"),
         3L * sc.wave.size(),
+        w.of("asyncjobs") / (3.0 * sc.wave.size()),
         wrong);
   }
 
@@ -596,110 +738,335 @@ public final class Benchmark {
 
   // ---- targets and output ------------------------------------------------------------------
 
+  /** A target's check; one that cannot be read (its phase failed) is reported as not measured. */
+  private interface Check {
+    void run();
+  }
+
+  private void check(String what, Check k) {
+    try {
+      k.run();
+    } catch (RuntimeException e) {
+      targets.add(new String[] {what, "not measured (" + e + ")", "MISSED"});
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> section(String name) {
+    Object m = results.get(name);
+    if (!(m instanceof Map) || ((Map<String, Object>) m).containsKey("error")) {
+      throw new IllegalStateException(
+          name
+              + (m == null
+                  ? " did not run"
+                  : " failed: " + ((Map<String, Object>) m).get("error")));
+    }
+    return (Map<String, Object>) m;
+  }
+
+  private static double num(Map<String, Object> m, String key) {
+    Object v = m.get(key);
+    if (!(v instanceof Number)) {
+      throw new IllegalStateException(key + " not measured");
+    }
+    return ((Number) v).doubleValue();
+  }
+
   @SuppressWarnings("unchecked")
   private void evaluate() {
-    Map<String, Object> wave = (Map<String, Object>) results.get("wave");
-    Map<String, Object> base = (Map<String, Object>) results.get("baseline");
-    Map<String, Object> backlog = (Map<String, Object>) results.get("backlog");
-    Map<String, Object> raw = (Map<String, Object>) results.get("raw");
-    Map<String, Object> idle = (Map<String, Object>) results.get("idle");
-    Map<String, Object> mem = (Map<String, Object>) results.get("memory");
-    long opCalls = ((Number) wave.get("albCalls")).longValue();
-    long baseCalls = ((Number) base.get("albCalls")).longValue();
-    double ratio = baseCalls / (double) Math.max(1, opCalls);
-    long opP99 = ((Map<String, Long>) wave.get("finishDetectionMillis")).get("p99");
-    long baseP99 = ((Map<String, Long>) base.get("finishDetectionMillis")).get("p99");
-    target(
+    check(
         "ALB calls vs per-job baseline (same wave), at equal or better p99",
-        String.format(
-            Locale.ROOT,
-            "%d vs %d = %.1fx fewer; p99 %.1f s vs %.1f s",
-            opCalls,
-            baseCalls,
-            ratio,
-            opP99 / 1000.0,
-            baseP99 / 1000.0),
-        ratio >= 10 && opP99 <= baseP99);
+        () -> {
+          Map<String, Object> wave = section("wave");
+          Map<String, Object> base = section("baseline");
+          long opCalls = ((Number) wave.get("albCalls")).longValue();
+          long baseCalls = ((Number) base.get("albCalls")).longValue();
+          double ratio = baseCalls / (double) Math.max(1, opCalls);
+          long opP99 = ((Map<String, Long>) wave.get("finishDetectionMillis")).get("p99");
+          long baseP99 = ((Map<String, Long>) base.get("finishDetectionMillis")).get("p99");
+          target(
+              "ALB calls vs per-job baseline (same wave), at equal or better p99",
+              String.format(
+                  Locale.ROOT,
+                  "%d vs %d = %.1fx fewer; p99 %.1f s vs %.1f s",
+                  opCalls,
+                  baseCalls,
+                  ratio,
+                  opP99 / 1000.0,
+                  baseP99 / 1000.0),
+              ratio >= 10 && opP99 <= baseP99);
+        });
     long limit = c.activePollInterval().toMillis() + 2000;
-    target(
-        "p99 detection latency <= active poll interval + 2 s (" + (limit / 1000.0) + " s)",
-        String.format(
-            Locale.ROOT,
-            "p50 %.1f s, p99 %.1f s",
-            ((Map<String, Long>) wave.get("finishDetectionMillis")).get("p50") / 1000.0,
-            opP99 / 1000.0),
-        opP99 <= limit);
-    long writes =
-        ((Number) backlog.get("asyncJobWrites")).longValue()
-            + ((Number) wave.get("asyncJobWrites")).longValue();
-    long bound =
-        ((Number) backlog.get("asyncJobWritesLowerBound")).longValue()
-            + ((Number) wave.get("asyncJobWritesLowerBound")).longValue();
-    long labels = ((Number) wave.get("phaseLabelPatches")).longValue();
-    target(
+    check(
+        "p99 detection latency <= active poll interval + 2 s",
+        () -> {
+          Map<String, Object> wave = section("wave");
+          long opP99 = ((Map<String, Long>) wave.get("finishDetectionMillis")).get("p99");
+          target(
+              "p99 detection latency <= active poll interval + 2 s (" + (limit / 1000.0) + " s)",
+              String.format(
+                  Locale.ROOT,
+                  "p50 %.1f s, p99 %.1f s",
+                  ((Map<String, Long>) wave.get("finishDetectionMillis")).get("p50") / 1000.0,
+                  opP99 / 1000.0),
+              opP99 <= limit);
+        });
+    check(
         "Kubernetes (AsyncJob) writes within 5% of the lower bound",
-        String.format(
-            Locale.ROOT,
-            "%d vs %d = +%.1f%% (%d of them phase-label patches; without them +%.1f%%)",
-            writes,
-            bound,
-            100.0 * (writes - bound) / bound,
-            labels,
-            100.0 * (writes - labels - bound) / bound),
-        writes <= bound * 1.05);
-    Map<String, Long> bw = (Map<String, Long>) backlog.get("writes");
-    Map<String, Long> ww = (Map<String, Long>) wave.get("writes");
-    long watchWrites =
-        bw.getOrDefault("asyncjobwatches/status APPLY", 0L)
-            + ww.getOrDefault("asyncjobwatches/status APPLY", 0L);
-    long events =
-        bw.getOrDefault("events POST", 0L)
-            + ww.getOrDefault("events POST", 0L)
-            + bw.getOrDefault("events PATCH", 0L)
-            + ww.getOrDefault("events PATCH", 0L);
-    long all = writes + watchWrites + events;
-    target(
-        "(information) all operator writes: AsyncJobs + watch status + Events, vs the AsyncJob lower bound",
-        String.format(
-            Locale.ROOT,
-            "%d + %d + %d = %d vs %d = +%.1f%%",
-            writes,
-            watchWrites,
-            events,
-            all,
-            bound,
-            100.0 * (all - bound) / bound),
-        all <= bound * 1.05);
-    Object idleWrites = idle.get("operatorWrites");
-    target(
-        "zero writes over the idle window (" + c.idle().toSeconds() + " s)",
-        String.valueOf(idleWrites),
-        ((Map<String, Long>) idleWrites).values().stream().mapToLong(Long::longValue).sum() == 0);
-    double mirror = ((Number) backlog.get("objectsPerSecondFromReady")).doubleValue();
-    double ceiling = ((Number) raw.get("objectsPerSecond")).doubleValue();
-    target(
+        () -> {
+          Map<String, Object> wave = section("wave");
+          Map<String, Object> backlog = section("backlog");
+          long writes =
+              ((Number) backlog.get("asyncJobWrites")).longValue()
+                  + ((Number) wave.get("asyncJobWrites")).longValue();
+          long bound =
+              ((Number) backlog.get("asyncJobWritesLowerBound")).longValue()
+                  + ((Number) wave.get("asyncJobWritesLowerBound")).longValue();
+          long labels = ((Number) wave.get("phaseLabelPatches")).longValue();
+          target(
+              "Kubernetes (AsyncJob) writes within 5% of the lower bound",
+              String.format(
+                  Locale.ROOT,
+                  "%d vs %d = +%.1f%% (%d of them phase-label patches; without them +%.1f%%)",
+                  writes,
+                  bound,
+                  100.0 * (writes - bound) / bound,
+                  labels,
+                  100.0 * (writes - labels - bound) / bound),
+              writes <= bound * 1.05);
+          Map<String, Long> bw = (Map<String, Long>) backlog.get("writes");
+          Map<String, Long> ww = (Map<String, Long>) wave.get("writes");
+          long watchWrites =
+              bw.getOrDefault("asyncjobwatches/status APPLY", 0L)
+                  + ww.getOrDefault("asyncjobwatches/status APPLY", 0L);
+          long events =
+              bw.getOrDefault("events POST", 0L)
+                  + ww.getOrDefault("events POST", 0L)
+                  + bw.getOrDefault("events PATCH", 0L)
+                  + ww.getOrDefault("events PATCH", 0L);
+          long all = writes + watchWrites + events;
+          target(
+              "(information) all operator writes: AsyncJobs + watch status + Events, vs the AsyncJob lower bound",
+              String.format(
+                  Locale.ROOT,
+                  "%d + %d + %d = %d vs %d = +%.1f%%",
+                  writes,
+                  watchWrites,
+                  events,
+                  all,
+                  bound,
+                  100.0 * (all - bound) / bound),
+              all <= bound * 1.05);
+          long ws = ((Number) wave.get("asyncJobWrites")).longValue();
+          long wb = ((Number) wave.get("asyncJobWritesLowerBound")).longValue();
+          target(
+              "(information) wave AsyncJob writes vs its lower bound (3 per wave job)",
+              String.format(
+                  Locale.ROOT,
+                  "%d vs %d = %.3fx (%d phase-label patches)",
+                  ws,
+                  wb,
+                  ws / (double) wb,
+                  labels),
+              ws <= wb * 1.05);
+        });
+    check(
+        "zero writes over the idle window",
+        () -> {
+          Object idleWrites = section("idle").get("operatorWrites");
+          target(
+              "zero writes over the idle window (" + c.idle().toSeconds() + " s)",
+              String.valueOf(idleWrites),
+              ((Map<String, Long>) idleWrites).values().stream().mapToLong(Long::longValue).sum()
+                  == 0);
+        });
+    check(
         "initial backlog mirrored at >= 50% of raw API-server write throughput",
-        String.format(
-            Locale.ROOT,
-            "%.0f vs %.0f objects/s = %.0f%% (%.1f s from ready)",
-            mirror,
-            ceiling,
-            100 * mirror / ceiling,
-            ((Number) backlog.get("secondsFromReady")).doubleValue()),
-        mirror >= 0.5 * ceiling);
-    double peak = ((Number) mem.get("peakHeapUsedMiB")).doubleValue();
-    target(
-        "peak heap <= 384 MiB at " + mem.get("asyncJobs") + " AsyncJobs",
-        String.format(
-            Locale.ROOT,
-            "peak used %.0f MiB (-Xmx%s), live %.0f MiB after full GC, peak RSS %.0f MiB",
-            peak,
-            c.operatorXmx(),
-            ((Number) mem.get("liveHeapAfterFullGcMiB")).doubleValue(),
-            ((Number) mem.get("peakRssMiB")).doubleValue()),
-        peak <= 384);
-    double idlePct = ((Number) idle.get("operatorCpuPercentOfOneCore")).doubleValue();
-    target("idle CPU < 2% of a core", String.format(Locale.ROOT, "%.2f%%", idlePct), idlePct < 2);
+        () -> {
+          Map<String, Object> backlog = section("backlog");
+          double mirror = num(backlog, "objectsPerSecondFromReady");
+          double ceiling = num(section("raw"), "objectsPerSecond");
+          target(
+              "initial backlog mirrored at >= 50% of raw API-server write throughput",
+              String.format(
+                  Locale.ROOT,
+                  "%.0f vs %.0f objects/s = %.0f%% (%.1f s from ready)",
+                  mirror,
+                  ceiling,
+                  100 * mirror / ceiling,
+                  num(backlog, "secondsFromReady")),
+              mirror >= 0.5 * ceiling);
+        });
+    check(
+        "peak heap <= 384 MiB",
+        () -> {
+          Map<String, Object> mem = section("memory");
+          double peak = num(mem, "peakHeapUsedMiB");
+          target(
+              "peak heap <= 384 MiB at " + mem.get("asyncJobs") + " AsyncJobs",
+              String.format(
+                  Locale.ROOT,
+                  "peak used %.0f MiB (-Xmx%s), live %.0f MiB after full GC, peak RSS %.0f MiB",
+                  peak,
+                  c.operatorXmx(),
+                  num(mem, "liveHeapAfterFullGcMiB"),
+                  num(mem, "peakRssMiB")),
+              peak <= 384);
+        });
+    check(
+        "idle CPU < 2% of a core",
+        () -> {
+          double idlePct = num(section("idle"), "operatorCpuPercentOfOneCore");
+          target(
+              "idle CPU < 2% of a core",
+              String.format(Locale.ROOT, "%.2f%%", idlePct), idlePct < 2);
+        });
+    check(
+        "idle ALB calls/s <= 0.5 per account scope",
+        () -> {
+          Map<String, Object> idle = section("idle");
+          double perSecond = num(idle, "albCallsPerSecond");
+          String split =
+              idle.containsKey("albCallsPerSecondAfterThat")
+                  ? String.format(
+                      Locale.ROOT,
+                      " (%.3f/s in the first 5 min after the wave, %.3f/s after)",
+                      num(idle, "albCallsPerSecondFirst5MinAfterWave"),
+                      num(idle, "albCallsPerSecondAfterThat"))
+                  : "";
+          target(
+              "idle ALB calls/s <= 0.5 per account scope (1 scope)",
+              String.format(
+                  Locale.ROOT, "%.3f/s over %.0f s%s", perSecond, num(idle, "seconds"), split),
+              perSecond <= 0.5);
+        });
+    if (c.probes() > 0) {
+      check(
+          "new-job detection with nothing in flight: p99 <= 6 s",
+          () -> {
+            Map<String, Object> p = section("probes");
+            Map<String, Long> d = (Map<String, Long>) p.get("detectionMillis");
+            target(
+                "new-job detection with nothing in flight (created -> AsyncJob seen): p99 <= 6 s",
+                String.format(
+                    Locale.ROOT,
+                    "%d probes (%s missed): p50 %.1f / p90 %.1f / p99 %.1f / max %.1f s; %.3f ALB calls/s",
+                    d.get("n"),
+                    p.get("missed"),
+                    d.get("p50") / 1000.0,
+                    d.get("p90") / 1000.0,
+                    d.get("p99") / 1000.0,
+                    d.get("max") / 1000.0,
+                    num(p, "albCallsPerSecond")),
+                d.get("p99") <= 6000 && ((Number) p.get("missed")).intValue() == 0);
+          });
+    }
+    check(
+        "soak: slopes flat",
+        () -> {
+          Map<String, Object> soak = section("soak");
+          if (!Boolean.TRUE.equals(soak.get("isSoak"))) {
+            return; // a short idle window: samples in soak.csv, no verdict
+          }
+          target(
+              "soak (idle window "
+                  + c.idle().toSeconds()
+                  + " s): every level and rate flat, i.e. grows by <= "
+                  + (int) (100 * SoakSampler.FLAT_SHARE_PER_HOUR)
+                  + "% of its mean per hour",
+              SoakSampler.summary(soak)
+                  + String.format(
+                      Locale.ROOT,
+                      "live heap %.0f -> %.0f MiB",
+                      num(soak, "liveHeapFirstMiB"),
+                      num(soak, "liveHeapLastMiB")),
+              Boolean.TRUE.equals(soak.get("allFlat")));
+        });
+    if (c.restart()) {
+      check(
+          "restart: 0 writes to unchanged AsyncJobs and watch statuses",
+          () -> {
+            Map<String, Object> r = section("restart");
+            long aj = ((Number) r.get("asyncJobWrites")).longValue();
+            long ws = ((Number) r.get("watchStatusWrites")).longValue();
+            target(
+                "restart: 0 writes to unchanged AsyncJobs and watch statuses (start -> every watch polled + 2 active intervals)",
+                String.format(
+                    Locale.ROOT,
+                    "%d AsyncJob writes, %d watch status writes, %s events; all writes %s; ready %.1f s, every watch polled %.1f s after start; heap peak %.0f / live %.0f MiB; CPU %.1f s to ready, %.1f s to all polled",
+                    aj,
+                    ws,
+                    r.get("eventWrites"),
+                    r.get("writesUntilPolledPlusTwoActiveIntervals"),
+                    num(r, "startToReadySeconds"),
+                    num(r, "startToAllWatchesPolledSeconds"),
+                    num(r, "peakHeapUsedMiB"),
+                    num(r, "liveHeapAfterFullGcMiB"),
+                    num(r, "cpuSecondsToReady"),
+                    num(r, "cpuSecondsToAllWatchesPolled")),
+                aj == 0 && ws == 0);
+          });
+    }
+    if (c.failover()) {
+      double leaseLimit = c.leaseDuration().toMillis() / 1000.0 + 10;
+      check(
+          "failover: every watch polled within lease + 10 s",
+          () -> {
+            Map<String, Object> f = section("failover");
+            Object all = f.get("killToAllWatchesPolledSeconds");
+            target(
+                "failover (SIGKILL to the leader mid-wave): every watch polled within lease + 10 s ("
+                    + leaseLimit
+                    + " s)",
+                String.format(
+                    Locale.ROOT,
+                    "kill -> first ALB call %s s, Lease taken %s s, every watch polled %s s",
+                    f.get("killToFirstAlbCallSeconds"),
+                    f.get("killToLeaseTakenSeconds"),
+                    all == null
+                        ? "never (" + f.get("watchesPolledAtDeadline") + " by the deadline)"
+                        : all),
+                all instanceof Number n && n.doubleValue() <= leaseLimit);
+          });
+      check(
+          "failover: every job right, no lost or repeated transition",
+          () -> {
+            Map<String, Object> f = section("failover");
+            int lost = ((Number) f.get("lostJobs")).intValue();
+            int wrong = ((Number) f.get("wrongFinalPhase")).intValue();
+            int bad = ((Number) f.get("badSequences")).intValue();
+            target(
+                "failover: every job of the second wave reaches its final phase, phases a progression",
+                String.format(
+                    Locale.ROOT,
+                    "%s jobs: %d lost, %d wrong final phase, %d bad sequences; finish detection %s ms; AsyncJob writes %s vs %s",
+                    f.get("jobs"),
+                    lost,
+                    wrong,
+                    bad,
+                    f.get("finishDetectionMillis"),
+                    f.get("asyncJobWrites"),
+                    f.get("asyncJobWritesLowerBound")),
+                lost == 0 && wrong == 0 && bad == 0);
+          });
+      check(
+          "failover: new leader's heap < 384 MiB",
+          () -> {
+            Map<String, Object> f = section("failover");
+            double peak = num(f, "newLeaderPeakHeapUsedMiB");
+            target(
+                "failover: new leader's peak heap < 384 MiB (-Xmx" + c.operatorXmx() + ")",
+                String.format(
+                    Locale.ROOT,
+                    "peak %.0f MiB (%.0f after the kill), live %.0f MiB; listed the AsyncJobs %s; CPU %.1f s kill -> all polled",
+                    peak,
+                    num(f, "newLeaderPeakHeapUsedMiBAfterKill"),
+                    num(f, "newLeaderLiveHeapAfterFullGcMiB"),
+                    f.get("newLeaderListedAsyncJobs"),
+                    num(f, "newLeaderCpuSecondsKillToAllPolled")),
+                peak < 384);
+          });
+    }
     List<Map<String, Object>> t = new ArrayList<>();
     for (String[] row : targets) {
       t.add(Map.of("target", row[0], "measured", row[1], "met", row[2]));
