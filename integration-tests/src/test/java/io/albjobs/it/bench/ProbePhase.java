@@ -14,10 +14,10 @@ import java.util.Random;
 /**
  * New-job detection with nothing in flight: one new job at a time on a load balancer of a random
  * watch whose jobs are all finished, finishing 1–2 s after it is created. The next probe comes
- * {@code --probe-gap} after the previous one was created and never before the harness's informer
- * has seen the previous one's AsyncJob, so each probe meets an idle scope (the previous probe's
- * watch is never picked while its job is not final). Detection: the job's CreateTime → the first
- * time the informer sees its AsyncJob.
+ * {@code --probe-gap} after the previous one was created, and a random 0..gap after the harness's
+ * informer has seen the previous one's AsyncJob, so each probe meets an idle scope (the previous
+ * probe's watch is never picked while its job is not final). Detection: the job's CreateTime → the
+ * first time the informer sees its AsyncJob.
  */
 final class ProbePhase {
   private ProbePhase() {}
@@ -44,7 +44,14 @@ final class ProbePhase {
     for (int p = 0; p < c.probes(); p++) {
       op.checkAlive();
       unfinished.entrySet().removeIf(e -> isFinal(timeline, e.getValue()));
-      long wait = previousCreated + c.probeGap().toMillis() - System.currentTimeMillis();
+      // At least the gap after the previous creation, and a random part of the gap after the
+      // previous was seen (which is just after a listing): probes do not all land at the same
+      // point of the scope's tick.
+      long wait =
+          Math.max(
+                  previousCreated + c.probeGap().toMillis(),
+                  System.currentTimeMillis() + (long) (r.nextDouble() * c.probeGap().toMillis()))
+              - System.currentTimeMillis();
       if (wait > 0) {
         Thread.sleep(wait);
       }

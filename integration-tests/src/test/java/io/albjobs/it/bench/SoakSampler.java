@@ -71,8 +71,8 @@ final class SoakSampler {
           sim.callCount() - calls0,
           w.of("asyncjobs") + w.of("asyncjobwatches") + w.of("events"),
           ProcStats.cpuSeconds(op.pid()),
-          h.lastUsedMiB(),
-          h.lastOldMiB(),
+          Math.round(h.lastUsedMiB() * 10) / 10.0,
+          Math.round(h.lastOldMiB() * 10) / 10.0,
           ProcStats.threads(op.pid()),
           OperatorScrape.series(body)
         };
