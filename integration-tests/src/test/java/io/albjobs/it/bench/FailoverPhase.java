@@ -79,6 +79,8 @@ final class FailoverPhase {
       OperatorProcess leader = holder.endsWith("-a") ? a : b;
       OperatorProcess standby = leader == a ? b : a;
       ProcStats.HeapSampler standbyHeap = leader == a ? heapB : heapA;
+      String standbyId = leader == a ? "bench-operator-b" : "bench-operator-a";
+      Path standbyLog = out.resolve(leader == a ? "operator-b.log" : "operator-a.log");
       m.put("firstLeader", holder);
       log.log("failover: %s leads (pid %d), standby pid %d", holder, leader.pid(), standby.pid());
       try {
@@ -264,11 +266,7 @@ final class FailoverPhase {
       m.put("newLeaderPeakRssMiB", ProcStats.statusMiB(standby.pid(), "VmHWM"));
       m.put("xmx", c.operatorXmx());
       double before = ((Number) m.get("standbyLiveHeapMiBBeforeWave")).doubleValue();
-      m.put(
-          "newLeaderListedAsyncJobs",
-          before >= 0.6 * live
-              ? "as a standby (live heap before the wave close to after)"
-              : "when it took over (live heap grew after the kill)");
+      m.put("newLeaderListedAsyncJobs", listedWhen(standbyLog, standbyId, before, live));
       log.log(
           "failover: %d jobs, %d lost, %d wrong final, %d bad sequences; AsyncJob writes %d vs %d; new leader heap peak %.0f MiB after the kill, live %.0f MiB (standby live %.0f MiB before the wave)",
           wave.size(),
@@ -294,6 +292,43 @@ final class FailoverPhase {
       }
     }
     return m;
+  }
+
+  /**
+   * When the new leader listed the AsyncJobs: JOSDK logs "'asyncjob' controller started" once its
+   * informers have listed; before or after "New leader with identity: <itself>"? The live heap
+   * before the wave and at the end is given along.
+   */
+  static String listedWhen(Path log, String self, double liveBefore, double liveAfter) {
+    int started = -1;
+    int leads = -1;
+    try {
+      List<String> lines = Files.readAllLines(log);
+      for (int i = 0; i < lines.size(); i++) {
+        String l = lines.get(i);
+        if (started < 0 && l.contains("'asyncjob' controller started")) {
+          started = i;
+        }
+        if (leads < 0 && l.contains("New leader with identity: " + self)) {
+          leads = i;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // no log: heap only
+    }
+    String heap =
+        String.format(
+            Locale.ROOT,
+            "live heap %.0f MiB as a standby before the wave, %.0f MiB at the end",
+            liveBefore,
+            liveAfter);
+    if (started >= 0 && (leads < 0 || started < leads)) {
+      return "as a standby (its AsyncJob informer started before it led; " + heap + ")";
+    }
+    if (started >= 0) {
+      return "when it took over (its AsyncJob informer started after it led; " + heap + ")";
+    }
+    return "unknown from its log; " + heap;
   }
 
   /** Phases in rank order, each at most once (Pending < Processing < Succeeded | Failed). */
