@@ -138,7 +138,7 @@ public final class OperatorApp implements AutoCloseable {
     StatusRecorder recorder =
         new StatusRecorder(
             client, new Transitions(events, metrics, clock), clock, defaults.statusHeartbeat());
-    recorder.phaseLabels(phaseLabels(config.phaseLabel(), client));
+    recorder.phaseLabels(phaseLabels(config.phaseLabel(), client, config.namespaces()));
     Retention retention = new Retention(client);
     JobMirror mirror = new JobMirror(client, recorder, retention, clock);
     AlbClock albClock = new AlbClock(clock, defaults.watermarkOverlap().dividedBy(2));
@@ -234,13 +234,42 @@ public final class OperatorApp implements AutoCloseable {
   }
 
   /**
-   * Whether to keep the {@code albjobs.io/phase} label: as set, or for {@code auto} only when the
-   * API server cannot select {@code status.phase} (CRD selectableFields: beta and on by default
-   * from Kubernetes 1.31). A version that cannot be read counts as too old.
+   * Whether to keep the {@code albjobs.io/phase} label: as set, or for {@code auto} only when
+   * AsyncJobs cannot be selected by {@code status.phase}: asked of the API server with that field
+   * selector (a CRD installed from an older chart lacks the selectable field; {@code helm upgrade}
+   * does not update CRDs), else decided from its version (CRD selectableFields: beta and on by
+   * default from Kubernetes 1.31). A version that cannot be read counts as too old.
    */
-  static boolean phaseLabels(Boolean setting, KubernetesClient client) {
+  static boolean phaseLabels(
+      Boolean setting, KubernetesClient client, java.util.Collection<String> namespaces) {
     if (setting != null) {
       return setting;
+    }
+    try {
+      var jobs = client.resources(io.albjobs.operator.crd.AsyncJob.class);
+      var scoped =
+          namespaces.isEmpty()
+              ? jobs.inAnyNamespace()
+              : jobs.inNamespace(namespaces.iterator().next());
+      scoped
+          .withField("status.phase", "Failed")
+          .list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build());
+      LOG.info(
+          "AsyncJobs are selected by --field-selector status.phase=...: the albjobs.io/phase label"
+              + " is not written (--phase-label=auto)");
+      return false;
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() == 400) {
+        LOG.warn(
+            "The API server cannot select AsyncJobs by status.phase ({}): writing the"
+                + " albjobs.io/phase label (--phase-label=auto). Apply crds/ of this version"
+                + " (helm upgrade does not update CRDs) on Kubernetes 1.31+ to select by field.",
+            e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage());
+        return true;
+      }
+      // Not allowed to ask, or it failed: decide from the version.
+    } catch (RuntimeException e) {
+      // Decide from the version.
     }
     try {
       var version = client.getKubernetesVersion();
@@ -331,8 +360,8 @@ public final class OperatorApp implements AutoCloseable {
     closing.set(true);
     poller.close();
     tracker.close();
-    sync.close();
     operator.stop();
+    sync.close();
     clients.close();
     if (http != null) {
       http.close();

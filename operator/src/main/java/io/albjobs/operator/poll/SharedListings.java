@@ -88,10 +88,22 @@ public final class SharedListings {
 
   /**
    * A watch of the scope: its window, what one poll of it on its own costs, when it last asked,
-   * which jobs are its own, and when it polls next (null: not known yet).
+   * which jobs are its own, and when it polls next (null: not known yet). A watch whose window
+   * reaches too far back to share (a long poll interval) stays for discovery only: no window, no
+   * cost.
    */
   private record Member(
-      Instant begin, int cost, Instant seen, Predicate<AlbJob> owns, Instant nextPoll) {}
+      Instant begin, int cost, Instant seen, Predicate<AlbJob> owns, Instant nextPoll) {
+    boolean shares() {
+      return begin != null;
+    }
+
+    /** Gone: neither asked nor due for the time to live (it was stopped, or moved scope). */
+    boolean goneAt(Instant now, Duration ttl) {
+      Instant last = nextPoll != null && nextPoll.isAfter(seen) ? nextPoll : seen;
+      return last.isBefore(now.minus(ttl));
+    }
+  }
 
   /** A job as the listings of a scope last showed it: its status and when it was created. */
   private record Known(String status, long createTimeMillis) {}
@@ -244,26 +256,27 @@ public final class SharedListings {
       int pageLimit = 0;
       boolean lead = false;
       synchronized (pool) {
-        pool.members.values().removeIf(m -> m.seen().isBefore(now.minus(memberTtl)));
-        if (begin.isBefore(oldest)) {
-          pool.members.remove(member);
-          return null;
-        }
+        pool.members.values().removeIf(m -> m.goneAt(now, memberTtl));
         Member before = pool.members.get(member);
-        pool.members.put(
-            member,
-            new Member(
-                begin, Math.max(1, ownCost), now, owns, before == null ? null : before.nextPoll()));
+        Instant nextPoll = before == null ? null : before.nextPoll();
         pool.client = client;
         if (pool.nextDiscovery == null && !discoverEvery.isZero()) {
           pool.nextDiscovery = tickAtOrAfter(scope, now, discoverEvery);
         }
+        if (begin.isBefore(oldest)) {
+          // Its window reaches too far back to share: it polls on its own, and stays for
+          // discovery (a watch polling every few minutes sees new jobs as soon as the others).
+          pool.members.put(member, new Member(null, 0, now, owns, nextPoll));
+          return null;
+        }
+        pool.members.put(member, new Member(begin, Math.max(1, ownCost), now, owns, nextPoll));
         int sharedCost = pool.members.values().stream().mapToInt(Member::cost).sum();
+        long sharing = pool.members.values().stream().filter(Member::shares).count();
         // Worth it only if the listing takes fewer pages than one poll of every watch on its own.
         pageLimit = Math.min(maxPages, sharedCost - 1);
         // A listing of every resource type (a load-balancer watch with children) replaces one
         // query per type: worth it even for one watch when that takes more than one call.
-        if ((pool.members.size() < 2 && resourceType != null)
+        if ((sharing < 2 && resourceType != null)
             || pageLimit < 1
             || (pool.pagesEstimate > pageLimit && now.isBefore(pool.probeAfter))) {
           return null;
@@ -280,7 +293,7 @@ public final class SharedListings {
           }
         } else {
           for (Member m : pool.members.values()) {
-            if (m.begin().isBefore(listBegin) && !m.begin().isBefore(oldest)) {
+            if (m.shares() && m.begin().isBefore(listBegin) && !m.begin().isBefore(oldest)) {
               listBegin = m.begin();
             }
           }
@@ -339,7 +352,7 @@ public final class SharedListings {
           lister.allOfType(client, resourceType, begin.toEpochMilli(), pageLimit);
       Listing listing =
           found.jobs() == null ? null : index(startedAt, begin, found.jobs(), found.serverTime());
-      Map<String, Instant> wakes = Map.of();
+      Candidates wakes = Candidates.NONE;
       synchronized (pool) {
         pool.pagesEstimate = found.pages();
         if (listing == null) {
@@ -396,13 +409,14 @@ public final class SharedListings {
   /**
    * Lists the new jobs of every scope once per {@code every}, on a grid of the scope's own, when no
    * listing of the scope started within the interval and no watch of it polls within it; {@link
-   * Duration#ZERO}: never. Such a listing looks back {@link #DISCOVER_LOOKBACK} from the last one
-   * and takes at most {@link #DISCOVER_PAGES} pages (more: discovery of the scope pauses for {@link
-   * #PROBE_AGAIN}). Every listing of a scope, a watch's or this one, is compared with the ones
-   * before, and a watch with a job new or changed in it is woken when it would otherwise poll more
-   * than {@code every} later. So a watch with nothing in flight sees a new job within about {@code
-   * every}, at one call per interval and scope when nothing happens, whatever the number of
-   * watches; its own interval stays how often it polls when nothing happens.
+   * Duration#ZERO}: never. Such a listing (one per scope, of every resource type) looks back {@link
+   * #DISCOVER_LOOKBACK} from now on ALB's clock and takes at most {@link #DISCOVER_PAGES} pages
+   * (more: discovery of the scope pauses for {@link #PROBE_AGAIN}). Every listing of a scope, a
+   * watch's or this one, is compared with the ones before, and a watch with a job new or changed in
+   * it is woken when it would otherwise poll more than {@code every} later. So a watch with nothing
+   * in flight sees a new job within about {@code every}, at one call per interval and scope when
+   * nothing happens, whatever the number of watches; its own interval stays how often it polls when
+   * nothing happens.
    */
   public synchronized void discoverEvery(Duration every) {
     discoverEvery = every == null || every.isNegative() ? Duration.ZERO : every;
@@ -440,64 +454,88 @@ public final class SharedListings {
     }
   }
 
-  /** The scopes whose discovery tick has come: lists those that need it (see above). */
+  /**
+   * The scopes whose discovery tick has come: one listing of every resource type for each that
+   * needs it (see above), compared into every pool of the scope.
+   */
   void discover(Instant now) {
     Duration every = discoverEvery;
     if (every.isZero()) {
       return;
     }
+    Map<AccountScope, List<Map.Entry<Key, Pool>>> byScope = new HashMap<>();
     for (Map.Entry<Key, Pool> e : pools.entrySet()) {
-      Key key = e.getKey();
+      byScope.computeIfAbsent(e.getKey().scope(), k -> new ArrayList<>()).add(e);
+    }
+    byScope.forEach((scope, scopePools) -> discover(scope, scopePools, every, now));
+  }
+
+  private void discover(
+      AccountScope scope, List<Map.Entry<Key, Pool>> scopePools, Duration every, Instant now) {
+    boolean tick = false;
+    boolean due = false;
+    AlbJobClient client = null;
+    Instant begin = null;
+    for (Map.Entry<Key, Pool> e : scopePools) {
       Pool pool = e.getValue();
-      AlbJobClient client;
-      Instant begin;
       synchronized (pool) {
         if (pool.nextDiscovery == null) {
-          pool.nextDiscovery = tickAtOrAfter(key.scope(), now, every);
+          pool.nextDiscovery = tickAtOrAfter(scope, now, every);
         }
         if (now.isBefore(pool.nextDiscovery)) {
           continue;
         }
-        pool.nextDiscovery = tickAtOrAfter(key.scope(), now.plusMillis(1), every);
-        // Watches that stopped asking (their scope changed, they were stopped) are not listed for.
-        pool.members.values().removeIf(m -> m.seen().isBefore(now.minus(memberTtl)));
-        if (!discoveryDue(pool, every, now) || !live.test(key.scope())) {
-          continue;
+        tick = true;
+        pool.nextDiscovery = tickAtOrAfter(scope, now.plusMillis(1), every);
+        // Watches that stopped asking (moved scope, stopped) are not listed for.
+        pool.members.values().removeIf(m -> m.goneAt(now, memberTtl));
+        if (pool.discovering || now.isBefore(pool.discoverAfter)) {
+          // One discovery at a time per scope; paused scopes stay paused.
+          return;
         }
-        // On ALB's clock: the last compared listing's Date, moved on by the time since.
-        Instant albNow =
-            pool.comparedAlbTime == null
-                ? now
-                : pool.comparedAlbTime.plus(Duration.between(pool.comparedAt, now));
-        begin = albNow.minus(DISCOVER_LOOKBACK);
-        client = pool.client;
-        pool.discovering = true;
-      }
-      ExecutorService calls = discoveryCalls;
-      if (calls == null) {
-        runDiscovery(key, pool, client, begin, now);
-      } else {
-        try {
-          calls.execute(() -> runDiscovery(key, pool, client, begin, now));
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-          synchronized (pool) {
-            pool.discovering = false;
-          }
+        if (discoveryDue(pool, every, now)) {
+          due = true;
+        }
+        if (pool.client != null) {
+          client = pool.client;
+          // On ALB's clock: the last compared listing's Date, moved on by the time since.
+          Instant albNow =
+              pool.comparedAlbTime == null
+                  ? now
+                  : pool.comparedAlbTime.plus(Duration.between(pool.comparedAt, now));
+          Instant from = albNow.minus(DISCOVER_LOOKBACK);
+          begin = begin == null || from.isBefore(begin) ? from : begin;
         }
       }
+    }
+    if (!tick || !due || client == null || !live.test(scope)) {
+      return;
+    }
+    for (Map.Entry<Key, Pool> e : scopePools) {
+      synchronized (e.getValue()) {
+        e.getValue().discovering = true;
+      }
+    }
+    AlbJobClient c = client;
+    Instant from = begin;
+    ExecutorService calls = discoveryCalls;
+    if (calls == null) {
+      runDiscovery(scope, scopePools, c, from, now);
+      return;
+    }
+    try {
+      calls.execute(() -> runDiscovery(scope, scopePools, c, from, now));
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      done(scopePools, null);
     }
   }
 
   /**
-   * Whether the scope needs a listing of its own for discovery: it has watches, no listing is
-   * running or started within the interval, and no watch polls within it (its listing will do).
+   * Whether a pool needs a listing for discovery: it has watches, no listing is running or started
+   * within the interval, and no watch polls within it (its listing will do).
    */
   private static boolean discoveryDue(Pool pool, Duration every, Instant now) {
-    if (pool.members.isEmpty()
-        || pool.client == null
-        || pool.discovering
-        || pool.running != null
-        || now.isBefore(pool.discoverAfter)) {
+    if (pool.members.isEmpty() || pool.client == null || pool.running != null) {
       return false;
     }
     if (pool.comparedAt != null && pool.comparedAt.isAfter(now.minus(every))) {
@@ -512,51 +550,83 @@ public final class SharedListings {
     return true;
   }
 
+  /** One listing of every resource type of the scope, compared into each of its pools. */
   private void runDiscovery(
-      Key key, Pool pool, AlbJobClient client, Instant begin, Instant startedAt) {
-    Map<String, Instant> wakes = Map.of();
+      AccountScope scope,
+      List<Map.Entry<Key, Pool>> scopePools,
+      AlbJobClient client,
+      Instant begin,
+      Instant startedAt) {
+    List<Candidates> found = new ArrayList<>();
+    Instant pauseUntil = null;
     try {
-      JobLister.TypeListing found =
-          lister.allOfType(client, key.resourceType(), begin.toEpochMilli(), DISCOVER_PAGES);
-      synchronized (pool) {
-        if (found.jobs() == null) {
-          pool.discoverAfter = startedAt.plus(PROBE_AGAIN);
-          LOG.info(
-              "discovery of new {} jobs in {} paused for {}: {} jobs in {}, more than {} pages",
-              key.resourceType() == null ? "" : key.resourceType(),
-              key.scope().regionId(),
-              PROBE_AGAIN,
-              found.totalCount(),
-              DISCOVER_LOOKBACK,
-              DISCOVER_PAGES);
-        } else {
-          wakes = compare(pool, startedAt, found.serverTime(), found.jobs());
+      JobLister.TypeListing listing =
+          lister.allOfType(client, null, begin.toEpochMilli(), DISCOVER_PAGES);
+      if (listing.jobs() == null) {
+        pauseUntil = startedAt.plus(PROBE_AGAIN);
+        LOG.info(
+            "discovery of new jobs in {} paused for {}: {} jobs in {}, more than {} pages",
+            scope.regionId(),
+            PROBE_AGAIN,
+            listing.totalCount(),
+            DISCOVER_LOOKBACK,
+            DISCOVER_PAGES);
+      } else {
+        for (Map.Entry<Key, Pool> e : scopePools) {
+          String type = e.getKey().resourceType();
+          List<AlbJob> jobs =
+              type == null
+                  ? listing.jobs()
+                  : listing.jobs().stream()
+                      .filter(j -> type.equalsIgnoreCase(j.resourceType()))
+                      .toList();
+          Pool pool = e.getValue();
+          synchronized (pool) {
+            found.add(compare(pool, startedAt, listing.serverTime(), jobs));
+          }
         }
       }
     } catch (AlbException | RuntimeException e) {
       // The watches' own polls report ALB's errors where a person looks; discovery only waits.
-      LOG.debug("discovery listing in {} failed: {}", key.scope().regionId(), e.toString());
-      synchronized (pool) {
-        pool.discoverAfter = startedAt.plus(DISCOVER_LOOKBACK);
-      }
+      LOG.debug("discovery listing in {} failed: {}", scope.regionId(), e.toString());
+      pauseUntil = startedAt.plus(DISCOVER_LOOKBACK);
     } finally {
+      done(scopePools, pauseUntil);
+    }
+    found.forEach(this::wake);
+  }
+
+  private static void done(List<Map.Entry<Key, Pool>> scopePools, Instant pauseUntil) {
+    for (Map.Entry<Key, Pool> e : scopePools) {
+      Pool pool = e.getValue();
       synchronized (pool) {
         pool.discovering = false;
+        if (pauseUntil != null) {
+          pool.discoverAfter = pauseUntil;
+        }
       }
     }
-    wake(wakes);
   }
 
   /**
-   * Compares a listing with what the listings before showed (under the pool's monitor); returns the
-   * watches to wake: those with a job new or changed in it, when they would poll more than a
-   * discovery interval later. The first listing of a scope is only remembered.
+   * The jobs of a listing new or changed since the listings before, and the watches that may need
+   * waking for them (whose jobs they are is asked outside the pool's monitor).
    */
-  private Map<String, Instant> compare(
-      Pool pool, Instant startedAt, Instant albTime, List<AlbJob> jobs) {
+  private record Candidates(
+      List<AlbJob> changed, List<Map.Entry<String, Member>> members, Instant at) {
+    static final Candidates NONE = new Candidates(List.of(), List.of(), null);
+  }
+
+  /**
+   * Compares a listing with what the listings before showed (under the pool's monitor). A watch may
+   * need waking when it did not ask for this listing or a newer one and its next poll is not within
+   * a discovery interval after the listing started: it is later, or it was before (the watch's poll
+   * used an older listing). The first listing of a scope is only remembered.
+   */
+  private Candidates compare(Pool pool, Instant startedAt, Instant albTime, List<AlbJob> jobs) {
     Duration every = discoverEvery;
     if (every.isZero()) {
-      return Map.of();
+      return Candidates.NONE;
     }
     Instant asOf = albTime != null ? albTime : startedAt;
     // Older jobs are in no watch's window (see listing's oldest).
@@ -578,35 +648,38 @@ public final class SharedListings {
       pool.comparedAlbTime = asOf;
     }
     if (changed.isEmpty()) {
-      return Map.of();
+      return Candidates.NONE;
     }
-    Map<String, Instant> wakes = new HashMap<>();
     Instant soon = startedAt.plus(every);
+    List<Map.Entry<String, Member>> members = new ArrayList<>();
     for (Map.Entry<String, Member> e : pool.members.entrySet()) {
       Member m = e.getValue();
-      if (m.nextPoll() != null && !m.nextPoll().isAfter(soon)) {
-        continue;
+      boolean askedForThis = !m.seen().isBefore(startedAt.minus(SLACK));
+      boolean pollsSoon =
+          m.nextPoll() != null && !m.nextPoll().isBefore(startedAt) && !m.nextPoll().isAfter(soon);
+      if (!askedForThis && !pollsSoon) {
+        members.add(Map.entry(e.getKey(), m));
       }
-      for (AlbJob job : changed) {
-        if (m.owns().test(job)) {
-          wakes.put(e.getKey(), startedAt);
-          break;
+    }
+    return new Candidates(changed, members, startedAt);
+  }
+
+  /** Wakes the candidates that own a changed job (outside every pool's monitor). */
+  private void wake(Candidates c) {
+    if (c.changed().isEmpty() || c.members().isEmpty()) {
+      return;
+    }
+    Waker w = waker;
+    for (Map.Entry<String, Member> e : c.members()) {
+      Predicate<AlbJob> owns = e.getValue().owns();
+      if (c.changed().stream().anyMatch(owns)) {
+        try {
+          w.wake(e.getKey(), c.at());
+        } catch (RuntimeException ex) {
+          LOG.warn("could not wake {}", e.getKey(), ex);
         }
       }
     }
-    return wakes;
-  }
-
-  private void wake(Map<String, Instant> wakes) {
-    Waker w = waker;
-    wakes.forEach(
-        (member, at) -> {
-          try {
-            w.wake(member, at);
-          } catch (RuntimeException e) {
-            LOG.warn("could not wake {}", member, e);
-          }
-        });
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -11,6 +11,11 @@ public final class WatchStates {
     return states.computeIfAbsent(uid, u -> new WatchState());
   }
 
+  /** The state of a watch reconciled before, or null. */
+  public WatchState find(String uid) {
+    return states.get(uid);
+  }
+
   public void forget(String uid) {
     states.remove(uid);
   }

@@ -217,15 +217,18 @@ public final class WatchSync {
                     albNow,
                     job -> api.test(job) && idSet.contains(job.resourceId()));
         if (familyPoll) {
-          // Its jobs: those of the family, and a child no family of the scope knows yet (a new
-          // listener or rule is looked up by the poll it wakes).
+          // Its jobs: those of the family, and a listener or rule no family of the scope knows
+          // yet (the poll it wakes looks it up by ID). Another load balancer's server group,
+          // ACL or security policy is no reason to wake it (FamilyPoll lists those again after a
+          // change of its own family).
           java.util.function.Predicate<AlbJob> owns =
               job ->
                   api.test(job)
                       && (polledFamily.owns(job)
-                          || !lbChildren
-                              .unknownChildren(scope, polledFamily, List.of(job))
-                              .isEmpty());
+                          || LoadBalancerChildren.exclusive(job.resourceType())
+                              && !lbChildren
+                                  .unknownChildren(scope, polledFamily, List.of(job))
+                                  .isEmpty());
           FamilyPoll.Result found =
               new FamilyPoll(lbChildren, listings, lister, defaults.watermarkOverlap())
                   .poll(

@@ -151,9 +151,12 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     ResourceID id = new ResourceID(member.substring(slash + 1), member.substring(0, slash));
     cache
         .get(id)
+        .map(watch -> states.find(watch.getMetadata().getUid()))
         .ifPresent(
-            watch -> {
-              states.of(watch.getMetadata().getUid()).wake(at);
+            state -> {
+              // Only a watch reconciled before has a state (none is made here for one deleted
+              // meanwhile).
+              state.wake(at);
               source.propagateEvent(id);
             });
   }
@@ -373,6 +376,12 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
             : specChanged || pollNowAsked || state.nextPoll().equals(Instant.EPOCH)
                 ? now
                 : state.nextPoll().isAfter(now) ? now : state.nextPoll();
+    Instant woken = state.woken();
+    if (woken != null && !woken.isAfter(now) && woken.isAfter(due)) {
+      // Woken by a listing that started then: this poll takes that listing (or a newer one), which
+      // serves the wake; an older due time would leave it unserved and the watch due at once again.
+      due = woken;
+    }
     List<ObjectChange> taken = new java.util.ArrayList<>(objectChanges);
     WatchPoll.Settlement settlement =
         (status, listed, childrenFresh, ids, listedFrom) -> {

@@ -373,8 +373,97 @@ class SharedListingsTest {
     member("w0", "alb-0", t0.plusSeconds(5), t0.plusSeconds(35));
     listings.discover(t0.plusSeconds(10));
     assertEquals(2, alb.calls(), "w0 is back");
-    listings.discover(t0.plusSeconds(5).plus(Duration.ofSeconds(91)));
-    assertEquals(2, alb.calls(), "w0 has not asked for three idle intervals: forgotten");
+    // Due at t0 + 35 s: 90 s (three idle intervals) after that without a poll, it is gone.
+    listings.discover(t0.plusSeconds(35).plus(Duration.ofSeconds(95)));
+    assertEquals(2, alb.calls(), "w0 has neither asked nor been due for 90 s: forgotten");
+  }
+
+  /** Watch {@code name} of {@code lb} polls now with its watermark at {@code watermark}. */
+  private void poll(
+      String type, String name, String lb, Instant now, Instant watermark, Instant next)
+      throws AlbException {
+    listings.listing(
+        SCOPE,
+        alb,
+        type,
+        name,
+        1,
+        watermark.minus(OVERLAP),
+        now,
+        now,
+        now,
+        j -> lb.equals(j.resourceId()));
+    listings.scheduled(SCOPE, type, name, next);
+  }
+
+  @Test
+  void aWatchPollingEveryFewMinutesIsWokenLikeTheOthers() throws Exception {
+    java.util.Map<String, Instant> woken = new java.util.concurrent.ConcurrentHashMap<>();
+    listings.wakeWith(woken::put);
+    listings.discoverWithoutTimer(DISCOVER);
+    poll("loadbalancer", "a", "alb-a", t0, t0, t0.plusSeconds(30));
+    poll("loadbalancer", "slow", "alb-s", t0, t0, t0.plusSeconds(300));
+    Instant t2 = t0.plusSeconds(300);
+    poll("loadbalancer", "a", "alb-a", t2, t2.minusSeconds(30), t2.plusSeconds(30));
+    // Its window reaches 5 minutes further back than the shared one: it polls on its own.
+    poll("loadbalancer", "slow", "alb-s", t2, t0, t2.plusSeconds(300));
+    long c = t2.plusSeconds(1).toEpochMilli();
+    alb.put(job("NEW", "CreateListener", "alb-s", AlbJob.PROCESSING, c, c));
+    listings.discover(t2.plusSeconds(4));
+    listings.discover(t2.plusSeconds(8));
+    assertEquals(java.util.Set.of("slow"), woken.keySet(), "a 5 m watch sees its job as soon");
+  }
+
+  @Test
+  void discoveryMakesOneListingPerScopeForEveryResourceType() throws Exception {
+    listings.discoverWithoutTimer(DISCOVER);
+    for (String type : List.of("loadbalancer", "listener", "servergroup", "acl")) {
+      // Two watches per type: each pool shares.
+      poll(type, "w-" + type, "x-" + type, t0, t0, t0.plusSeconds(30));
+      poll(type, "v-" + type, "y-" + type, t0, t0, t0.plusSeconds(30));
+    }
+    int before = alb.calls();
+    listings.discover(t0.plusSeconds(10));
+    assertEquals(before + 1, alb.calls(), "one listing of every type for the scope");
+    assertEquals(null, alb.queries().get(alb.queries().size() - 1).resourceType());
+  }
+
+  @Test
+  void aWatchWhosePollUsedAnOlderListingIsWokenForAJobANewerOneShows() throws Exception {
+    java.util.Map<String, Instant> woken = new java.util.concurrent.ConcurrentHashMap<>();
+    listings.wakeWith(woken::put);
+    listings.discoverWithoutTimer(DISCOVER);
+    poll("loadbalancer", "a", "alb-a", t0, t0, t0.plusSeconds(30));
+    poll("loadbalancer", "b", "alb-b", t0, t0, t0.plusSeconds(30));
+    Instant t1 = t0.plusSeconds(30);
+    // a's poll due t1 takes its listing ...
+    listings.listing(
+        SCOPE,
+        alb,
+        "loadbalancer",
+        "a",
+        1,
+        t0.minus(OVERLAP),
+        t1,
+        t1,
+        t1,
+        j -> "alb-a".equals(j.resourceId()));
+    // ... a job of alb-a appears and b's listing a second later shows it, before a's poll ends.
+    long c = t1.plusMillis(500).toEpochMilli();
+    alb.put(job("NEW", "CreateListener", "alb-a", AlbJob.PROCESSING, c, c));
+    Instant t2 = t1.plusSeconds(1);
+    listings.listing(
+        SCOPE,
+        alb,
+        "loadbalancer",
+        "b",
+        1,
+        t0.minus(OVERLAP),
+        t2,
+        t2,
+        t2,
+        j -> "alb-b".equals(j.resourceId()));
+    assertEquals(java.util.Map.of("a", t2), woken, "a polls again with b's listing");
   }
 
   @Test
