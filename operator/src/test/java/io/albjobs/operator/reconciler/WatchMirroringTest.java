@@ -40,7 +40,8 @@ class WatchMirroringTest {
 
   @BeforeEach
   void start() throws Exception {
-    h = new OperatorHarness(scope -> alb);
+    // The albjobs.io/phase label written (--phase-label=true), so that these tests follow it too.
+    h = new OperatorHarness(scope -> alb, "--phase-label=true");
     h.client.resource(Fixtures.credentials(NS, "alb-creds", "LTAItest", "test-secret")).create();
   }
 
