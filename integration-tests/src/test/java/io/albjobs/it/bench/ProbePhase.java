@@ -44,13 +44,12 @@ final class ProbePhase {
     for (int p = 0; p < c.probes(); p++) {
       op.checkAlive();
       unfinished.entrySet().removeIf(e -> isFinal(timeline, e.getValue()));
-      // At least the gap after the previous creation, and a random part of the gap after the
-      // previous was seen (which is just after a listing): probes do not all land at the same
-      // point of the scope's tick.
+      // The gap after the previous creation, then a random part of another gap: probes land at
+      // any point of the scope's listing grid (a fixed spacing would keep them at one phase of
+      // it, and measure one point of the distribution).
       long wait =
-          Math.max(
-                  previousCreated + c.probeGap().toMillis(),
-                  System.currentTimeMillis() + (long) (r.nextDouble() * c.probeGap().toMillis()))
+          Math.max(previousCreated + c.probeGap().toMillis(), System.currentTimeMillis())
+              + (long) (r.nextDouble() * c.probeGap().toMillis())
               - System.currentTimeMillis();
       if (wait > 0) {
         Thread.sleep(wait);
