@@ -1,9 +1,11 @@
 package io.albjobs.it.reliability;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.albjobs.it.IntegrationEnv;
+import io.albjobs.operator.OperatorApp;
 import io.albjobs.operator.crd.AsyncJob;
 import io.albjobs.operator.crd.AsyncJobWatch;
 import io.albjobs.operator.testing.Await;
@@ -24,10 +26,12 @@ import org.junit.jupiter.api.Timeout;
  * A watch with nothing in flight sees a new job within about {@code --discover-interval}, not at
  * its idle interval: the scope's listing wakes it. With discovery off it waits for its interval.
  */
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class DiscoveryIT {
   private static final int WATCHES = 4;
+  private static final Duration INTERVAL = Duration.ofSeconds(60);
   private IntegrationEnv env;
+  private OperatorApp app;
   private final Instant t0 = Instant.now();
 
   @AfterEach
@@ -39,7 +43,10 @@ class DiscoveryIT {
 
   /** Four idle watches of one load balancer each, every old job mirrored and final. */
   private void idleWatches(String ns, String... flags) throws Exception {
-    env = new IntegrationEnv(ns, List.of("--poll-interval=60s", "--active-poll-interval=1s"));
+    env =
+        new IntegrationEnv(
+            ns,
+            List.of("--poll-interval=" + INTERVAL.toSeconds() + "s", "--active-poll-interval=1s"));
     for (int w = 0; w < WATCHES; w++) {
       env.sim.addJob(
           SimJob.builder("D-OLD-" + w, IntegrationEnv.ACCOUNT)
@@ -55,7 +62,7 @@ class DiscoveryIT {
                   env.ns, "w" + w, env.sim.endpoint(), "alb-creds", List.of("alb-d" + w)))
           .create();
     }
-    env.operator(new AtomicLong(), flags);
+    app = env.operator(new AtomicLong(), flags);
     Await.until(
         Duration.ofSeconds(60),
         "every old job mirrored and every watch Ready",
@@ -87,9 +94,31 @@ class DiscoveryIT {
     return created;
   }
 
+  /** The time of w2's last poll (seconds) from the operator's metrics; 0 before its first. */
+  private long lastPoll() {
+    var gauge =
+        app.registry()
+            .find("albjobs_watch_last_successful_poll_timestamp_seconds")
+            .tag("watch", "w2")
+            .gauge();
+    return gauge == null ? 0 : (long) gauge.value();
+  }
+
+  /**
+   * Waits for w2's next idle poll. The first idle poll after the settle period may come early, onto
+   * the scope's grid of the poll interval (a listing made then serves every watch of the scope);
+   * from then on the watch polls once per interval, so its next poll is a whole interval away.
+   */
+  private Instant afterAnIdlePoll() {
+    long before = lastPoll();
+    Await.until(INTERVAL.plusSeconds(20), "w2 polled once more", () -> lastPoll() > before);
+    return Instant.now();
+  }
+
   @Test
   void anIdleWatchSeesANewJobWithinTheDiscoveryIntervalNotItsPollInterval() throws Exception {
     idleWatches("discovery-on", "--discover-interval=1s");
+    afterAnIdlePoll();
     Instant created = newJob("D-NEW-1");
     String name = JobNames.forJobId("D-NEW-1");
     Await.until(Duration.ofSeconds(15), "the new job mirrored", () -> env.job(name) != null);
@@ -98,24 +127,35 @@ class DiscoveryIT {
         took.compareTo(Duration.ofSeconds(10)) < 0,
         String.format(
             Locale.ROOT,
-            "seen after %d ms: the watch polls every 60 s, discovery every 1 s",
-            took.toMillis()));
+            "seen after %d ms: the watch polls every %d s, discovery every 1 s",
+            took.toMillis(),
+            INTERVAL.toSeconds()));
     AsyncJob job = env.job(name);
-    assertTrue(job.getMetadata().getLabels().get("albjobs.io/watch").equals("w2"));
+    assertEquals("w2", job.getMetadata().getLabels().get("albjobs.io/watch"));
   }
 
   @Test
   void withDiscoveryOffAnIdleWatchWaitsForItsPollInterval() throws Exception {
     idleWatches("discovery-off", "--discover-interval=0s");
+    Instant polled = afterAnIdlePoll();
     newJob("D-NEW-2");
-    // Polled moments ago, next in about 60 s: ten seconds pass without the job.
+    String name = JobNames.forJobId("D-NEW-2");
+    // Polled moments ago, next a whole interval later: ten seconds pass without the job.
     Instant until = Instant.now().plusSeconds(10);
     Await.until(
         Duration.ofSeconds(15),
         "ten seconds without the job",
-        () -> env.job(JobNames.forJobId("D-NEW-2")) != null || Instant.now().isAfter(until));
-    assertNull(
-        env.job(JobNames.forJobId("D-NEW-2")),
-        "no discovery: the job waits for the watch's next poll");
+        () -> env.job(name) != null || Instant.now().isAfter(until));
+    assertNull(env.job(name), "no discovery: the job waits for the watch's next poll");
+    // And it comes with that poll.
+    Await.until(INTERVAL.plusSeconds(20), "the new job mirrored", () -> env.job(name) != null);
+    Duration took = Duration.between(polled, Instant.now());
+    assertTrue(
+        took.compareTo(INTERVAL.minusSeconds(10)) > 0,
+        String.format(
+            Locale.ROOT,
+            "seen %d ms after the poll before it: the next poll comes after about %d s",
+            took.toMillis(),
+            INTERVAL.toSeconds()));
   }
 }
