@@ -152,6 +152,35 @@ public final class ChildLister {
     return new Listing(result, failed, skipped, refused, acls);
   }
 
+  /**
+   * Only the region-wide listing of these load balancers' children (see {@link #regionWide}), for
+   * many load balancers that were never listed: null when it would take more pages than a listing
+   * of ten load balancers at a time, ALB gave no {@code TotalCount}, or a call failed (the caller
+   * lists per load balancer then); a listing with {@code regionWideRefused} when ALB refused it.
+   */
+  public Listing regionWideListing(
+      AlbJobClient client, Collection<String> loadBalancerIds, Map<String, Set<String>> knownAcls) {
+    List<String> ids = new ArrayList<>(new LinkedHashSet<>(loadBalancerIds));
+    Set<String> skipped = new java.util.TreeSet<>();
+    Map<String, Set<String>> acls = new LinkedHashMap<>();
+    try {
+      RegionWide all = regionWide(client, (ids.size() + MAX_IDS - 1) / MAX_IDS);
+      if (all == null) {
+        return null;
+      }
+      return new Listing(
+          children(client, ids, all.listeners(), all.rules(), skipped, knownAcls, acls),
+          Map.of(),
+          skipped,
+          false,
+          acls);
+    } catch (AlbException e) {
+      return ErrorClassifier.isPermissionProblem(e.code())
+          ? new Listing(Map.of(), Map.of(), skipped, true, acls)
+          : null;
+    }
+  }
+
   private Map<String, Children> children(
       AlbJobClient client,
       List<String> ids,
@@ -256,7 +285,8 @@ public final class ChildLister {
     }
     long total = first.get("TotalCount").asLong();
     long pagesNeeded = (total + AlbJobClient.MAX_RESULTS - 1) / AlbJobClient.MAX_RESULTS;
-    return total >= 0 && pagesNeeded <= chunks
+    // Within the page limit of one query too: more would fail as TooManyPages half-way.
+    return total >= 0 && pagesNeeded <= Math.min(chunks, maxPages)
         ? pages(client, action, field, List.of(), Map.of(), first)
         : null;
   }

@@ -196,6 +196,22 @@ public final class LoadBalancerChildren {
   /** Scopes where ALB refused the region-wide listing (RAM policy scoped to load balancers). */
   private final Set<AccountScope> perLoadBalancerOnly = ConcurrentHashMap.newKeySet();
 
+  /** The cold-start listing of a scope under way (see {@link #coldStart}). */
+  private final Map<AccountScope, Batch> batches = new ConcurrentHashMap<>();
+
+  /** Scopes whose cold-start listing was too long or failed, and until when none is tried. */
+  private final Map<AccountScope, Instant> noColdStartUntil = new ConcurrentHashMap<>();
+
+  /** The load balancers of one cold-start listing; the watches that need them wait for it. */
+  private static final class Batch {
+    final Set<String> loadBalancerIds;
+    final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+
+    Batch(Set<String> loadBalancerIds) {
+      this.loadBalancerIds = loadBalancerIds;
+    }
+  }
+
   public LoadBalancerChildren(ChildLister lister, Clock clock) {
     this.lister = lister;
     this.clock = clock;
@@ -244,8 +260,27 @@ public final class LoadBalancerChildren {
       boolean soon,
       Instant freshAsOf,
       boolean acls) {
+    return family(scope, client, loadBalancerIds, soon, freshAsOf, acls, null);
+  }
+
+  /**
+   * The same; {@code peers} (or null): the load balancers of the scope's other watches, listed
+   * along with these in one region-wide listing when many of them were never listed ({@link
+   * #coldStart}).
+   */
+  public Family family(
+      AccountScope scope,
+      AlbJobClient client,
+      Collection<String> loadBalancerIds,
+      boolean soon,
+      Instant freshAsOf,
+      boolean acls,
+      java.util.function.Supplier<? extends Collection<String>> peers) {
     Instant now = clock.instant();
     sweep(now);
+    if (peers != null) {
+      coldStart(scope, client, loadBalancerIds, peers, now);
+    }
     List<String> due = new ArrayList<>();
     for (String lb : new java.util.LinkedHashSet<>(loadBalancerIds)) {
       Entry e = entries.computeIfAbsent(new Key(scope, lb), k -> new Entry());
@@ -304,7 +339,112 @@ public final class LoadBalancerChildren {
     return build(scope, loadBalancerIds);
   }
 
+  /**
+   * When the operator starts, a new leader takes over or many watches are created, every watch's
+   * first poll would list its own load balancers' children: a call per type and ten load balancers,
+   * hundreds for a scope of many watches, before any of them polls its jobs. When more than ten
+   * load balancers of the scope (these and {@code peers}) were never listed, one region-wide
+   * listing serves them all instead, if ALB's {@code TotalCount} says it takes fewer pages; the
+   * watches whose load balancers it lists wait for it (at most {@link #BATCH_WAIT}), then find them
+   * listed. When the region is too large for it or it fails, every watch lists its own, and none is
+   * tried again in the scope for {@link #IDLE}.
+   */
+  private void coldStart(
+      AccountScope scope,
+      AlbJobClient client,
+      Collection<String> loadBalancerIds,
+      java.util.function.Supplier<? extends Collection<String>> peers,
+      Instant now) {
+    Batch running = batches.get(scope);
+    if (running != null) {
+      awaitIfOurs(running, loadBalancerIds);
+      return;
+    }
+    if (perLoadBalancerOnly.contains(scope)
+        || now.isBefore(noColdStartUntil.getOrDefault(scope, Instant.MIN))
+        || loadBalancerIds.stream().noneMatch(lb -> cold(scope, lb))) {
+      return;
+    }
+    Set<String> cold = new java.util.LinkedHashSet<>();
+    for (String lb : loadBalancerIds) {
+      if (cold(scope, lb)) {
+        cold.add(lb);
+      }
+    }
+    for (String lb : peers.get()) {
+      if (cold(scope, lb)) {
+        cold.add(lb);
+      }
+    }
+    if (cold.size() <= ChildLister.MAX_IDS) {
+      return;
+    }
+    Batch mine = new Batch(Set.copyOf(cold));
+    Batch other = batches.putIfAbsent(scope, mine);
+    if (other != null) {
+      awaitIfOurs(other, loadBalancerIds);
+      return;
+    }
+    try {
+      List<String> claimed = new ArrayList<>();
+      for (String lb : cold) {
+        Entry e = entries.computeIfAbsent(new Key(scope, lb), k -> new Entry());
+        synchronized (e) {
+          if (e.current == null && e.problem == null && e.attemptedAt.equals(Instant.MIN)) {
+            e.attemptedAt = now;
+            e.used = now; // a peer that never polls goes after IDLE like any entry
+            claimed.add(lb);
+          }
+        }
+      }
+      if (claimed.size() > ChildLister.MAX_IDS && !list(scope, client, claimed, now, true)) {
+        noColdStartUntil.put(scope, now.plus(IDLE));
+      }
+    } finally {
+      batches.remove(scope, mine);
+      mine.done.countDown();
+    }
+  }
+
+  /** The longest a watch waits for a cold-start listing of its load balancers' children. */
+  static final Duration BATCH_WAIT = Duration.ofSeconds(30);
+
+  /** Never listed, and no listing of it under way. */
+  private boolean cold(AccountScope scope, String loadBalancerId) {
+    Entry e = entries.get(new Key(scope, loadBalancerId));
+    if (e == null) {
+      return true;
+    }
+    synchronized (e) {
+      return e.current == null && e.problem == null && e.attemptedAt.equals(Instant.MIN);
+    }
+  }
+
+  private static void awaitIfOurs(Batch batch, Collection<String> loadBalancerIds) {
+    if (loadBalancerIds.stream().noneMatch(batch.loadBalancerIds::contains)) {
+      return;
+    }
+    try {
+      batch.done.await(BATCH_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private void list(AccountScope scope, AlbJobClient client, List<String> due, Instant now) {
+    list(scope, client, due, now, false);
+  }
+
+  /**
+   * Lists the children of {@code due}; {@code regionWideOnly}: only in one region-wide listing, and
+   * false when that was not made (too long, refused, failed), leaving the entries as they were.
+   */
+  private boolean list(
+      AccountScope scope,
+      AlbJobClient client,
+      List<String> due,
+      Instant now,
+      boolean regionWideOnly) {
     // ACLs change least: GetListenerAttribute (one call per listener) runs for new listeners, for
     // every listener when a poll saw a change or every ACL_REFRESH_FACTOR refresh intervals.
     Map<String, Set<String>> knownAcls = new HashMap<>();
@@ -320,11 +460,16 @@ public final class LoadBalancerChildren {
         }
       }
     }
+    Map<String, Set<String>> known = readAll ? null : knownAcls;
     ChildLister.Listing listing =
-        lister.listing(
-            client, due, !perLoadBalancerOnly.contains(scope), readAll ? null : knownAcls);
-    if (listing.regionWideRefused()) {
+        regionWideOnly
+            ? lister.regionWideListing(client, due, known)
+            : lister.listing(client, due, !perLoadBalancerOnly.contains(scope), known);
+    if (listing != null && listing.regionWideRefused()) {
       perLoadBalancerOnly.add(scope);
+    }
+    if (regionWideOnly && (listing == null || listing.regionWideRefused())) {
+      return false;
     }
     for (String lb : due) {
       Entry entry = entries.get(new Key(scope, lb));
@@ -382,6 +527,7 @@ public final class LoadBalancerChildren {
         entry.notMine.values().removeIf(at -> at.isBefore(now.minus(IDLE)));
       }
     }
+    return true;
   }
 
   private static Duration max(Duration a, Duration b) {
@@ -694,6 +840,7 @@ public final class LoadBalancerChildren {
     lookUpRefused.remove(scope);
     lookUpLocks.remove(scope);
     perLoadBalancerOnly.remove(scope);
+    noColdStartUntil.remove(scope);
   }
 
   /** Load balancers whose children are held (all scopes). */

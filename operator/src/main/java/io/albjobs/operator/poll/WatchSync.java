@@ -26,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -58,6 +59,8 @@ public final class WatchSync {
   private final EventRecorder events;
   private final LoadBalancerChildren lbChildren;
   private final Backoff errorBackoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5));
+  private volatile java.util.function.Supplier<? extends Collection<AsyncJobWatch>> watches =
+      List::of;
 
   public WatchSync(
       AlbClients clients,
@@ -105,6 +108,42 @@ public final class WatchSync {
   public void discoverEvery(Duration every, SharedListings.Waker waker) {
     listings.wakeWith(waker);
     listings.discoverEvery(every);
+  }
+
+  /**
+   * Where the watches the operator holds come from (the controller's cache): a first poll lists the
+   * children of the load balancers of its scope's other watches along ({@link
+   * LoadBalancerChildren}).
+   */
+  public void peersFrom(java.util.function.Supplier<? extends Collection<AsyncJobWatch>> watches) {
+    this.watches = watches;
+  }
+
+  /**
+   * The load balancers of the other watches with children that name the same namespace, credentials
+   * Secret, region and endpoint as {@code watch} (so the same account scope).
+   */
+  private Set<String> peers(AsyncJobWatch watch) {
+    AsyncJobWatchSpec spec = watch.getSpec();
+    Set<String> ids = new LinkedHashSet<>();
+    for (AsyncJobWatch other : watches.get()) {
+      AsyncJobWatchSpec o = other.getSpec();
+      if (o != null
+          && o.coversChildren()
+          && !o.isSuspended()
+          && java.util.Objects.equals(
+              watch.getMetadata().getNamespace(), other.getMetadata().getNamespace())
+          && java.util.Objects.equals(secretName(spec), secretName(o))
+          && java.util.Objects.equals(spec.getRegionId(), o.getRegionId())
+          && java.util.Objects.equals(spec.getEndpoint(), o.getEndpoint())) {
+        ids.addAll(o.getResourceIds());
+      }
+    }
+    return ids;
+  }
+
+  private static String secretName(AsyncJobWatchSpec spec) {
+    return spec.getCredentialsSecretRef() == null ? null : spec.getCredentialsSecretRef().getName();
   }
 
   /** A watch suspended or deleted: it leaves its scope's listings (discovery lists for no one). */
@@ -189,7 +228,10 @@ public final class WatchSync {
         Instant albTime;
         long newest = Long.MIN_VALUE;
         String member = ns + "/" + watch.getMetadata().getName();
-        family = spec.coversChildren() ? lbChildren.family(scope, client, ids, false) : null;
+        family =
+            spec.coversChildren()
+                ? lbChildren.family(scope, client, ids, false, null, false, () -> peers(watch))
+                : null;
         if (family != null && !family.hasChildren() && poll.childrenFreshAsOf() != null) {
           // No child known: a settling watch's change may have created the first ones, whose jobs
           // a listing of load balancers alone does not show.

@@ -133,6 +133,8 @@ public class AsyncJobWatchReconciler implements Reconciler<AsyncJobWatch> {
     tracker.onChange(changes::propagateEvent);
     this.changes = changes;
     this.primaries = context.getPrimaryCache();
+    var cache = primaries;
+    sync.peersFrom(() -> cache.list().toList());
     return List.of(children, changes);
   }
 

@@ -25,6 +25,7 @@ import io.albjobs.operator.status.ChildrenListed;
 import io.albjobs.operator.status.Conditions;
 import io.albjobs.operator.status.Problem;
 import io.albjobs.operator.status.WatchRollup;
+import io.albjobs.operator.testing.Await;
 import io.albjobs.operator.testing.FakeAlb;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Clock;
@@ -552,6 +553,125 @@ class LoadBalancerChildrenTest {
     assertEquals(1, alb.regionWide.get(), "not asked again for this scope");
   }
 
+  /** {@code watches} watches of {@code each} load balancers with a listener each. */
+  private List<List<String>> watches(int watches, int each) {
+    List<List<String>> all = new ArrayList<>();
+    for (int w = 0; w < watches; w++) {
+      List<String> lbs = new ArrayList<>();
+      for (int i = 0; i < each; i++) {
+        String lb = String.format("alb-w%02d-%d", w, i);
+        lbs.add(lb);
+        alb.listener("lsn-" + lb, lb, "sgp-" + lb);
+      }
+      all.add(lbs);
+    }
+    return all;
+  }
+
+  private static List<String> flat(List<List<String>> watches) {
+    return watches.stream().flatMap(List::stream).toList();
+  }
+
+  @Test
+  void aColdStartListsTheChildrenOfEveryWatchOfTheScopeInOneRegionWideListing() {
+    List<List<String>> watches = watches(20, 5);
+    List<String> all = flat(watches);
+    for (List<String> lbs : watches) {
+      LoadBalancerChildren.Family f = cache.family(SCOPE, alb, lbs, false, null, false, () -> all);
+      assertNull(f.problem());
+      assertTrue(f.complete());
+      assertEquals(
+          lbs.stream().map(lb -> "lsn-" + lb).sorted().toList(),
+          f.idsByType().get("listener"),
+          "each watch finds its own listeners");
+    }
+    assertEquals(1, alb.calls("ListListeners"), "one region-wide listing, not one per watch");
+    assertEquals(1, alb.calls("ListRules"));
+    assertEquals(2, alb.regionWide.get());
+    assertEquals(100, alb.calls("GetListenerAttribute"), "each listener's ACLs read once");
+  }
+
+  @Test
+  void withoutPeersEveryWatchListsItsOwnChildren() {
+    List<List<String>> watches = watches(20, 5);
+    for (List<String> lbs : watches) {
+      cache.family(SCOPE, alb, lbs, false, null, false, null);
+    }
+    assertEquals(20, alb.calls("ListListeners"), "the contrast: one listing per watch");
+  }
+
+  @Test
+  void aColdStartInARegionWithTooManyChildrenListsPerWatchAndDoesNotProbeAgain() {
+    List<List<String>> watches = watches(3, 5); // 15 load balancers: 2 listings of ten
+    List<String> all = flat(watches);
+    for (int i = 0; i < 201; i++) {
+      alb.listener("lsn-foreign-" + i, "alb-foreign-" + i, "sgp-x"); // 3 pages region-wide
+    }
+    for (List<String> lbs : watches) {
+      LoadBalancerChildren.Family f = cache.family(SCOPE, alb, lbs, false, null, false, () -> all);
+      assertNull(f.problem());
+      assertEquals(5, f.idsByType().get("listener").size());
+    }
+    assertEquals(1, alb.regionWide.get(), "probed once, then remembered");
+    assertEquals(1 + 3, alb.calls("ListListeners"), "the probe and one listing per watch");
+  }
+
+  @Test
+  void aFailedColdStartListingLeavesEveryWatchToListItsOwn() {
+    List<List<String>> watches = watches(3, 5);
+    List<String> all = flat(watches);
+    alb.failWith =
+        new AlbException(ErrorKind.THROTTLED, "Throttling.User", 400, "Throttling.User", null);
+    // The first watch: the cold-start listing fails, then its own listing fails the same way.
+    LoadBalancerChildren.Family first =
+        cache.family(SCOPE, alb, watches.get(0), false, null, false, () -> all);
+    assertEquals("Throttling.User", first.problem().code());
+    alb.failWith = null;
+    for (List<String> lbs : watches.subList(1, 3)) {
+      LoadBalancerChildren.Family f = cache.family(SCOPE, alb, lbs, false, null, false, () -> all);
+      assertNull(f.problem(), "the other watches' load balancers carry no failure of it");
+      assertEquals(5, f.idsByType().get("listener").size());
+    }
+  }
+
+  @Test
+  void aWatchWhoseLoadBalancersAreInTheColdStartListingWaitsForIt() throws Exception {
+    List<List<String>> watches = watches(4, 5);
+    List<String> all = flat(watches);
+    alb.regionWideGate = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CompletableFuture<LoadBalancerChildren.Family> first =
+        new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<LoadBalancerChildren.Family> second =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread a =
+        new Thread(
+            () ->
+                first.complete(
+                    cache.family(SCOPE, alb, watches.get(0), false, null, false, () -> all)));
+    Thread b =
+        new Thread(
+            () ->
+                second.complete(
+                    cache.family(SCOPE, alb, watches.get(1), false, null, false, () -> all)));
+    a.setDaemon(true);
+    b.setDaemon(true);
+    a.start();
+    Await.until(
+        Duration.ofSeconds(10), "the cold-start listing started", () -> alb.regionWide.get() == 1);
+    b.start();
+    Await.until(
+        Duration.ofSeconds(10),
+        "the second watch waiting",
+        () -> b.getState() == Thread.State.TIMED_WAITING);
+    assertEquals(1, alb.regionWide.get(), "it waits for the listing, it does not make its own");
+    assertFalse(second.isDone());
+    alb.regionWideGate.countDown();
+    LoadBalancerChildren.Family f = second.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(5, f.idsByType().get("listener").size());
+    assertNull(first.get(10, java.util.concurrent.TimeUnit.SECONDS).problem());
+    assertEquals(1, alb.calls("ListListeners"), "the second watch listed nothing of its own");
+  }
+
   @Test
   void onlyRealSecurityPoliciesAreChildren() {
     alb.listener("lsn-1", "alb-1", "sgp-1");
@@ -998,6 +1118,9 @@ class LoadBalancerChildrenTest {
     /** When set, a look-up by ID answers only once it is opened (a slow answer). */
     volatile java.util.concurrent.CountDownLatch lookUpGate;
 
+    /** When set, a region-wide call answers only once it is opened (a slow answer). */
+    volatile java.util.concurrent.CountDownLatch regionWideGate;
+
     volatile boolean totalCount = true;
     volatile AlbException failWith;
 
@@ -1098,6 +1221,14 @@ class LoadBalancerChildrenTest {
       }
       if (lbs.isEmpty() && !"GetListenerAttribute".equals(action)) {
         regionWide.incrementAndGet();
+        java.util.concurrent.CountDownLatch gate = regionWideGate;
+        if (gate != null) {
+          try {
+            gate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
         if (regionWideDenied) {
           throw new AlbException(
               ErrorKind.TERMINAL, "Forbidden.RAM", 403, "Forbidden.RAM: resource alb:*", null);
