@@ -295,6 +295,17 @@ class ChartRenderIT {
         () -> assertEquals(c.settleMargin, r.envValue("SETTLE_MARGIN"), "SETTLE_MARGIN"));
   }
 
+  /** Discovery and the phase label reach the operator (DISCOVER_INTERVAL, PHASE_LABEL). */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("combinations")
+  void discoveryAndPhaseLabelSettingsReachTheContainer(Combination c) {
+    Rendered r = Rendered.of(c);
+    assertAll(
+        () ->
+            assertEquals(c.discoverInterval, r.envValue("DISCOVER_INTERVAL"), "DISCOVER_INTERVAL"),
+        () -> assertEquals(c.phaseLabel, r.envValue("PHASE_LABEL"), "PHASE_LABEL"));
+  }
+
   /**
    * Every environment variable the chart sets is one the operator reads: a setting of {@link
    * OperatorConfig.Setting} (a misspelt name would be ignored silently), the pod's identity, or the

@@ -30,6 +30,8 @@ final class Combination {
   String settlePeriod = "15s";
   String settleTimeout = "10m";
   String settleMargin = "5s";
+  String discoverInterval = "3s";
+  String phaseLabel = "auto";
 
   private Combination(String name) {
     this.name = name;
@@ -115,7 +117,10 @@ final class Combination {
     c =
         new Combination("settle-tuned")
             .set("settlePeriod=0s", "settleTimeout=30m", "settleMargin=20s")
+            .set("discoverInterval=0s", "phaseLabel=true")
             .set("watchNamespaces={chart-team-a}");
+    c.discoverInterval = "0s";
+    c.phaseLabel = "true";
     c.settlePeriod = "0s";
     c.settleTimeout = "30m";
     c.settleMargin = "20s";
