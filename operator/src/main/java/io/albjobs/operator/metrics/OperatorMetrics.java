@@ -85,6 +85,19 @@ public final class OperatorMetrics {
         .increment();
   }
 
+  /**
+   * Discovery of new jobs paused in an account scope: its listing of the last 30 s took more than 3
+   * pages (watches see new jobs at their own poll interval meanwhile).
+   */
+  public void discoveryPaused() {
+    Counter.builder("albjobs_discovery_paused_total")
+        .description(
+            "Times discovery of new jobs paused for 5 minutes in an account scope because its"
+                + " listing of the last 30 s took more than 3 pages")
+        .register(registry)
+        .increment();
+  }
+
   /** A mirrored job reached a final phase. */
   public void jobFinished(
       String phase, String apiName, String resourceType, String errorCode, Duration took) {

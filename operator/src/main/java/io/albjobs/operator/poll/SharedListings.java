@@ -156,6 +156,7 @@ public final class SharedListings {
   private volatile java.util.function.Predicate<AccountScope> live = scope -> true;
   private volatile Duration discoverEvery = Duration.ZERO;
   private volatile Waker waker = (member, at) -> {};
+  private volatile Runnable onPause = () -> {};
   private ScheduledExecutorService discoveryTimer;
   private ExecutorService discoveryCalls;
 
@@ -401,6 +402,11 @@ public final class SharedListings {
     }
   }
 
+  /** What is told when discovery of a scope pauses (a metric). */
+  public void onDiscoveryPaused(Runnable onPause) {
+    this.onPause = onPause;
+  }
+
   /** Who is told of a watch to wake (the reconciler: it makes the watch due and reconciles it). */
   public void wakeWith(Waker waker) {
     this.waker = waker;
@@ -564,6 +570,7 @@ public final class SharedListings {
           lister.allOfType(client, null, begin.toEpochMilli(), DISCOVER_PAGES);
       if (listing.jobs() == null) {
         pauseUntil = startedAt.plus(PROBE_AGAIN);
+        onPause.run();
         LOG.info(
             "discovery of new jobs in {} paused for {}: {} jobs in {}, more than {} pages",
             scope.regionId(),

@@ -97,6 +97,7 @@ public final class WatchSync {
     this.mirror = mirror;
     this.retention = retention;
     this.metrics = metrics;
+    listings.onDiscoveryPaused(metrics::discoveryPaused);
     this.defaults = defaults;
     this.clock = clock;
   }

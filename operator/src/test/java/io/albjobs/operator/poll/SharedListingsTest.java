@@ -469,6 +469,9 @@ class SharedListingsTest {
   @Test
   void discoveryPausesWhenItsListingWouldTakeTooManyPages() throws Exception {
     java.util.Map<String, Instant> woken = idleScope();
+    java.util.concurrent.atomic.AtomicInteger paused =
+        new java.util.concurrent.atomic.AtomicInteger();
+    listings.onDiscoveryPaused(paused::incrementAndGet);
     Instant t1 = t0.plusSeconds(4);
     for (int i = 0; i < 100 * SharedListings.DISCOVER_PAGES + 1; i++) {
       long created = t1.toEpochMilli() - i;
@@ -479,6 +482,7 @@ class SharedListingsTest {
     listings.discover(t1.plusSeconds(4));
     listings.discover(t1.plus(SharedListings.PROBE_AGAIN).minusSeconds(1));
     assertEquals(2, alb.calls(), "paused for " + SharedListings.PROBE_AGAIN);
+    assertEquals(1, paused.get(), "the pause is told once (albjobs_discovery_paused_total)");
     assertTrue(woken.isEmpty());
   }
 }
