@@ -161,7 +161,7 @@ final class FamilyPoll {
           newest = Math.max(newest, job.createTimeMillis());
         }
       }
-      long listed = family.listedAt().toEpochMilli();
+      long listed = family.listedAt().minus(LISTING_LAG).toEpochMilli();
       if (found.values().stream().anyMatch(j -> j.createTimeMillis() > listed)) {
         // Something changed since the children were listed: a new rule's jobs may be under it.
         family = children.family(scope, client, loadBalancerIds, true);
@@ -233,9 +233,22 @@ final class FamilyPoll {
         && !"Delete".equalsIgnoreCase(job.operateType());
   }
 
-  /** A node-clock instant on ALB's clock, in epoch milliseconds. */
+  /**
+   * How long before a children listing started a child's job may have been created without the
+   * listing showing the child: ALB creates listeners and rules asynchronously (the job's {@code
+   * CreateTime} comes first, the child shows in {@code ListRules} later), and ALB's clock is known
+   * from whole-second {@code Date} headers. A job of an unknown child created less than this before
+   * the listing may still be the family's: it is a reason to list the children again, never a sign
+   * that the child is another load balancer's.
+   */
+  static final Duration LISTING_LAG = Duration.ofSeconds(5);
+
+  /**
+   * When a children listing that started at {@code at} (node clock) surely shows a child whose job
+   * was created before: {@link #LISTING_LAG} earlier, on ALB's clock, in epoch milliseconds.
+   */
   private static long onAlbClock(Instant at, Instant now, Instant albNow) {
-    return at.plus(Duration.between(now, albNow)).toEpochMilli();
+    return at.plus(Duration.between(now, albNow)).minus(LISTING_LAG).toEpochMilli();
   }
 
   /** Whether a job of one of these resources was created at or after {@code albMillis}. */

@@ -393,17 +393,25 @@ class LoadBalancerChildrenTest {
     clock.advance(Duration.ofSeconds(10));
     poll(true, "ns/w");
     assertEquals(
-        2,
+        3,
         alb.calls("ListRules") - alb.byIdCalls.get(),
-        "a child of another load balancer is not a reason twice");
+        "rule-x's job was created 1 s before that listing, within FamilyPoll.LISTING_LAG: ALB may"
+            + " list a new rule late, so it is listed once more");
+    clock.advance(Duration.ofSeconds(10));
+    poll(true, "ns/w");
+    assertEquals(
+        3,
+        alb.calls("ListRules") - alb.byIdCalls.get(),
+        "then a child of another load balancer is no reason any more");
     clock.advance(LoadBalancerChildren.DEFAULT_REFRESH);
     cache.family(
         SCOPE, alb, List.of("alb-1"), false); // another watch's poll makes the regular refresh
-    assertEquals(3, alb.calls("ListRules") - alb.byIdCalls.get());
+    assertEquals(4, alb.calls("ListRules") - alb.byIdCalls.get());
     clock.advance(Duration.ofSeconds(10));
     poll(true, "ns/w");
-    assertEquals(3, alb.calls("ListRules") - alb.byIdCalls.get(), "nor after a regular refresh");
-    assertEquals(1, alb.byIdCalls.get(), "nor a look-up");
+    assertEquals(4, alb.calls("ListRules") - alb.byIdCalls.get(), "nor after a regular refresh");
+    assertEquals(
+        2, alb.byIdCalls.get(), "nor a look-up (the second was with the listing within the lag)");
   }
 
   @Test
@@ -760,6 +768,38 @@ class LoadBalancerChildrenTest {
     clock.advance(Duration.ofSeconds(10));
     FamilyPoll.Result r = poll(true, "ns/w");
     assertTrue(ids(r.jobs()).contains("NEW-RULE"), "still a reason to list again, and then found");
+  }
+
+  @Test
+  void aRuleAlbListsOnlyAfterItsJobIsNotTakenForAnotherLoadBalancers() throws Exception {
+    alb.lookUpsDenied = true; // only a listing of the children says whose the rule is
+    // ALB took the CreateRules call 300 ms before the children listing (or its clock, read from
+    // whole-second Date headers, runs that much ahead), and lists the rule only after that listing.
+    long took = clock.instant().minusMillis(300).toEpochMilli();
+    oneListenerListed(true); // T0: lsn-1, no rule yet
+    alb.rule("rule-late", "lsn-1", "alb-1", "sgp-1");
+    alb.jobs.put(
+        new AlbJob(
+            "LATE-RULE",
+            "CreateRules",
+            "Create",
+            "rule",
+            "rule-late",
+            "Processing",
+            null,
+            null,
+            took,
+            took));
+    clock.advance(Duration.ofSeconds(2));
+    // A settling watch's poll after the change's fence: it must not turn Ready without the job.
+    FamilyPoll.Result settling = poll(true, "ns/w", clock.instant().minusSeconds(1));
+    assertTrue(
+        ids(settling.jobs()).contains("LATE-RULE") || !settling.childrenFresh(),
+        "a job of a child created about when the children were listed is not another load"
+            + " balancer's: the poll lists the children again or is not fresh");
+    clock.advance(LoadBalancerChildren.MIN_SPACING);
+    FamilyPoll.Result later = poll(true, "ns/w");
+    assertTrue(ids(later.jobs()).contains("LATE-RULE"), "and the job is the family's");
   }
 
   @Test
