@@ -125,7 +125,7 @@ final class FamilyPoll {
         listedAlb = onAlbClock(family.listedAt(), now, albNow);
         Set<String> others = new HashSet<>(unknown);
         for (AlbJob job : shared.all()) {
-          if (family.owns(job) || job.createTimeMillis() >= listedAlb) {
+          if (family.owns(job) || mayBeAfter(job, listedAlb)) {
             others.remove(job.resourceId());
           }
         }
@@ -161,8 +161,8 @@ final class FamilyPoll {
           newest = Math.max(newest, job.createTimeMillis());
         }
       }
-      long listed = family.listedAt().minus(LISTING_LAG).toEpochMilli();
-      if (found.values().stream().anyMatch(j -> j.createTimeMillis() > listed)) {
+      long listed = onAlbClock(family.listedAt(), now, albNow);
+      if (found.values().stream().anyMatch(j -> mayBeAfter(j, listed))) {
         // Something changed since the children were listed: a new rule's jobs may be under it.
         family = children.family(scope, client, loadBalancerIds, true);
       }
@@ -215,7 +215,7 @@ final class FamilyPoll {
       // look-up named; ALB may list a new rule late, after jobs that are older than the listing).
       familyChanged |=
           mayTakeUpServerGroups(family, job)
-              && (job.createTimeMillis() >= listedAlb || family.notListed(job));
+              && (mayBeAfter(job, listedAlb) || family.notListed(job));
     }
     return familyChanged ? unknown : reasons;
   }
@@ -234,26 +234,38 @@ final class FamilyPoll {
   }
 
   /**
-   * How long before a children listing started a child's job may have been created without the
-   * listing showing the child: ALB creates listeners and rules asynchronously (the job's {@code
-   * CreateTime} comes first, the child shows in {@code ListRules} later), and ALB's clock is known
-   * from whole-second {@code Date} headers. A job of an unknown child created less than this before
-   * the listing may still be the family's: it is a reason to list the children again, never a sign
-   * that the child is another load balancer's.
+   * How long before a children listing started a job that creates a child may have been created
+   * without the listing showing the child: ALB creates listeners and rules asynchronously (the
+   * job's {@code CreateTime} comes first, the child shows in {@code ListRules} later). A creating
+   * job of an unknown child that recent may still be the family's: it is a reason to list the
+   * children again, never a sign that the child is another load balancer's.
    */
-  static final Duration LISTING_LAG = Duration.ofSeconds(5);
+  static final Duration CREATE_LAG = Duration.ofSeconds(5);
 
   /**
-   * When a children listing that started at {@code at} (node clock) surely shows a child whose job
-   * was created before: {@link #LISTING_LAG} earlier, on ALB's clock, in epoch milliseconds.
+   * The same for any other job: ALB's clock is known from whole-second {@code Date} headers, so a
+   * listing's start on ALB's clock is known to about half a second.
    */
+  static final Duration CLOCK_LAG = Duration.ofSeconds(1);
+
+  /** A node-clock instant on ALB's clock, in epoch milliseconds. */
   private static long onAlbClock(Instant at, Instant now, Instant albNow) {
-    return at.plus(Duration.between(now, albNow)).minus(LISTING_LAG).toEpochMilli();
+    return at.plus(Duration.between(now, albNow)).toEpochMilli();
   }
 
-  /** Whether a job of one of these resources was created at or after {@code albMillis}. */
+  /**
+   * Whether a children listing that started at {@code listedAlb} (ALB's clock) may not show the
+   * resource of this job: the job was created after it, or so shortly before that the child may not
+   * have been listed yet ({@link #CREATE_LAG} for a creating job, {@link #CLOCK_LAG} otherwise).
+   */
+  static boolean mayBeAfter(AlbJob job, long listedAlb) {
+    Duration lag = "Create".equalsIgnoreCase(job.operateType()) ? CREATE_LAG : CLOCK_LAG;
+    return job.createTimeMillis() >= listedAlb - lag.toMillis();
+  }
+
+  /** Whether a job of one of these resources may be newer than a listing at {@code albMillis}. */
   private static boolean createdSince(List<AlbJob> jobs, Set<String> resources, long albMillis) {
     return jobs.stream()
-        .anyMatch(j -> resources.contains(j.resourceId()) && j.createTimeMillis() >= albMillis);
+        .anyMatch(j -> resources.contains(j.resourceId()) && mayBeAfter(j, albMillis));
   }
 }

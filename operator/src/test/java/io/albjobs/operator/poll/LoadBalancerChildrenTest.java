@@ -395,7 +395,7 @@ class LoadBalancerChildrenTest {
     assertEquals(
         3,
         alb.calls("ListRules") - alb.byIdCalls.get(),
-        "rule-x's job was created 1 s before that listing, within FamilyPoll.LISTING_LAG: ALB may"
+        "rule-x's job was created 1 s before that listing, within FamilyPoll.CREATE_LAG: ALB may"
             + " list a new rule late, so it is listed once more");
     clock.advance(Duration.ofSeconds(10));
     poll(true, "ns/w");
@@ -773,9 +773,9 @@ class LoadBalancerChildrenTest {
   @Test
   void aRuleAlbListsOnlyAfterItsJobIsNotTakenForAnotherLoadBalancers() throws Exception {
     alb.lookUpsDenied = true; // only a listing of the children says whose the rule is
-    // ALB took the CreateRules call 300 ms before the children listing (or its clock, read from
-    // whole-second Date headers, runs that much ahead), and lists the rule only after that listing.
-    long took = clock.instant().minusMillis(300).toEpochMilli();
+    // ALB took the CreateRules call 3 s before the children listing and lists the rule only after
+    // that listing (it creates rules asynchronously).
+    long took = clock.instant().minusSeconds(3).toEpochMilli();
     oneListenerListed(true); // T0: lsn-1, no rule yet
     alb.rule("rule-late", "lsn-1", "alb-1", "sgp-1");
     alb.jobs.put(
@@ -800,6 +800,35 @@ class LoadBalancerChildrenTest {
     clock.advance(LoadBalancerChildren.MIN_SPACING);
     FamilyPoll.Result later = poll(true, "ns/w");
     assertTrue(ids(later.jobs()).contains("LATE-RULE"), "and the job is the family's");
+  }
+
+  @Test
+  void anotherLoadBalancersBusyAclIsNotAReasonToListTheChildrenAgainAndAgain() throws Exception {
+    oneListenerListed(true); // T0
+    int before = alb.calls("ListListeners");
+    // Another load balancer's ACL takes an entry update every 3 s; each job is 2 s old when polled
+    // (older than CLOCK_LAG, within CREATE_LAG: only a creating job may precede its child).
+    for (int i = 0; i < 10; i++) {
+      clock.advance(Duration.ofSeconds(3));
+      long t = clock.instant().minusSeconds(2).toEpochMilli();
+      alb.jobs.put(
+          new AlbJob(
+              "ACL-" + i,
+              "AddEntriesToAcl",
+              "Update",
+              "acl",
+              "acl-other",
+              "Succeeded",
+              null,
+              null,
+              t,
+              t));
+      poll(true, "ns/w");
+    }
+    assertEquals(
+        before + 1,
+        alb.calls("ListListeners"),
+        "one listing says the ACL is not the family's; its later updates are no reason");
   }
 
   @Test
