@@ -118,13 +118,9 @@ public final class ChildLister {
     Map<String, Set<String>> acls = new LinkedHashMap<>();
     boolean refused = false;
     if (regionWide && chunks.size() > 1) {
+      RegionWide all = null;
       try {
-        RegionWide all = regionWide(client, chunks.size());
-        if (all != null) {
-          result.putAll(
-              children(client, ids, all.listeners(), all.rules(), skipped, knownAcls, acls));
-          return new Listing(result, failed, skipped, false, acls);
-        }
+        all = regionWide(client, chunks.size());
       } catch (AlbException e) {
         if (!ErrorClassifier.isPermissionProblem(e.code())) {
           ids.forEach(id -> failed.put(id, e));
@@ -132,6 +128,16 @@ public final class ChildLister {
         }
         // A RAM policy scoped to load balancer ARNs allows only the per-load-balancer listing.
         refused = true;
+      }
+      if (all != null) {
+        try {
+          result.putAll(
+              children(client, ids, all.listeners(), all.rules(), skipped, knownAcls, acls));
+        } catch (AlbException e) {
+          // A listener's attributes (a denied GetListenerAttribute is not a refused listing).
+          ids.forEach(id -> failed.put(id, e));
+        }
+        return new Listing(result, failed, skipped, false, acls);
       }
     }
     for (List<String> chunk : chunks) {
@@ -155,19 +161,40 @@ public final class ChildLister {
   /**
    * Only the region-wide listing of these load balancers' children (see {@link #regionWide}), for
    * many load balancers that were never listed: null when it would take more pages than a listing
-   * of ten load balancers at a time, ALB gave no {@code TotalCount}, or a call failed (the caller
-   * lists per load balancer then); a listing with {@code regionWideRefused} when ALB refused it.
+   * of ten load balancers at a time, ALB gave no {@code TotalCount}, their listeners need more than
+   * {@code maxAttributeReads} {@code GetListenerAttribute} calls, or a call failed (the caller
+   * lists per load balancer then); a listing with {@code regionWideRefused} when ALB refused the
+   * region-wide listing itself.
    */
   public Listing regionWideListing(
-      AlbJobClient client, Collection<String> loadBalancerIds, Map<String, Set<String>> knownAcls) {
+      AlbJobClient client,
+      Collection<String> loadBalancerIds,
+      Map<String, Set<String>> knownAcls,
+      int maxAttributeReads) {
     List<String> ids = new ArrayList<>(new LinkedHashSet<>(loadBalancerIds));
     Set<String> skipped = new java.util.TreeSet<>();
     Map<String, Set<String>> acls = new LinkedHashMap<>();
+    RegionWide all;
     try {
-      RegionWide all = regionWide(client, (ids.size() + MAX_IDS - 1) / MAX_IDS);
-      if (all == null) {
-        return null;
-      }
+      all = regionWide(client, (ids.size() + MAX_IDS - 1) / MAX_IDS);
+    } catch (AlbException e) {
+      return ErrorClassifier.isPermissionProblem(e.code())
+          ? new Listing(Map.of(), Map.of(), skipped, true, acls)
+          : null;
+    }
+    if (all == null) {
+      return null;
+    }
+    Set<String> wanted = Set.copyOf(ids);
+    long reads =
+        all.listeners().stream()
+            .filter(l -> wanted.contains(text(l, "LoadBalancerId")))
+            .filter(l -> knownAcls == null || !knownAcls.containsKey(text(l, "ListenerId")))
+            .count();
+    if (reads > maxAttributeReads) {
+      return null;
+    }
+    try {
       return new Listing(
           children(client, ids, all.listeners(), all.rules(), skipped, knownAcls, acls),
           Map.of(),
@@ -175,9 +202,8 @@ public final class ChildLister {
           false,
           acls);
     } catch (AlbException e) {
-      return ErrorClassifier.isPermissionProblem(e.code())
-          ? new Listing(Map.of(), Map.of(), skipped, true, acls)
-          : null;
+      // A listener's attributes (ACLs), not the region-wide listing: each watch lists its own.
+      return null;
     }
   }
 
@@ -285,8 +311,9 @@ public final class ChildLister {
     }
     long total = first.get("TotalCount").asLong();
     long pagesNeeded = (total + AlbJobClient.MAX_RESULTS - 1) / AlbJobClient.MAX_RESULTS;
-    // Within the page limit of one query too: more would fail as TooManyPages half-way.
-    return total >= 0 && pagesNeeded <= Math.min(chunks, maxPages)
+    // Within the page limit of one query too, with a page to spare for items added meanwhile:
+    // more would fail as TooManyPages half-way.
+    return total >= 0 && pagesNeeded <= Math.min(chunks, Math.max(1, maxPages - 1))
         ? pages(client, action, field, List.of(), Map.of(), first)
         : null;
   }

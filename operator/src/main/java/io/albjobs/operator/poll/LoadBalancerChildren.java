@@ -409,6 +409,13 @@ public final class LoadBalancerChildren {
   /** The longest a watch waits for a cold-start listing of its load balancers' children. */
   static final Duration BATCH_WAIT = Duration.ofSeconds(30);
 
+  /**
+   * The most listeners whose ACLs ({@code GetListenerAttribute}, a call each) a cold-start listing
+   * reads: 20 s at the default 5 calls/s, so that the watches waiting for it wait within {@link
+   * #BATCH_WAIT}. With more, every watch lists its own load balancers' children.
+   */
+  static final int BATCH_ATTRIBUTE_READS = 100;
+
   /** Never listed, and no listing of it under way. */
   private boolean cold(AccountScope scope, String loadBalancerId) {
     Entry e = entries.get(new Key(scope, loadBalancerId));
@@ -463,7 +470,7 @@ public final class LoadBalancerChildren {
     Map<String, Set<String>> known = readAll ? null : knownAcls;
     ChildLister.Listing listing =
         regionWideOnly
-            ? lister.regionWideListing(client, due, known)
+            ? lister.regionWideListing(client, due, known, BATCH_ATTRIBUTE_READS)
             : lister.listing(client, due, !perLoadBalancerOnly.contains(scope), known);
     if (listing != null && listing.regionWideRefused()) {
       perLoadBalancerOnly.add(scope);
@@ -479,12 +486,19 @@ public final class LoadBalancerChildren {
       AlbException failed = listing.failed().get(lb);
       if (failed != null) {
         synchronized (entry) {
-          entry.problem = failed;
+          if (!entry.listedAt.isAfter(now)) {
+            entry.problem = failed;
+          }
         }
         continue;
       }
       Children next = listing.children().getOrDefault(lb, Children.none(lb));
       synchronized (entry) {
+        if (entry.listedAt.isAfter(now)) {
+          // A listing that started after this one ended first (a watch that stopped waiting for a
+          // cold-start listing): it is the newer.
+          continue;
+        }
         if (entry.current != null
             && next.of(ChildLister.LISTENER).stream()
                 .anyMatch(listing.skippedListeners()::contains)) {

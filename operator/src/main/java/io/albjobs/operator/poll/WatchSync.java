@@ -132,6 +132,7 @@ public final class WatchSync {
       if (o != null
           && o.coversChildren()
           && !o.isSuspended()
+          && other.getMetadata().getDeletionTimestamp() == null
           && java.util.Objects.equals(
               watch.getMetadata().getNamespace(), other.getMetadata().getNamespace())
           && java.util.Objects.equals(secretName(spec), secretName(o))

@@ -625,6 +625,51 @@ class LoadBalancerChildrenTest {
   }
 
   @Test
+  void aRegionTooLargeForAColdStartIsNotProbedAgainForNewWatches() {
+    List<List<String>> watches = watches(3, 5);
+    List<String> all = flat(watches);
+    for (int i = 0; i < 201; i++) {
+      alb.listener("lsn-foreign-" + i, "alb-foreign-" + i, "sgp-x");
+    }
+    cache.family(SCOPE, alb, watches.get(0), false, null, false, () -> all);
+    assertEquals(1, alb.regionWide.get());
+    // Twelve new watches a minute later: many cold load balancers again, and the same region.
+    clock.advance(Duration.ofMinutes(1));
+    List<String> more = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      String lb = "alb-new-" + i;
+      more.add(lb);
+      alb.listener("lsn-" + lb, lb, "sgp-" + lb);
+    }
+    List<String> everyone = new ArrayList<>(all);
+    everyone.addAll(more);
+    cache.family(SCOPE, alb, List.of("alb-new-0"), false, null, false, () -> everyone);
+    assertEquals(1, alb.regionWide.get(), "not probed again within " + LoadBalancerChildren.IDLE);
+  }
+
+  @Test
+  void aColdStartWithTooManyListenersToReadIsLeftToEachWatch() {
+    int each = 6;
+    int count = LoadBalancerChildren.BATCH_ATTRIBUTE_READS / each + 1; // one listener too many
+    List<List<String>> watches = watches(count, each);
+    List<String> all = flat(watches);
+    for (List<String> lbs : watches) {
+      LoadBalancerChildren.Family f = cache.family(SCOPE, alb, lbs, false, null, false, () -> all);
+      assertNull(f.problem());
+      assertEquals(each, f.idsByType().get("listener").size());
+    }
+    assertEquals(
+        count * each,
+        alb.calls("GetListenerAttribute"),
+        "every listener's ACLs read once: the cold-start listing read none");
+    assertEquals(2, alb.regionWide.get(), "the two region-wide pages, then no more");
+    assertEquals(
+        1 + count,
+        alb.calls("ListListeners"),
+        "the cold-start listing, too long with its ACL reads, gave way to one listing per watch");
+  }
+
+  @Test
   void aFailedColdStartListingLeavesEveryWatchToListItsOwn() {
     List<List<String>> watches = watches(3, 5);
     List<String> all = flat(watches);
