@@ -48,6 +48,7 @@ public final class Faults {
   private final Set<String> deniedAccounts = ConcurrentHashMap.newKeySet();
   private final Set<String> throttledAccounts = ConcurrentHashMap.newKeySet();
   private final Set<String> deniedActions = ConcurrentHashMap.newKeySet();
+  private final Set<String> throttledActions = ConcurrentHashMap.newKeySet();
   private volatile double throttleRate;
   private volatile double serverErrorRate;
   private volatile Duration latency = Duration.ZERO;
@@ -118,8 +119,19 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * Calls of this action get 400 {@code Throttling.User} for every account, as when another client
+   * uses up that API's own quota.
+   */
+  public Faults throttleAction(String action) {
+    throttledActions.add(action);
+    return this;
+  }
+
+  /** Ends {@link #denyAction} and {@link #throttleAction} of this action. */
   public Faults allowAction(String action) {
     deniedActions.remove(action);
+    throttledActions.remove(action);
     return this;
   }
 
@@ -162,6 +174,7 @@ public final class Faults {
     }
     deniedAccounts.clear();
     deniedActions.clear();
+    throttledActions.clear();
     throttledAccounts.clear();
     throttleRate = 0;
     serverErrorRate = 0;
@@ -197,10 +210,13 @@ public final class Faults {
     return deniedAccounts.contains(accountId) || deniedActions.contains(action);
   }
 
-  boolean takeThrottle(String accountId) {
+  boolean takeThrottle(String accountId, String action) {
     return count(
         Kind.THROTTLE,
-        throttledAccounts.contains(accountId) || take(throttleNext) || draw(throttleRate));
+        throttledAccounts.contains(accountId)
+            || action != null && throttledActions.contains(action)
+            || take(throttleNext)
+            || draw(throttleRate));
   }
 
   /** The server error this call should get, or {@code null}. */

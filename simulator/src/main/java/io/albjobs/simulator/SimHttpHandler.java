@@ -137,7 +137,7 @@ final class SimHttpHandler implements HttpHandler {
     if (faults.isDenied(account.accountId(), action)) {
       throw AlbError.forbidden();
     }
-    if (faults.takeThrottle(account.accountId())) {
+    if (faults.takeThrottle(account.accountId(), action)) {
       throw AlbError.throttled();
     }
     AlbError serverError = faults.takeServerError();

@@ -257,6 +257,70 @@ class SettleIT {
   }
 
   /**
+   * ALB throttles the children listings while a change creates a rule: the look-up of the new rule
+   * and the listings of the load balancer's children fail for a while. The gate keeps waiting (a
+   * throttled listing is retried, and until one works the rule's job may be unseen) and turns Ready
+   * only once the rule is listed and its job mirrored.
+   */
+  @Test
+  void aThrottledChildListingHoldsTheGateUntilTheChangesRuleIsListed() throws Exception {
+    env = new IntegrationEnv("settle-throttled", POLLS);
+    String lb = "alb-settle-thr";
+    existing(AlbConfigCrd.albConfig(env.admin, "settle-thr", Map.of("team", "a"), lb));
+    env.sim
+        .resources()
+        .putListener(
+            IntegrationEnv.ACCOUNT,
+            REGION,
+            new SimResources.Listener("lsn-thr", lb, null, List.of(), List.of()));
+    env.operator();
+    watch("gate", lb, "2s", null);
+    Await.until(
+        WAIT,
+        "the new watch Ready after its settle period",
+        () -> readyIs("gate", "True", "Synced"));
+    env.sim.faults().throttleAction("ListRules").throttleAction("ListListeners");
+    Ingress web = ingress("web", "settle-thr");
+    Await.until(Duration.ofSeconds(10), "Settling", () -> readyIs("gate", "False", "Settling"));
+    Instant made = env.sim.albNow();
+    env.sim
+        .resources()
+        .putRule(
+            IntegrationEnv.ACCOUNT,
+            REGION,
+            new SimResources.Rule("rule-thr", "lsn-thr", lb, List.of()));
+    env.sim.addJob(
+        SimJob.builder("SETTLE-THR-1", IntegrationEnv.ACCOUNT)
+            .region(REGION)
+            .api("CreateRules", "Create")
+            .resource("rule", "rule-thr")
+            .createdAt(made)
+            .visibleAfter(Duration.ofSeconds(1))
+            .succeedsAt(made.plusSeconds(2))
+            .build());
+    event(web, "Normal", "SuccessfullyReconciled", "Successfully reconciled", "web.thr1");
+    // Past the fence's margin (2 s) the watch polls on at its active interval: four polls with the
+    // rule's job finished in ALB and its rule not listable.
+    fourPollsOrReady(Instant.now().plusSeconds(3), "four polls after the fence's margin");
+    Condition waiting = ready("gate");
+    assertTrue(
+        waiting != null && !"True".equals(waiting.getStatus()),
+        "Ready while the change's rule could not be listed: " + waiting);
+    assertNull(env.job("settle-thr-1"), "the rule's job is not mirrored while ListRules fails");
+    assertTrue(
+        env.sim.faults().injected(io.albjobs.simulator.Faults.Kind.THROTTLE) > 0,
+        "ALB throttled the children listings");
+    env.sim.faults().allowAction("ListRules").allowAction("ListListeners");
+    // A throttled listing is retried after a quarter of the child refresh interval.
+    Await.until(
+        Duration.ofSeconds(90),
+        "Ready once the rule is listed",
+        () -> readyIs("gate", "True", "Synced"));
+    assertNotNull(env.job("settle-thr-1"), "the change's job is mirrored");
+    assertNull(env.watch("gate").getStatus().getSettling(), "status.settling gone when settled");
+  }
+
+  /**
    * Waits until the watch "gate" was polled four times after {@code from} (a wait that should go
    * on), or turned Ready (which the caller then finds wrong).
    */

@@ -359,10 +359,14 @@ public final class WatchSync {
             .after(
                 next,
                 problem == null,
-                // The poll saw the children a change may have created (FamilyPoll); when listing
-                // them fails the watch cannot do better (ChildrenListed=False says so).
+                // The poll saw the children a change may have created (FamilyPoll). When ALB
+                // refuses to list them (denied, or an error retrying does not mend) the watch
+                // cannot do better: ChildrenListed=False says so. A throttled or failed listing
+                // is retried: until one works, a change's rule or listener may be unseen, and
+                // the watch keeps waiting (or ends in SettleTimeout) rather than turn Ready.
                 family == null
                     || family.problem() != null
+                        && family.problem().kind() == io.albjobs.operator.alb.ErrorKind.TERMINAL
                     || poll.childrenFreshAsOf() == null
                     || (familyFresh != null
                         ? familyFresh

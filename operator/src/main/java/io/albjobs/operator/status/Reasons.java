@@ -122,7 +122,7 @@ public final class Reasons {
               "Settling",
               Where.WATCH,
               false,
-              "Ready=False, Reconciling=True: the watch waits for a change it stands for - its own spec or albjobs.io/poll-now (for spec.settlePeriod), or an Ingress or AlbConfig of its load balancers (until the ALB Ingress Controller's SuccessfullyReconciled Event, then --settle-margin for ALB to list the jobs) - and polls at its activePollInterval meanwhile. status.settling lists the changes. GitOps tools show Progressing.",
+              "Ready=False, Reconciling=True: the watch waits for a change it stands for - its own spec or albjobs.io/poll-now (for spec.settlePeriod), or an Ingress or AlbConfig of its load balancers (until the ALB Ingress Controller's SuccessfullyReconciled Event, then --settle-margin for ALB to list the jobs, and for a load-balancer watch with children a listing of its children that ALB did not throttle or fail) - and polls at its activePollInterval meanwhile. status.settling lists the changes. GitOps tools show Progressing.",
               "Nothing: it ends by itself, at the latest after spec.settleTimeout."),
           r(
               "ChangeFailed",
