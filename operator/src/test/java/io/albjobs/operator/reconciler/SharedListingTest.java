@@ -43,7 +43,9 @@ class SharedListingTest {
 
   /** One job in flight on each of alb-0 .. alb-(n-1). */
   private static FakeAlb jobsInFlight(int n, long now) {
-    FakeAlb alb = new FakeAlb();
+    // With ALB's Date, watermarks move with every poll: without it they would stay at the newest
+    // job, and a minute on every watch's window would reach too far back to share.
+    FakeAlb alb = new FakeAlb().dated();
     for (int i = 0; i < n; i++) {
       alb.put(
           job(
@@ -93,10 +95,12 @@ class SharedListingTest {
       if (share) {
         // Every first poll reaches 10 minutes back (spec.since), too far to share, so each watch
         // polls on its own once. The first watch to poll again is then the only one that shares,
-        // and a listing for one watch is not made: it polls on its own once more. Whether that
-        // comes before or after the last first poll depends on the machine's speed. The window
-        // starts after the first shared listing: from then on two watches share, and every poll
-        // takes a listing.
+        // and a listing for one watch is not made: it polls on its own once more. And a watch
+        // that joins later with an earlier window than the listing's starts a listing of its own
+        // in the same tick. Whether these come before or after the last first poll depends on the
+        // machine's speed. The window starts once every watch has polled after the first shared
+        // listing: then all ten share, each listing reaches back to the earliest window of them
+        // all, and every poll takes the tick's listing.
         int mirrored = before;
         Await.until(
             WAIT,
@@ -106,6 +110,13 @@ class SharedListingTest {
               return all.subList(mirrored, all.size()).stream()
                   .anyMatch(SharedListingTest::isShared);
             });
+        long after = System.currentTimeMillis() / 1000 + 1;
+        Await.until(
+            WAIT,
+            "every watch polled after the first shared listing",
+            () ->
+                java.util.stream.IntStream.range(0, 10)
+                    .allMatch(w -> lastPollSeconds(h, "watch-" + w) >= after));
         before = alb.queries().size();
       }
       long start = System.nanoTime();
@@ -178,6 +189,17 @@ class SharedListingTest {
       return new Run(
           window.size(), sharedCalls, perWatch, share ? LISTINGS : POLLS_PER_WATCH, took, own);
     }
+  }
+
+  /** When the watch last polled ALB (whole seconds), from the operator's metrics; 0 before. */
+  private static long lastPollSeconds(OperatorHarness h, String watch) {
+    var gauge =
+        h.app
+            .registry()
+            .find("albjobs_watch_last_successful_poll_timestamp_seconds")
+            .tag("watch", watch)
+            .gauge();
+    return gauge == null ? 0 : (long) gauge.value();
   }
 
   private static boolean isShared(JobQuery q) {

@@ -22,6 +22,7 @@ public final class FakeAlb implements AlbJobClient {
   private final AtomicInteger calls = new AtomicInteger();
   private final ConcurrentLinkedQueue<AlbException> failures = new ConcurrentLinkedQueue<>();
   private final List<JobQuery> queries = java.util.Collections.synchronizedList(new ArrayList<>());
+  private volatile boolean dated;
 
   public void put(AlbJob job) {
     jobs.put(job.id(), job);
@@ -29,6 +30,16 @@ public final class FakeAlb implements AlbJobClient {
 
   public void remove(String id) {
     jobs.remove(id);
+  }
+
+  /**
+   * Answers carry ALB's Date (this machine's clock, whole seconds) from now on, so a watch's
+   * watermark moves with each poll as it does against ALB; without, it stays at the newest job
+   * listed.
+   */
+  public FakeAlb dated() {
+    dated = true;
+    return this;
   }
 
   public void failNext(AlbException e) {
@@ -71,7 +82,8 @@ public final class FakeAlb implements AlbJobClient {
         matching.subList(from, to),
         to < matching.size() ? Integer.toString(to) : null,
         matching.size(),
-        "req");
+        "req",
+        dated ? java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) : null);
   }
 
   /** A job in the form ALB lists it. */
