@@ -299,9 +299,14 @@ class SettleIT {
             .succeedsAt(made.plusSeconds(2))
             .build());
     event(web, "Normal", "SuccessfullyReconciled", "Successfully reconciled", "web.thr1");
-    // Past the fence's margin (2 s) the watch polls on at its active interval: four polls with the
-    // rule's job finished in ALB and its rule not listable.
-    fourPollsOrReady(Instant.now().plusSeconds(3), "four polls after the fence's margin");
+    // Past the fence's margin (2 s), two polls with the rule's job finished in ALB and its rule not
+    // listable (without the fix the first turned the gate Ready). The throttled calls pause the
+    // scope's budget and back the watch off, so the polls are counted, not timed.
+    pollsOrReady(
+        Instant.now().plusSeconds(3),
+        2,
+        Duration.ofSeconds(120),
+        "two polls after the fence's margin");
     Condition waiting = ready("gate");
     assertTrue(
         waiting != null && !"True".equals(waiting.getStatus()),
@@ -311,9 +316,10 @@ class SettleIT {
         env.sim.faults().injected(io.albjobs.simulator.Faults.Kind.THROTTLE) > 0,
         "ALB throttled the children listings");
     env.sim.faults().allowAction("ListRules").allowAction("ListListeners");
-    // A throttled listing is retried after a quarter of the child refresh interval.
+    // A throttled listing is retried after a quarter of the child refresh interval, the watch
+    // after its backoff.
     Await.until(
-        Duration.ofSeconds(90),
+        Duration.ofSeconds(120),
         "Ready once the rule is listed",
         () -> readyIs("gate", "True", "Synced"));
     assertNotNull(env.job("settle-thr-1"), "the change's job is mirrored");
@@ -325,15 +331,20 @@ class SettleIT {
    * on), or turned Ready (which the caller then finds wrong).
    */
   private void fourPollsOrReady(Instant from, String what) {
+    pollsOrReady(from, 4, WAIT, what);
+  }
+
+  /** Waits until the watch "gate" was polled {@code polls} times after {@code from}, or Ready. */
+  private void pollsOrReady(Instant from, int polls, Duration within, String what) {
     Await.until(
-        WAIT,
+        within,
         what + " (or Ready)",
         () ->
             readyIs("gate", "True", null)
                 || env.sim.calls().stream()
                         .filter(c -> "ListAsynJobs".equals(c.action()) && c.at().isAfter(from))
                         .count()
-                    >= 4);
+                    >= polls);
   }
 
   private void annotate(String ingress, String value) {
