@@ -400,8 +400,10 @@ public final class ChildLister {
             null);
       }
       if (token != null && pages >= maxPages) {
+        // The same listing fails the same way next time: retried every refresh, not every few
+        // seconds, and a settling watch does not wait for it.
         throw new AlbException(
-            ErrorKind.RETRYABLE,
+            ErrorKind.TERMINAL,
             "TooManyPages",
             200,
             "stopped after " + maxPages + " pages of " + action,
