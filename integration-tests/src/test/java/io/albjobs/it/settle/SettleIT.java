@@ -327,6 +327,54 @@ class SettleIT {
   }
 
   /**
+   * A new watch whose load balancer's children ALB throttles from the start: they were never
+   * listed, so the rule's job cannot be seen. The watch does not turn Ready after its settle period
+   * without them; it does once they are listed, with the rule's job mirrored.
+   */
+  @Test
+  void aNewWatchWhoseChildrenWereNeverListedIsNotReady() throws Exception {
+    env = new IntegrationEnv("settle-unlisted", POLLS);
+    String lb = "alb-settle-unl";
+    env.sim
+        .resources()
+        .putListener(
+            IntegrationEnv.ACCOUNT,
+            REGION,
+            new SimResources.Listener("lsn-unl", lb, null, List.of(), List.of()));
+    env.sim
+        .resources()
+        .putRule(
+            IntegrationEnv.ACCOUNT,
+            REGION,
+            new SimResources.Rule("rule-unl", "lsn-unl", lb, List.of()));
+    Instant made = env.sim.albNow();
+    env.sim.addJob(
+        SimJob.builder("UNLISTED-RULE-1", IntegrationEnv.ACCOUNT)
+            .region(REGION)
+            .api("CreateRules", "Create")
+            .resource("rule", "rule-unl")
+            .createdAt(made.minusSeconds(30))
+            .succeedsAt(made.minusSeconds(25))
+            .build());
+    env.sim.faults().throttleAction("ListRules").throttleAction("ListListeners");
+    env.operator();
+    watch("gate", lb, "2s", null);
+    // Past the settle period (2 s), two polls with the children never listed.
+    pollsOrReady(Instant.now().plusSeconds(3), 2, Duration.ofSeconds(120), "two polls");
+    Condition waiting = ready("gate");
+    assertTrue(
+        waiting != null && !"True".equals(waiting.getStatus()),
+        "Ready with its children never listed: " + waiting);
+    assertNull(env.job("unlisted-rule-1"), "the rule's job is not mirrored");
+    env.sim.faults().allowAction("ListRules").allowAction("ListListeners");
+    Await.until(
+        Duration.ofSeconds(120),
+        "Ready once the children are listed",
+        () -> readyIs("gate", "True", "Synced"));
+    assertNotNull(env.job("unlisted-rule-1"), "the rule's job is mirrored");
+  }
+
+  /**
    * Waits until the watch "gate" was polled four times after {@code from} (a wait that should go
    * on), or turned Ready (which the caller then finds wrong).
    */

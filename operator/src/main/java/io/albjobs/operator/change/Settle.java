@@ -237,12 +237,17 @@ public final class Settle {
     Instant wake = null;
     SettleChange failed = null;
     SettleChange timedOut = null;
+    SettleChange unlisted = null;
     List<String> waits = new ArrayList<>();
     for (SettleChange c : s.getChanges()) {
       Instant changed = Times.parse(c.getChangedAt());
       Instant visible = Times.parse(c.getVisibleAt());
-      if (visible != null) {
-        wake = earliest(wake, visible.isAfter(now) ? visible : null);
+      if (visible != null && !now.isBefore(visible.plus(timeout))) {
+        // Fenced, yet no poll since listed its jobs (and the load balancers' children): ALB keeps
+        // throttling or failing the calls that would.
+        unlisted = unlisted == null ? c : unlisted;
+      } else if (visible != null) {
+        wake = earliest(wake, visible.isAfter(now) ? visible : visible.plus(timeout));
         waits.add("ALB to list the jobs of " + what(c) + " (" + fenceText(c) + ")");
       } else if (WATCH.equals(c.getKind())) {
         wake = earliest(wake, changed.plus(period));
@@ -288,6 +293,21 @@ public final class Settle {
               + " label) within spec.settleTimeout ("
               + Durations.format(timeout)
               + "); is the controller running?",
+          true,
+          wake);
+    }
+    if (unlisted != null) {
+      return new SettleVerdict(
+          "SettleTimeout",
+          what(unlisted)
+              + ": "
+              + fenceText(unlisted)
+              + ", but no poll listed its jobs and the children of the watch's load balancers within"
+              + " spec.settleTimeout ("
+              + Durations.format(timeout)
+              + ") since: ALB keeps throttling or failing ListAsynJobs, ListListeners or ListRules"
+              + " (the ChildrenListed condition and the watch's Warning Events say which); it"
+              + " ends once a poll lists them",
           true,
           wake);
     }

@@ -110,6 +110,9 @@ public final class LoadBalancerChildren {
     /** Children covered without being in the last listing (departed, or named by a look-up). */
     Set<String> coveredOnly = Set.of();
 
+    /** Whether the last listing of one of the load balancers failed in a way retrying may mend. */
+    boolean retrying;
+
     Family(
         Map<String, String> loadBalancerOf,
         Map<String, List<String>> idsByType,
@@ -163,6 +166,15 @@ public final class LoadBalancerChildren {
     /** Whether the children of every load balancer were listed at least once. */
     public boolean complete() {
       return complete;
+    }
+
+    /**
+     * Whether a listing of one of the load balancers' children failed in a way retrying may mend
+     * (throttled, a server or network error): it is retried, and until it works a new child may be
+     * unseen. A failure that retrying cannot mend (denied) is not.
+     */
+    public boolean retrying() {
+      return retrying;
     }
 
     /** The start of the oldest listing that worked the family is made of (node clock). */
@@ -558,6 +570,7 @@ public final class LoadBalancerChildren {
     Map<String, String> lbOf = new LinkedHashMap<>();
     Map<String, Set<String>> byType = new LinkedHashMap<>();
     AlbException problem = null;
+    boolean retrying = false;
     Instant aclsOldest = null;
     Instant oldest = null;
     boolean complete = true;
@@ -574,6 +587,7 @@ public final class LoadBalancerChildren {
       synchronized (e) {
         if (e.problem != null) {
           problem = e.problem;
+          retrying |= e.problem.kind() != io.albjobs.operator.alb.ErrorKind.TERMINAL;
         }
         if (e.current == null) {
           complete = false;
@@ -603,6 +617,7 @@ public final class LoadBalancerChildren {
     Family family =
         new Family(lbOf, ids, problem, oldest == null ? clock.instant() : oldest, complete);
     family.coveredOnly = Set.copyOf(coveredOnly);
+    family.retrying = retrying;
     family.aclsListedAt = aclsOldest == null ? family.listedAt() : aclsOldest;
     return family;
   }

@@ -360,17 +360,18 @@ public final class WatchSync {
                 next,
                 problem == null,
                 // The poll saw the children a change may have created (FamilyPoll). When ALB
-                // refuses to list them (denied, or an error retrying does not mend) the watch
-                // cannot do better: ChildrenListed=False says so. A throttled or failed listing
-                // is retried: until one works, a change's rule or listener may be unseen, and
-                // the watch keeps waiting (or ends in SettleTimeout) rather than turn Ready.
+                // refuses to list them for good (denied, or an error retrying does not mend) the
+                // watch cannot do better: ChildrenListed=False says so. A throttled or failed
+                // listing is retried: until one works, a change's rule or listener may be unseen
+                // (all of them, when the children were never listed), and the watch keeps waiting
+                // (Settling, Stalled after spec.settleTimeout) rather than turn Ready.
                 family == null
-                    || family.problem() != null
-                        && family.problem().kind() == io.albjobs.operator.alb.ErrorKind.TERMINAL
                     || poll.childrenFreshAsOf() == null
-                    || (familyFresh != null
-                        ? familyFresh
-                        : !family.listedAt().isBefore(poll.childrenFreshAsOf())),
+                    || family.problem() != null && !family.retrying()
+                    || family.complete()
+                        && (familyFresh != null
+                            ? familyFresh
+                            : !family.listedAt().isBefore(poll.childrenFreshAsOf())),
                 polledIds,
                 listedFrom);
     WatchRollup.apply(next, view.values(), problem, settle, generation, now);

@@ -122,7 +122,7 @@ public final class Reasons {
               "Settling",
               Where.WATCH,
               false,
-              "Ready=False, Reconciling=True: the watch waits for a change it stands for - its own spec or albjobs.io/poll-now (for spec.settlePeriod), or an Ingress or AlbConfig of its load balancers (until the ALB Ingress Controller's SuccessfullyReconciled Event, then --settle-margin for ALB to list the jobs, and for a load-balancer watch with children a listing of its children that ALB did not throttle or fail) - and polls at its activePollInterval meanwhile. status.settling lists the changes. GitOps tools show Progressing.",
+              "Ready=False, Reconciling=True: the watch waits for a change it stands for - its own spec or albjobs.io/poll-now (for spec.settlePeriod), or an Ingress or AlbConfig of its load balancers (until the ALB Ingress Controller's SuccessfullyReconciled Event, then --settle-margin for ALB to list the jobs, and for a load-balancer watch with children a listing of its children that worked or that ALB refused for good; a throttled or failed one is retried) - and polls at its activePollInterval meanwhile. status.settling lists the changes. GitOps tools show Progressing.",
               "Nothing: it ends by itself, at the latest after spec.settleTimeout."),
           r(
               "ChangeFailed",
@@ -134,8 +134,8 @@ public final class Reasons {
               "SettleTimeout",
               Where.WATCH,
               true,
-              "Stalled=True: a change of an Ingress or AlbConfig of the watch's load balancers got no SuccessfullyReconciled Event (nor a new alb.ingress.kubernetes.io/hash label) within spec.settleTimeout; the message names the object and the change. Clears when the controller reconciles or the object changes again. Also a Warning Event.",
-              "Check that the ALB Ingress Controller runs and reconciles the object (`kubectl describe` it, the controller's logs); raise spec.settleTimeout if it is just slow."),
+              "Stalled=True: a change of an Ingress or AlbConfig of the watch's load balancers got no SuccessfullyReconciled Event (nor a new alb.ingress.kubernetes.io/hash label) within spec.settleTimeout; or it got one, but for spec.settleTimeout after it no poll listed the change's jobs and the load balancers' children, because ALB kept throttling or failing ListAsynJobs, ListListeners or ListRules. The message names the object and the change. Clears when the controller reconciles, the object changes again or a poll lists them. Also a Warning Event.",
+              "Check that the ALB Ingress Controller runs and reconciles the object (`kubectl describe` it, the controller's logs); raise spec.settleTimeout if it is just slow. When the message says ALB did not list the jobs: read the ChildrenListed condition and the Warning Events (throttled: lower --alb-qps or ask for a higher ALB quota)."),
           // The ChangesTracked condition of a load-balancer watch: apart from Ready/Stalled.
           r(
               "ChangesTracked",

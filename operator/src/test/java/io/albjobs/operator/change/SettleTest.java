@@ -248,6 +248,40 @@ class SettleTest {
   }
 
   @Test
+  void aFencedChangeNoPollCouldListForTheSettleTimeoutIsStalledUntilOneDoes() {
+    AsyncJobWatchStatus s = new AsyncJobWatchStatus();
+    Settle.add(s, ingress("web", T0));
+    Instant fenced = T0.plusSeconds(8);
+    Settle.fence(
+        s,
+        c -> Fence.reconciled("SuccessfullyReconciled", fenced),
+        PERIOD,
+        TIMEOUT,
+        MARGIN,
+        T0.plusSeconds(9));
+    Instant visible = fenced.plus(MARGIN);
+    // Polls whose children listing ALB throttles: nothing ends, the watch waits.
+    Settle.polled(s, visible.plusSeconds(1), false, false);
+    SettleVerdict v = Settle.verdict(s, PERIOD, TIMEOUT, visible.plus(TIMEOUT).minusMillis(1));
+    assertEquals("Settling", v.reason());
+    assertFalse(v.stalled());
+    assertEquals(visible.plus(TIMEOUT), v.wakeAt(), "it wakes when the wait gives up");
+    // For the settle timeout after the fence's margin: Stalled, saying what ALB did not list.
+    Settle.polled(s, visible.plus(TIMEOUT), false, false);
+    v = Settle.verdict(s, PERIOD, TIMEOUT, visible.plus(TIMEOUT));
+    assertEquals("SettleTimeout", v.reason());
+    assertTrue(v.stalled());
+    assertTrue(v.message().contains("Ingress team-a/web"), v.message());
+    assertTrue(v.message().contains("no poll listed its jobs"), v.message());
+    assertTrue(v.message().contains("ChildrenListed"), v.message());
+    // A poll that lists them ends it.
+    Settle.polled(s, visible.plus(TIMEOUT).plusSeconds(30), true, false);
+    assertNull(s.getSettling());
+    assertFalse(
+        Settle.verdict(s, PERIOD, TIMEOUT, visible.plus(TIMEOUT).plusSeconds(30)).waiting());
+  }
+
+  @Test
   void aSpecChangeOrPollNowAcknowledgesChangesThatTimedOut() {
     AsyncJobWatchStatus s = new AsyncJobWatchStatus();
     Settle.add(s, ingress("old", T0));
