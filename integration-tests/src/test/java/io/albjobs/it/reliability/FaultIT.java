@@ -417,7 +417,8 @@ class FaultIT {
             after.stream()
                 .filter(FaultIT::startsAListing)
                 .filter(c -> !Instant.parse(c.params().get("Timestamp")).isBefore(sentFrom))
-                .filter(c -> !Instant.parse(c.params().get("Timestamp")).isAfter(looked[0]))
+                // Up to the look by when the simulator answered (Timestamp has whole seconds).
+                .filter(c -> !c.at().isAfter(looked[0]))
                 .count();
         RESULTS.put(
             fault.name(),
